@@ -1,0 +1,189 @@
+// Package creds holds what every credential source shares: the Credentials
+// value, the one-method Provider interface, the Chain that tries providers in
+// order, and the typed errors whose kinds are botocore's exception names.
+//
+// It imports the standard library only.
+package creds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Credentials are one set of AWS keys and what is known about them.
+type Credentials struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	AccountID       string
+	// Expires is the expiry time; the zero value means the keys do not expire.
+	Expires time.Time
+	// Method is botocore's name of the source ("env", "shared-credentials-file", ...).
+	Method string
+	// Source says where the keys were found, e.g. "~/.aws/credentials:3" or
+	// "env AWS_ACCESS_KEY_ID". It never holds a secret.
+	Source string
+}
+
+// CanExpire reports whether the credentials carry an expiry time.
+func (c Credentials) CanExpire() bool { return !c.Expires.IsZero() }
+
+// Expired reports whether the credentials have expired at now.
+func (c Credentials) Expired(now time.Time) bool { return c.CanExpire() && !now.Before(c.Expires) }
+
+// MaskKey shows only the last four characters of an access key id, as
+// aws-vault and `aws configure list` do.
+func MaskKey(id string) string {
+	if len(id) <= 4 {
+		return "****"
+	}
+	return "****************" + id[len(id)-4:]
+}
+
+// Provider is one credential source.
+//
+// Retrieve returns the credentials, or an error that wraps ErrNotFound when
+// the source is not configured (the chain then tries the next source), or any
+// other error, which stops the chain: botocore's rule that the first source
+// returning credentials wins and any exception aborts resolution.
+// Implementations are safe for concurrent use.
+type Provider interface {
+	Method() string
+	Retrieve(ctx context.Context) (Credentials, error)
+}
+
+// ErrNotFound is wrapped by a provider's error when its source is not
+// configured.
+var ErrNotFound = errors.New("not configured")
+
+// Skip returns an error wrapping ErrNotFound that says why a provider did not
+// apply, for the chain's explanation.
+func Skip(format string, args ...any) error {
+	return &skipError{reason: fmt.Sprintf(format, args...)}
+}
+
+type skipError struct{ reason string }
+
+func (e *skipError) Error() string { return e.reason }
+func (e *skipError) Unwrap() error { return ErrNotFound }
+
+// The error kinds: botocore's exception class names.
+const (
+	KindNoCredentials        = "NoCredentialsError"
+	KindPartialCredentials   = "PartialCredentialsError"
+	KindProfileNotFound      = "ProfileNotFound"
+	KindConfigNotFound       = "ConfigNotFound"
+	KindConfigParse          = "ConfigParseError"
+	KindInvalidConfig        = "InvalidConfigError"
+	KindInfiniteLoopConfig   = "InfiniteLoopConfigError"
+	KindCredentialRetrieval  = "CredentialRetrievalError"
+	KindInvalidIMDSEndpoint  = "InvalidIMDSEndpointModeError"
+	KindUnsupportedSource    = "UnsupportedCredentialSource"
+	KindRefreshWithMFA       = "RefreshWithMFAUnsupportedError"
+	KindUnknownCredential    = "UnknownCredentialError"
+	KindMetadataRetrieval    = "MetadataRetrievalError"
+	KindInvalidIMDSEndpointU = "InvalidIMDSEndpointError"
+)
+
+// Error is a credential resolution failure of a known kind.
+type Error struct {
+	// Kind is botocore's exception class name for the same failure.
+	Kind string
+	// Msg says what is wrong and where. It never holds a secret.
+	Msg string
+	// Err is the underlying cause, if any.
+	Err error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil && e.Msg == "" {
+		return e.Err.Error()
+	}
+	if e.Err != nil {
+		return e.Msg + ": " + e.Err.Error()
+	}
+	return e.Msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error of the given kind.
+func Errorf(kind, format string, args ...any) *Error {
+	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Partial is botocore's PartialCredentialsError: provider found some keys but
+// not varName. where says where the partial keys are.
+func Partial(provider, varName, where string) *Error {
+	msg := fmt.Sprintf("Partial credentials found in %s, missing: %s", provider, varName)
+	if where != "" {
+		msg = where + ": " + msg
+	}
+	return &Error{Kind: KindPartialCredentials, Msg: msg}
+}
+
+// KindOf returns the kind of the first *Error in err's chain, or "" when err
+// is nil or of no known kind.
+func KindOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return ""
+}
+
+// Chain tries providers in order; the first that returns credentials wins.
+type Chain []Provider
+
+// Step is what one provider of a chain did.
+type Step struct {
+	Method string
+	// Result is "found", "skipped", "error" or "not tried".
+	Result string
+	// Detail says where the credentials came from, why the source was
+	// skipped, or what failed.
+	Detail string
+	// Took is how long the provider ran.
+	Took time.Duration
+}
+
+// Step results.
+const (
+	ResultFound    = "found"
+	ResultSkipped  = "skipped"
+	ResultError    = "error"
+	ResultNotTried = "not tried"
+)
+
+// Resolve runs the chain and records each step. When no provider applies it
+// returns a NoCredentialsError.
+func (c Chain) Resolve(ctx context.Context) (Credentials, []Step, error) {
+	steps := make([]Step, 0, len(c))
+	for i, p := range c {
+		start := time.Now()
+		got, err := p.Retrieve(ctx)
+		step := Step{Method: p.Method(), Took: time.Since(start)}
+		switch {
+		case err == nil:
+			step.Result, step.Detail = ResultFound, got.Source
+			steps = append(steps, step)
+			for _, rest := range c[i+1:] {
+				steps = append(steps, Step{Method: rest.Method(), Result: ResultNotTried})
+			}
+			return got, steps, nil
+		case errors.Is(err, ErrNotFound):
+			step.Result, step.Detail = ResultSkipped, err.Error()
+			steps = append(steps, step)
+		default:
+			step.Result, step.Detail = ResultError, err.Error()
+			steps = append(steps, step)
+			for _, rest := range c[i+1:] {
+				steps = append(steps, Step{Method: rest.Method(), Result: ResultNotTried})
+			}
+			return Credentials{}, steps, err
+		}
+	}
+	return Credentials{}, steps, Errorf(KindNoCredentials, "Unable to locate credentials")
+}

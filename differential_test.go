@@ -1,0 +1,587 @@
+package credchain_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/internal/oracle"
+	"github.com/credchain/credchain/internal/timefmt"
+)
+
+// A generated configuration: files to write under a fresh directory (paths
+// relative to it; "{dir}" in contents and env is replaced by the directory)
+// plus the scenario run by both botocore and credchain.
+type genCase struct {
+	name     string
+	files    map[string]string
+	env      map[string]string
+	profile  *string
+	explicit *oracle.Explicit
+}
+
+func sp(s string) *string { return &s }
+
+const (
+	cfgPath  = "home/.aws/config"
+	credPath = "home/.aws/credentials"
+)
+
+// processOutputs are credential_process outputs (written to files and
+// printed with cat) with what they exercise.
+var processOutputs = []string{
+	`{"Version": 1, "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc"}`,
+	`{"Version": 1, "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc", "SessionToken": "tokproc", "AccountId": "111122223333"}`,
+	`{"Version": 1, "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc", "SessionToken": "t", "Expiration": "2099-01-01T00:00:00Z"}`,
+	`{"Version": 1, "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc", "Expiration": "2099-01-01T00:00:00.123456+02:00"}`,
+	`{"Version": 1, "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc", "Expiration": "2001-01-01T00:00:00Z"}`,
+	`{"Version": 1, "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc", "Expiration": "2099-01-01T00:00:00"}`,
+	`{"Version": 1, "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc", "Expiration": "not a date"}`,
+	`{"Version": "1", "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc"}`,
+	`{"AccessKeyId": "AKPROC", "SecretAccessKey": "skproc"}`,
+	`{"Version": 2, "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc"}`,
+	`{"Version": 1.0, "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc"}`,
+	`{"Version": 1, "AccessKeyId": "AKPROC"}`,
+	`{"Version": 1, "SecretAccessKey": "skproc"}`,
+	`{"Version": 1, "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc", "SessionToken": null, "Expiration": null}`,
+	`not json`,
+	`[1, 2]`,
+	``,
+}
+
+func processCase(i int) (files map[string]string, command string) {
+	out := fmt.Sprintf("proc/out%d.json", i)
+	return map[string]string{out: processOutputs[i]}, "cat {dir}/" + out
+}
+
+// handCases pin one rule of the spec each.
+func handCases() []genCase {
+	def := "[default]\naws_access_key_id = AKDEF\naws_secret_access_key = skdef\n"
+	c := []genCase{
+		// §2.2 INI rules.
+		{name: "colon_delimiter", files: map[string]string{credPath: "[default]\naws_access_key_id: AKCOLON\naws_secret_access_key : sk = x\n"}},
+		{name: "first_delimiter_splits", files: map[string]string{credPath: "[default]\naws_access_key_id==AK\naws_secret_access_key = a:b\n"}},
+		{name: "keys_lowercased", files: map[string]string{credPath: "[default]\nAWS_Access_Key_ID = AKUP\nAWS_SECRET_ACCESS_KEY = SK\n"}},
+		{name: "inline_comment_kept", files: map[string]string{credPath: "[default]\naws_access_key_id = AKC # comment\naws_secret_access_key = sk ; note\n"}},
+		{name: "quotes_kept", files: map[string]string{credPath: "[default]\naws_access_key_id = \"AKQ\"\naws_secret_access_key = 'sk'\n"}},
+		{name: "full_line_comments", files: map[string]string{credPath: "# top\n[default]\n; c\n  # indented comment\naws_access_key_id = AK1\naws_secret_access_key = s\n"}},
+		{name: "continuation_value", files: map[string]string{credPath: "[default]\naws_access_key_id = AK\n  more\naws_secret_access_key = s\n"}},
+		{name: "continuation_blank_kept", files: map[string]string{credPath: "[default]\naws_access_key_id = AK\n\n  more\n\naws_secret_access_key = s\n"}},
+		{name: "continuation_comment_dropped", files: map[string]string{credPath: "[default]\naws_access_key_id = AK\n  # c\n  more\naws_secret_access_key = s\n"}},
+		{name: "indented_header_in_value", files: map[string]string{credPath: "[default]\naws_access_key_id = AK\n  [profile z]\naws_secret_access_key = s\n"}},
+		{name: "indented_first_key", files: map[string]string{credPath: "[default]\n    aws_access_key_id = AKIND\n    aws_secret_access_key = s\n"}},
+		{name: "default_section_inherited", files: map[string]string{credPath: "[DEFAULT]\naws_secret_access_key = skd\n[default]\naws_access_key_id = AKD\n"}},
+		{name: "default_section_region", files: map[string]string{cfgPath: "[DEFAULT]\nregion = ap-south-1\n[profile x]\noutput = json\n", credPath: "[x]\naws_access_key_id=A\naws_secret_access_key=B\n"}, profile: sp("x")},
+		{name: "default_section_only", files: map[string]string{credPath: "[DEFAULT]\naws_access_key_id = AKD\naws_secret_access_key = s\n"}},
+		{name: "duplicate_section", files: map[string]string{credPath: def + "[default]\nregion=x\n"}},
+		{name: "duplicate_key", files: map[string]string{credPath: "[default]\naws_access_key_id = A\nAWS_ACCESS_KEY_ID = B\naws_secret_access_key = s\n"}},
+		{name: "empty_key", files: map[string]string{credPath: "[default]\n= v\naws_access_key_id = A\naws_secret_access_key = s\n"}},
+		{name: "no_delimiter", files: map[string]string{credPath: "[default]\njunk\naws_access_key_id = A\naws_secret_access_key = s\n"}},
+		{name: "key_before_header", files: map[string]string{credPath: "a = 1\n" + def}},
+		{name: "bom", files: map[string]string{credPath: "\ufeff" + def}},
+		{name: "bom_config", files: map[string]string{cfgPath: "\ufeff[default]\nregion=x\n", credPath: def}},
+		{name: "invalid_utf8", files: map[string]string{credPath: def + "x = \xff\n"}},
+		{name: "greedy_bracket", files: map[string]string{cfgPath: "[profile x]]\naws_access_key_id=AKG\naws_secret_access_key=s\n"}, profile: sp("x]")},
+		{name: "header_trailing_text", files: map[string]string{cfgPath: "[profile x] ; c\naws_access_key_id=AKT\naws_secret_access_key=s\n"}, profile: sp("x")},
+		{name: "crlf", files: map[string]string{credPath: "[default]\r\naws_access_key_id = AKCRLF\r\naws_secret_access_key = s\r\n"}},
+		{name: "cr_only", files: map[string]string{credPath: "[default]\raws_access_key_id = AKCR\raws_secret_access_key = s\r"}},
+		{name: "empty_value", files: map[string]string{credPath: "[default]\naws_access_key_id =\naws_secret_access_key =\n"}},
+		{name: "nested_value", files: map[string]string{cfgPath: "[default]\ns3 =\n  addressing_style = path\naws_access_key_id = AKN\naws_secret_access_key = s\n"}},
+		{name: "nested_bad_line", files: map[string]string{cfgPath: "[default]\ns3 =\n  bad_syntax @ s3v4\n", credPath: def}},
+		{name: "nested_colon_fails", files: map[string]string{cfgPath: "[default]\ns3 =\n  a: 1\n", credPath: def}},
+		{name: "unicode_space_indent", files: map[string]string{credPath: "[default]\naws_access_key_id = AK\n\u00a0more\naws_secret_access_key = s\n"}},
+		// §2.3 section classification.
+		{name: "profile_quoted", files: map[string]string{cfgPath: "[profile \"my prof\"]\naws_access_key_id=AKQP\naws_secret_access_key=s\n"}, profile: sp("my prof")},
+		{name: "profile_escaped_space", files: map[string]string{cfgPath: "[profile my\\ prof]\naws_access_key_id=AKEP\naws_secret_access_key=s\n"}, profile: sp("my prof")},
+		{name: "profile_single_quoted", files: map[string]string{cfgPath: "[profile 'sq']\naws_access_key_id=AKSQ\naws_secret_access_key=s\n"}, profile: sp("sq")},
+		{name: "profile_tab", files: map[string]string{cfgPath: "[profile\tx]\naws_access_key_id=AKTAB\naws_secret_access_key=s\n"}, profile: sp("x")},
+		{name: "profile_spaced", files: map[string]string{cfgPath: "[profile  spaced  ]\naws_access_key_id=AKSP\naws_secret_access_key=s\n"}, profile: sp("spaced")},
+		{name: "profilefoo_dropped", files: map[string]string{cfgPath: "[profilefoo]\naws_access_key_id=A\naws_secret_access_key=s\n"}, profile: sp("profilefoo")},
+		{name: "profile_three_words_dropped", files: map[string]string{cfgPath: "[profile a b]\naws_access_key_id=A\naws_secret_access_key=s\n"}, profile: sp("a b")},
+		{name: "profile_unterminated_dropped", files: map[string]string{cfgPath: "[profile \"x]\naws_access_key_id=A\naws_secret_access_key=s\n"}, profile: sp("\"x")},
+		{name: "leading_space_header_not_profile", files: map[string]string{cfgPath: "[ profile lead]\naws_access_key_id=A\naws_secret_access_key=s\n"}, profile: sp("lead")},
+		{name: "case_sensitive_default", files: map[string]string{cfgPath: "[Default]\naws_access_key_id=A\naws_secret_access_key=s\n"}},
+		{name: "config_plain_section_not_profile", files: map[string]string{cfgPath: "[foo]\naws_access_key_id=A\naws_secret_access_key=s\n"}, profile: sp("foo")},
+		{name: "default_then_profile_default", files: map[string]string{cfgPath: "[default]\naws_access_key_id=AK1\naws_secret_access_key=s1\nregion=r1\n[profile default]\naws_access_key_id=AK2\naws_secret_access_key=s2\n"}},
+		{name: "profile_default_then_default", files: map[string]string{cfgPath: "[profile default]\naws_access_key_id=AK2\naws_secret_access_key=s2\nregion=r2\n[default]\naws_access_key_id=AK1\naws_secret_access_key=s1\n"}},
+		{name: "creds_profile_prefix_literal", files: map[string]string{credPath: "[profile p]\naws_access_key_id=A\naws_secret_access_key=s\n"}, profile: sp("p")},
+		{name: "creds_profile_prefix_literal_name", files: map[string]string{credPath: "[profile p]\naws_access_key_id=APP\naws_secret_access_key=s\n"}, profile: sp("profile p")},
+		{name: "sso_session_section_not_profile", files: map[string]string{cfgPath: "[sso-session x]\naws_access_key_id=A\naws_secret_access_key=s\n"}, profile: sp("x")},
+		// §2.5 merge.
+		{name: "merge_cred_overrides_config", files: map[string]string{cfgPath: "[default]\naws_access_key_id=CFG\naws_secret_access_key=cfg\nregion=eu-west-3\n", credPath: "[default]\naws_access_key_id=CRED\n"}},
+		{name: "split_keys_partial", files: map[string]string{cfgPath: "[profile s]\naws_secret_access_key=cfg\n", credPath: "[s]\naws_access_key_id=CRED\n"}, profile: sp("s")},
+		{name: "process_in_credentials_file", files: map[string]string{credPath: "[default]\ncredential_process = cat {dir}/p.json\n", "p.json": processOutputs[1]}},
+		{name: "role_in_credentials_file", files: map[string]string{credPath: "[default]\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\n[base]\naws_access_key_id=A\naws_secret_access_key=s\n"}},
+		// §2.1 locations.
+		{name: "config_file_tilde", files: map[string]string{"alt/config": "[default]\naws_access_key_id=AKTILDE\naws_secret_access_key=s\n"}, env: map[string]string{"AWS_CONFIG_FILE": "~/../alt/config"}},
+		{name: "config_file_var", files: map[string]string{"alt/config": "[default]\naws_access_key_id=AKVAR\naws_secret_access_key=s\n"}, env: map[string]string{"AWS_CONFIG_FILE": "$HOME/../alt/config"}},
+		{name: "config_file_braced_var", files: map[string]string{"alt/config": "[default]\naws_access_key_id=AKVAR2\naws_secret_access_key=s\n"}, env: map[string]string{"AWS_CONFIG_FILE": "${HOME}/../alt/config"}},
+		{name: "config_file_unknown_var", files: map[string]string{cfgPath: def}, env: map[string]string{"AWS_CONFIG_FILE": "$NOPE_NOT_SET/config"}},
+		{name: "credentials_file_is_dir", files: map[string]string{"dir/x": ""}, env: map[string]string{"AWS_SHARED_CREDENTIALS_FILE": "{dir}/dir"}},
+		{name: "credentials_file_empty_path", files: map[string]string{credPath: def}, env: map[string]string{"AWS_SHARED_CREDENTIALS_FILE": ""}},
+		// §1.2 profile selection.
+		{name: "default_profile_env_wins", files: map[string]string{credPath: "[a]\naws_access_key_id=AKA\naws_secret_access_key=s\n[b]\naws_access_key_id=AKB\naws_secret_access_key=s\n"}, env: map[string]string{"AWS_PROFILE": "a", "AWS_DEFAULT_PROFILE": "b"}},
+		{name: "aws_profile_empty", files: map[string]string{credPath: def}, env: map[string]string{"AWS_PROFILE": ""}},
+		{name: "aws_profile_empty_all_imds_env", files: map[string]string{credPath: def}, env: map[string]string{"AWS_PROFILE": "", "AWS_METADATA_SERVICE_TIMEOUT": "1",
+			"AWS_METADATA_SERVICE_NUM_ATTEMPTS": "1", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9/", "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "ipv4", "AWS_EC2_METADATA_V1_DISABLED": "false"}},
+		{name: "missing_profile_with_env_keys", files: map[string]string{credPath: def}, env: map[string]string{"AWS_PROFILE": "missing", "AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s"}},
+		{name: "explicit_default_must_exist", files: map[string]string{cfgPath: "[profile x]\nregion=r\n"}, profile: sp("default")},
+		{name: "no_default_is_fine", files: map[string]string{cfgPath: "[profile x]\nregion=r\n"}},
+		{name: "aws_profile_keeps_env", files: map[string]string{credPath: "[a]\naws_access_key_id=AKA\naws_secret_access_key=s\n"}, env: map[string]string{"AWS_PROFILE": "a", "AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s"}},
+		{name: "explicit_profile_drops_env", files: map[string]string{credPath: "[a]\naws_access_key_id=AKA\naws_secret_access_key=s\n"}, env: map[string]string{"AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s"}, profile: sp("a")},
+		{name: "explicit_empty_profile", files: map[string]string{credPath: def}, profile: sp("")},
+		// §3.1 env.
+		{name: "env_partial", env: map[string]string{"AWS_ACCESS_KEY_ID": "AK"}},
+		{name: "env_partial_empty_secret", env: map[string]string{"AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": ""}},
+		{name: "env_all_empty", files: map[string]string{credPath: def}, env: map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SECURITY_TOKEN": ""}},
+		{name: "env_secret_only", files: map[string]string{credPath: def}, env: map[string]string{"AWS_SECRET_ACCESS_KEY": "s"}},
+		{name: "env_security_token_wins", env: map[string]string{"AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SECURITY_TOKEN": "STALE", "AWS_SESSION_TOKEN": "FRESH"}},
+		{name: "env_empty_security_token", env: map[string]string{"AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": "s", "AWS_SECURITY_TOKEN": "", "AWS_SESSION_TOKEN": "FRESH"}},
+		{name: "env_expiry_future", env: map[string]string{"AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": "s", "AWS_CREDENTIAL_EXPIRATION": "2099-05-01T10:00:00Z"}},
+		{name: "env_expiry_past", env: map[string]string{"AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": "s", "AWS_CREDENTIAL_EXPIRATION": "2001-05-01T10:00:00Z"}},
+		{name: "env_expiry_empty", env: map[string]string{"AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": "s", "AWS_CREDENTIAL_EXPIRATION": ""}},
+		{name: "env_account_id", env: map[string]string{"AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": "s", "AWS_ACCOUNT_ID": "123456789012"}},
+		// §3.7 / §3.10 file keys.
+		{name: "creds_security_token_wins_even_empty", files: map[string]string{credPath: "[default]\naws_access_key_id=A\naws_secret_access_key=s\naws_security_token=\naws_session_token=T\n"}},
+		{name: "creds_partial", files: map[string]string{credPath: "[default]\naws_access_key_id=A\n"}},
+		{name: "config_partial", files: map[string]string{cfgPath: "[default]\naws_access_key_id=A\n"}},
+		{name: "config_secret_only", files: map[string]string{cfgPath: "[default]\naws_secret_access_key=s\n"}},
+		{name: "creds_account_id", files: map[string]string{credPath: "[default]\naws_access_key_id=A\naws_secret_access_key=s\naws_account_id=999988887777\n"}},
+		// §1.4 precedence.
+		{name: "creds_file_beats_process", files: map[string]string{credPath: def, cfgPath: "[default]\ncredential_process = cat {dir}/p.json\n", "p.json": processOutputs[0]}},
+		{name: "process_beats_config_keys", files: map[string]string{cfgPath: "[default]\naws_access_key_id=CFG\naws_secret_access_key=s\ncredential_process = cat {dir}/p.json\n", "p.json": processOutputs[0]}},
+		{name: "role_both_sources", files: map[string]string{cfgPath: "[default]\nrole_arn=arn:aws:iam::123456789012:role/R\nsource_profile=default\ncredential_source=Environment\naws_access_key_id=A\naws_secret_access_key=s\n"}},
+		{name: "role_bad_credential_source_case", files: map[string]string{cfgPath: "[default]\nrole_arn=arn:aws:iam::123456789012:role/R\ncredential_source=environment\n"}},
+		{name: "role_credential_source_shared_config_invalid", files: map[string]string{cfgPath: "[default]\nrole_arn=arn:aws:iam::123456789012:role/R\ncredential_source=SharedConfig\n"}},
+		{name: "role_missing_source_profile", files: map[string]string{cfgPath: "[default]\nrole_arn=arn:aws:iam::123456789012:role/R\nsource_profile=ghost\n"}},
+		{name: "role_loop", files: map[string]string{cfgPath: "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/A\nsource_profile=b\n[profile b]\nrole_arn=arn:aws:iam::123456789012:role/B\nsource_profile=a\n"}, profile: sp("a")},
+		{name: "role_self_without_keys", files: map[string]string{cfgPath: "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/A\nsource_profile=a\n"}, profile: sp("a")},
+		{name: "role_self_with_keys", files: map[string]string{cfgPath: "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/A\nsource_profile=a\naws_access_key_id=A\naws_secret_access_key=s\n"}, profile: sp("a")},
+		{name: "role_chain_three", files: map[string]string{cfgPath: "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/A\nsource_profile=b\n[profile b]\nrole_arn=arn:aws:iam::123456789012:role/B\nsource_profile=c\n[profile c]\nrole_arn=arn:aws:iam::123456789012:role/C\ncredential_source=Environment\n"}, profile: sp("a"), env: map[string]string{"AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s"}},
+		{name: "role_without_source", files: map[string]string{cfgPath: "[default]\nrole_arn=arn:aws:iam::123456789012:role/R\naws_access_key_id=A\naws_secret_access_key=s\n"}},
+		{name: "sso_beats_static", files: map[string]string{cfgPath: "[default]\nsso_account_id=123456789012\nsso_role_name=R\nsso_start_url=https://x.awsapps.com/start\nsso_region=us-east-1\n", credPath: def}},
+		{name: "web_identity_env_beats_static", files: map[string]string{credPath: def, "tok": "token-value"}, env: map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": "{dir}/tok", "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/W"}},
+		{name: "web_identity_env_empty", files: map[string]string{credPath: def}, env: map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": ""}},
+		{name: "web_identity_env_ignored_explicit", files: map[string]string{credPath: def, "tok": "token-value"}, env: map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": "{dir}/tok", "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/W"}, profile: sp("default")},
+		{name: "login_session_profile", files: map[string]string{cfgPath: "[default]\nlogin_session = arn:aws:sts::123456789012:assumed-role/Admin/admin\n", credPath: def}},
+		{name: "login_after_creds_file", files: map[string]string{cfgPath: "[default]\nlogin_session = arn:aws:sts::123456789012:assumed-role/Admin/admin\n", credPath: "[default]\naws_access_key_id=A\naws_secret_access_key=s\n"}, profile: sp("default")},
+		// §3.11 / §3.12.
+		{name: "ec2_file", files: map[string]string{"ec2.txt": "AWSAccessKeyId=AKEC2\nAWSSecretKey = skec2\n"}, env: map[string]string{"AWS_CREDENTIAL_FILE": "{dir}/ec2.txt"}},
+		{name: "ec2_file_missing", env: map[string]string{"AWS_CREDENTIAL_FILE": "{dir}/nope.txt"}},
+		{name: "ec2_file_no_secret", files: map[string]string{"ec2.txt": "AWSAccessKeyId=AKEC2\n"}, env: map[string]string{"AWS_CREDENTIAL_FILE": "{dir}/ec2.txt"}},
+		{name: "ec2_file_no_key", files: map[string]string{"ec2.txt": "junk\n"}, env: map[string]string{"AWS_CREDENTIAL_FILE": "{dir}/ec2.txt"}},
+		{name: "boto_config", files: map[string]string{"boto.cfg": "[Credentials]\naws_access_key_id = AKBOTO\naws_secret_access_key = skboto\n"}, env: map[string]string{"BOTO_CONFIG": "{dir}/boto.cfg"}},
+		{name: "boto_config_partial", files: map[string]string{"boto.cfg": "[Credentials]\naws_access_key_id = AKBOTO\n"}, env: map[string]string{"BOTO_CONFIG": "{dir}/boto.cfg"}},
+		{name: "boto_config_malformed", files: map[string]string{"boto.cfg": "junk\n"}, env: map[string]string{"BOTO_CONFIG": "{dir}/boto.cfg"}},
+		{name: "boto_home_file", files: map[string]string{"home/.boto": "[Credentials]\naws_access_key_id = AKHOMEBOTO\naws_secret_access_key = s\n"}, env: map[string]string{"BOTO_CONFIG": "\x00unset"}},
+		// §1.5 settings read while building the chain.
+		{name: "metadata_timeout_float_env", files: map[string]string{credPath: def}, env: map[string]string{"AWS_METADATA_SERVICE_TIMEOUT": "1.5"}},
+		{name: "metadata_timeout_bad_config", files: map[string]string{credPath: def, cfgPath: "[default]\nmetadata_service_timeout = abc\n"}},
+		{name: "metadata_attempts_ok_config", files: map[string]string{credPath: def, cfgPath: "[default]\nmetadata_service_num_attempts = 3\n"}},
+		{name: "imds_mode_bad", files: map[string]string{credPath: def}, env: map[string]string{"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "ipv5"}},
+		{name: "imds_mode_upper_ok", files: map[string]string{credPath: def}, env: map[string]string{"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE": "IPv6"}},
+		{name: "malformed_config_with_env_keys", files: map[string]string{cfgPath: "junk\n"}, env: map[string]string{"AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s"}},
+		// Region.
+		{name: "region_env_over_config", files: map[string]string{cfgPath: "[default]\nregion = eu-west-1\n", credPath: def}, env: map[string]string{"AWS_DEFAULT_REGION": "us-west-2"}},
+		{name: "aws_region_ignored", files: map[string]string{cfgPath: "[default]\nregion = eu-west-1\n", credPath: def}, env: map[string]string{"AWS_REGION": "us-west-2"}},
+		{name: "region_inline_comment", files: map[string]string{cfgPath: "[default]\nregion = eu-west-1 # prod\n", credPath: def}},
+		{name: "region_empty_env", files: map[string]string{cfgPath: "[default]\nregion = eu-west-1\n", credPath: def}, env: map[string]string{"AWS_DEFAULT_REGION": ""}},
+		// §1.1 explicit session keys.
+		{name: "explicit_keys", files: map[string]string{credPath: def}, explicit: &oracle.Explicit{AK: sp("AKX"), SK: sp("skx"), Token: sp("tx")}},
+		{name: "explicit_keys_with_missing_profile", explicit: &oracle.Explicit{AK: sp("AKX"), SK: sp("skx")}, profile: sp("nope")},
+		{name: "explicit_keys_beat_profile", files: map[string]string{credPath: def}, explicit: &oracle.Explicit{AK: sp("AKX"), SK: sp("skx")}, profile: sp("default")},
+		{name: "explicit_partial_ak", files: map[string]string{credPath: def}, explicit: &oracle.Explicit{AK: sp("AKX")}},
+		{name: "explicit_partial_sk", files: map[string]string{credPath: def}, explicit: &oracle.Explicit{SK: sp("skx")}},
+		{name: "explicit_account_only", files: map[string]string{credPath: def}, explicit: &oracle.Explicit{AccountID: sp("123456789012")}},
+		{name: "explicit_all_empty_uses_chain", files: map[string]string{credPath: def}, explicit: &oracle.Explicit{AK: sp(""), SK: sp("")}},
+		{name: "explicit_account_id", explicit: &oracle.Explicit{AK: sp("AKX"), SK: sp("skx"), AccountID: sp("123456789012")}},
+		// Nothing at all.
+		{name: "nothing"},
+	}
+	// §3.9 credential_process, every output shape, plus command-line rules.
+	for i := range processOutputs {
+		files, cmd := processCase(i)
+		files[cfgPath] = "[default]\naws_account_id = 444455556666\ncredential_process = " + cmd + "\n"
+		c = append(c, genCase{name: fmt.Sprintf("process_output_%d", i), files: files})
+	}
+	procCmds := map[string]string{
+		"process_exit_nonzero":    `sh -c "echo boom >&2; exit 3"`,
+		"process_missing_binary":  `/nonexistent/credential-helper --flag`,
+		"process_quoted_path":     `cat "{dir}/with space/out.json"`,
+		"process_single_quotes":   `cat '{dir}/with space/out.json'`,
+		"process_escaped_space":   `cat {dir}/with\ space/out.json`,
+		"process_no_shell_expand": `cat $HOME/../p.json`,
+		"process_no_tilde":        `cat ~/../p.json`,
+		"process_unterminated":    `cat "{dir}/p.json`,
+		"process_empty":           ``,
+		"process_shell_pipe":      `sh -c "cat {dir}/p.json | cat"`,
+		"process_stdout_garbage":  `echo hello`,
+	}
+	for name, cmd := range procCmds {
+		c = append(c, genCase{name: name, files: map[string]string{
+			cfgPath: "[default]\ncredential_process = " + cmd + "\n", "p.json": processOutputs[1], "with space/out.json": processOutputs[0]}})
+	}
+	return c
+}
+
+// randomCases mixes profiles, sources, env and syntax noise from a fixed
+// seed, so that every run checks the same configurations.
+func randomCases(n int, seed int64) []genCase {
+	rng := rand.New(rand.NewSource(seed))
+	names := []string{"default", "dev", "prod", "my prof", "a.b", "x"}
+	pick := func(xs []string) string { return xs[rng.Intn(len(xs))] }
+	key := func(k string) string { // case and delimiter noise
+		switch rng.Intn(6) {
+		case 0:
+			k = strings.ToUpper(k)
+		case 1:
+			k = strings.Title(k) //nolint:staticcheck // deliberate mixed case
+		}
+		d := pick([]string{" = ", "=", " : ", ":", "= ", "  =  "})
+		return pick([]string{"", "", "", "  "}) + k + d
+	}
+	var out []genCase
+	for i := 0; i < n; i++ {
+		gc := genCase{name: fmt.Sprintf("random_%03d", i), files: map[string]string{}, env: map[string]string{}}
+		var cfg, cred strings.Builder
+		if rng.Intn(5) == 0 {
+			fmt.Fprintf(&cfg, "[DEFAULT]\n%s%s\n", key("region"), pick([]string{"eu-central-1", "us-east-2"}))
+		}
+		used := map[string]bool{}
+		np := rng.Intn(4)
+		for j := 0; j < np; j++ {
+			name := pick(names)
+			if used[name] {
+				continue
+			}
+			used[name] = true
+			inCfg, inCred := rng.Intn(2) == 0, rng.Intn(2) == 0
+			header := "profile " + name
+			if strings.Contains(name, " ") {
+				header = "profile " + pick([]string{`"` + name + `"`, strings.ReplaceAll(name, " ", `\ `), "'" + name + "'"})
+			}
+			if name == "default" && rng.Intn(2) == 0 {
+				header = "default"
+			}
+			var body strings.Builder
+			if rng.Intn(3) == 0 {
+				fmt.Fprintf(&body, "%s%s\n", key("region"), pick([]string{"us-west-1", "eu-west-1 # c", "ap-south-1"}))
+			}
+			if rng.Intn(6) == 0 {
+				body.WriteString(pick([]string{"# comment\n", "; c\n", "   # indented\n"}))
+			}
+			ak := fmt.Sprintf("AK%03d%d", i, j)
+			switch rng.Intn(9) {
+			case 0, 1, 2:
+				fmt.Fprintf(&body, "%s%s\n%s%s\n", key("aws_access_key_id"), ak, key("aws_secret_access_key"), pick([]string{"sk", "sk # c", `"sk"`}))
+				if rng.Intn(3) == 0 {
+					fmt.Fprintf(&body, "%s%s\n", key(pick([]string{"aws_session_token", "aws_security_token"})), "tok")
+				}
+			case 3:
+				fmt.Fprintf(&body, "%s%s\n", key("aws_access_key_id"), ak)
+			case 4:
+				k := rng.Intn(len(processOutputs))
+				files, cmd := processCase(k)
+				for p, v := range files {
+					gc.files[p] = v
+				}
+				fmt.Fprintf(&body, "credential_process = %s\n", cmd)
+			case 5:
+				fmt.Fprintf(&body, "role_arn = arn:aws:iam::123456789012:role/R%d\nsource_profile = %s\n", j, name)
+				fmt.Fprintf(&body, "aws_access_key_id = %s\naws_secret_access_key = s\n", ak)
+			case 6:
+				body.WriteString("sso_account_id = 123456789012\nsso_role_name = R\nsso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n")
+			case 7:
+				body.WriteString("output = json\n")
+			case 8:
+				fmt.Fprintf(&body, "%s%s\n  continued\n%ssk\n", key("aws_access_key_id"), ak, key("aws_secret_access_key"))
+			}
+			if inCfg || !inCred {
+				fmt.Fprintf(&cfg, "[%s]\n%s", header, body.String())
+			}
+			if inCred {
+				fmt.Fprintf(&cred, "[%s]\n%s", name, body.String())
+			}
+		}
+		if rng.Intn(12) == 0 {
+			cred.WriteString(pick([]string{"junk line\n", "[dup]\na=1\n[dup]\nb=2\n", "[x]\na=1\nA=2\n"}))
+		}
+		if rng.Intn(12) == 0 {
+			cfg.WriteString(pick([]string{"[profile a b]\nregion=r\n", "[profilefoo]\nx=1\n", "[default]\nregion=dup\n"}))
+		}
+		if cfg.Len() > 0 && rng.Intn(8) != 0 {
+			gc.files[cfgPath] = cfg.String()
+		}
+		if cred.Len() > 0 && rng.Intn(8) != 0 {
+			gc.files[credPath] = cred.String()
+		}
+		envNames := []string{"missing", ""}
+		for n := range used {
+			envNames = append(envNames, n, n, n)
+		}
+		sort.Strings(envNames)
+		switch rng.Intn(6) {
+		case 0:
+			gc.env["AWS_PROFILE"] = pick(envNames)
+		case 1:
+			gc.env["AWS_DEFAULT_PROFILE"] = pick(envNames)
+		case 2:
+			gc.env["AWS_PROFILE"], gc.env["AWS_DEFAULT_PROFILE"] = pick(envNames), pick(envNames)
+		case 3:
+			gc.profile = sp(pick(envNames))
+		}
+		switch rng.Intn(7) {
+		case 0:
+			gc.env["AWS_ACCESS_KEY_ID"], gc.env["AWS_SECRET_ACCESS_KEY"] = "AKENV", "skenv"
+		case 1:
+			gc.env["AWS_ACCESS_KEY_ID"] = "AKENV"
+		case 2:
+			gc.env["AWS_ACCESS_KEY_ID"], gc.env["AWS_SECRET_ACCESS_KEY"], gc.env["AWS_SESSION_TOKEN"] = "AKENV", "skenv", "tokenv"
+		}
+		if rng.Intn(6) == 0 {
+			gc.env["AWS_DEFAULT_REGION"] = pick([]string{"sa-east-1", ""})
+		}
+		if rng.Intn(10) == 0 {
+			gc.files["boto.cfg"] = "[Credentials]\naws_access_key_id = AKBOTO\naws_secret_access_key = skboto\n"
+			gc.env["BOTO_CONFIG"] = "{dir}/boto.cfg"
+		}
+		out = append(out, gc)
+	}
+	return out
+}
+
+// materialise writes a case's files and returns its scenario.
+func materialise(t *testing.T, root string, i int, gc genCase) oracle.Scenario {
+	dir := filepath.Join(root, fmt.Sprintf("c%04d", i))
+	sub := func(s string) string { return strings.ReplaceAll(s, "{dir}", dir) }
+	if err := os.MkdirAll(filepath.Join(dir, "home"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for p, v := range gc.files {
+		full := filepath.Join(dir, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(sub(v)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{
+		"PATH":                      os.Getenv("PATH"),
+		"HOME":                      filepath.Join(dir, "home"),
+		"AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_ENDPOINT_URL_STS":      "http://127.0.0.1:9",
+		"BOTO_CONFIG":               filepath.Join(dir, "no-boto.cfg"),
+	}
+	for k, v := range gc.env {
+		env[k] = sub(v)
+	}
+	if env["BOTO_CONFIG"] == "\x00unset" {
+		delete(env, "BOTO_CONFIG")
+	}
+	sc := oracle.Scenario{ID: gc.name, Env: env, Profile: gc.profile, Explicit: gc.explicit}
+	return sc
+}
+
+type goResult struct {
+	method, ak, sk, token, account, expiry string
+	kind, msg                              string
+	errMethod                              string
+	region                                 *string
+	regionErr                              bool
+}
+
+func runCredchain(sc oracle.Scenario) goResult {
+	environ := make([]string, 0, len(sc.Env))
+	for k, v := range sc.Env {
+		environ = append(environ, k+"="+v)
+	}
+	opts := []credchain.Option{credchain.WithEnviron(environ)}
+	if sc.Profile != nil {
+		opts = append(opts, credchain.WithProfile(*sc.Profile))
+	}
+	if ex := sc.Explicit; ex != nil {
+		val := func(p *string) string {
+			if p == nil {
+				return ""
+			}
+			return *p
+		}
+		opts = append(opts, credchain.WithCredentials(val(ex.AK), val(ex.SK), val(ex.Token)), credchain.WithAccountID(val(ex.AccountID)))
+	}
+	s := credchain.NewSession(opts...)
+	var r goResult
+	if reg, ok, err := s.Region(); err != nil {
+		r.regionErr = true
+	} else if ok {
+		r.region = &reg
+	}
+	e := s.Explain(context.Background())
+	if e.Err != nil {
+		r.kind, r.msg = credchain.ErrorKind(e.Err), e.Err.Error()
+		for _, st := range e.Steps {
+			if st.Result == "error" {
+				r.errMethod = st.Method
+			}
+		}
+		return r
+	}
+	c := e.Credentials
+	r.method, r.ak, r.sk, r.token, r.account = c.Method, c.AccessKeyID, c.SecretAccessKey, c.SessionToken, c.AccountID
+	if c.CanExpire() {
+		r.expiry = c.Expires.UTC().Format(time.RFC3339Nano)
+	}
+	return r
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+var networkMethods = map[string]bool{"assume-role": true, "assume-role-with-web-identity": true, "sso": true, "login": true, "container-role": true}
+
+// compare returns "" when credchain agrees with botocore's result.
+func compare(want oracle.Result, got goResult) string {
+	switch {
+	case want.Error != nil && want.Error.Type == "MissingDependencyException":
+		// login needs awscrt in botocore; credchain reports the source as unsupported.
+		if got.kind != "UnsupportedCredentialSource" || got.errMethod != "login" {
+			return fmt.Sprintf("botocore: login MissingDependencyException; credchain: %s %q", got.kind, got.msg)
+		}
+		return ""
+	case want.Error != nil && want.Error.Botocore:
+		if got.kind != want.Error.Type {
+			return fmt.Sprintf("error kind: botocore %s (%s), credchain %q (%s)", want.Error.Type, want.Error.Message, got.kind, got.msg)
+		}
+		return ""
+	case want.Error != nil:
+		// A raw Python exception: credchain must return a typed error instead.
+		allowed := map[string][]string{
+			"KeyError":           {"PartialCredentialsError", "CredentialRetrievalError"},
+			"ValueError":         {"InvalidConfigError", "CredentialRetrievalError"},
+			"TypeError":          {"CredentialRetrievalError", "InvalidConfigError"},
+			"ParserError":        {"CredentialRetrievalError"},
+			"RuntimeError":       {"CredentialRetrievalError"},
+			"JSONDecodeError":    {"CredentialRetrievalError"},
+			"FileNotFoundError":  {"CredentialRetrievalError"},
+			"IndexError":         {"CredentialRetrievalError"},
+			"AttributeError":     {"CredentialRetrievalError"},
+			"UnicodeDecodeError": {"ConfigParseError"},
+		}[want.Error.Type]
+		for _, k := range allowed {
+			if got.kind == k {
+				return ""
+			}
+		}
+		return fmt.Sprintf("botocore raised raw %s (%s); credchain gave %q (%s), want one of %v", want.Error.Type, want.Error.Message, got.kind, got.msg, allowed)
+	}
+	m := str(want.Method)
+	if networkMethods[m] {
+		if got.kind != "UnsupportedCredentialSource" || got.errMethod != m {
+			return fmt.Sprintf("botocore chose network source %s; credchain: method %q kind %q (%s)", m, got.method, got.kind, got.msg)
+		}
+		return ""
+	}
+	if m == "explicit" && (want.AccessKey == nil || want.SecretKey == nil) {
+		// boto3 accepts partial session keys and fails at signing; credchain
+		// refuses them up front.
+		if got.kind != "PartialCredentialsError" {
+			return fmt.Sprintf("boto3 kept partial explicit keys; credchain: %q %q", got.kind, got.msg)
+		}
+		return ""
+	}
+	if got.kind != "" {
+		return fmt.Sprintf("botocore resolved %s; credchain error %s: %s", m, got.kind, got.msg)
+	}
+	var diffs []string
+	check := func(what, w, g string) {
+		if w != g {
+			diffs = append(diffs, fmt.Sprintf("%s: botocore %q, credchain %q", what, w, g))
+		}
+	}
+	check("method", m, got.method)
+	check("access key", str(want.AccessKey), got.ak)
+	check("secret key", maskDiff(str(want.SecretKey), got.sk), "")
+	check("token", maskDiff(str(want.Token), got.token), "")
+	check("account id", str(want.AccountID), got.account)
+	wantExp := ""
+	if want.Expiry != nil {
+		t, err := timefmt.Parse(*want.Expiry)
+		if err != nil {
+			wantExp = "unparseable " + *want.Expiry
+		} else {
+			wantExp = t.UTC().Format(time.RFC3339Nano)
+		}
+	}
+	check("expiry", wantExp, got.expiry)
+	if want.RegionError == nil && !got.regionErr {
+		check("region", str(want.Region), str(got.region))
+		if (want.Region == nil) != (got.region == nil) {
+			diffs = append(diffs, fmt.Sprintf("region set: botocore %v, credchain %v", want.Region != nil, got.region != nil))
+		}
+	} else if (want.RegionError == nil) != !got.regionErr {
+		diffs = append(diffs, fmt.Sprintf("region error: botocore %v, credchain %v", str(want.RegionError), got.regionErr))
+	}
+	return strings.Join(diffs, "; ")
+}
+
+// maskDiff compares secrets without printing them: "" when equal.
+func maskDiff(want, got string) string {
+	if want == got {
+		return ""
+	}
+	return fmt.Sprintf("differs (lengths %d and %d)", len(want), len(got))
+}
+
+// TestDifferentialBotocore resolves 600+ generated configurations with the
+// installed botocore and with credchain and requires the same source, keys,
+// region and error kind.
+func TestDifferentialBotocore(t *testing.T) {
+	if err := oracle.Available(); err != nil {
+		if os.Getenv("CREDCHAIN_REQUIRE_ORACLE") != "" {
+			t.Fatalf("the botocore oracle is required: %v", err)
+		}
+		t.Skipf("botocore oracle unavailable: %v", err)
+	}
+	cases := append(handCases(), randomCases(520, 20261122)...)
+	root := t.TempDir()
+	scenarios := make([]oracle.Scenario, len(cases))
+	for i, gc := range cases {
+		scenarios[i] = materialise(t, root, i, gc)
+	}
+	results, err := oracle.Run(scenarios)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	failures := 0
+	for i, sc := range scenarios {
+		got := runCredchain(sc)
+		want := results[i]
+		outcome := str(want.Method)
+		if want.Error != nil {
+			outcome = want.Error.Type
+		}
+		kinds[outcome]++
+		if d := compare(want, got); d != "" {
+			failures++
+			t.Errorf("%s: %s", sc.ID, d)
+		}
+	}
+	var summary []string
+	for k, n := range kinds {
+		summary = append(summary, fmt.Sprintf("%s=%d", k, n))
+	}
+	sort.Strings(summary)
+	t.Logf("%d scenarios, %d mismatches; botocore outcomes: %s", len(scenarios), failures, strings.Join(summary, " "))
+}

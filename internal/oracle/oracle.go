@@ -1,0 +1,85 @@
+// Package oracle runs botocore, the reference implementation, on scenarios
+// for credchain's differential tests.
+package oracle
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+)
+
+//go:embed oracle.py
+var script string
+
+// Scenario is one configuration to resolve.
+type Scenario struct {
+	ID       string            `json:"id"`
+	Env      map[string]string `json:"env"`
+	Profile  *string           `json:"profile"`
+	Explicit *Explicit         `json:"explicit,omitempty"`
+}
+
+// Explicit are boto3.Session keyword arguments; nil fields are None.
+type Explicit struct {
+	AK        *string `json:"ak"`
+	SK        *string `json:"sk"`
+	Token     *string `json:"token"`
+	AccountID *string `json:"account_id"`
+}
+
+// Error is an exception botocore raised.
+type Error struct {
+	Type     string `json:"type"`
+	Botocore bool   `json:"botocore"`
+	Message  string `json:"message"`
+}
+
+// Result is what botocore resolved for one scenario.
+type Result struct {
+	ID          string  `json:"id"`
+	Method      *string `json:"method"`
+	AccessKey   *string `json:"access_key"`
+	SecretKey   *string `json:"secret_key"`
+	Token       *string `json:"token"`
+	AccountID   *string `json:"account_id"`
+	Expiry      *string `json:"expiry"`
+	Region      *string `json:"region"`
+	RegionError *string `json:"region_error"`
+	Error       *Error  `json:"error"`
+}
+
+// Available reports whether python3 with botocore can be run.
+func Available() error {
+	out, err := exec.Command("python3", "-c", "import botocore, boto3; print(botocore.__version__)").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("python3 with botocore and boto3: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// Run resolves every scenario with botocore in one Python process.
+func Run(scenarios []Scenario) ([]Result, error) {
+	in, err := json.Marshal(scenarios)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("python3", "-c", script)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("oracle: %v: %s", err, stderr.String())
+	}
+	var results []Result
+	if err := json.Unmarshal(out, &results); err != nil {
+		return nil, fmt.Errorf("oracle output: %v", err)
+	}
+	if len(results) != len(scenarios) {
+		return nil, fmt.Errorf("oracle returned %d results for %d scenarios", len(results), len(scenarios))
+	}
+	return results, nil
+}

@@ -1,0 +1,83 @@
+"""botocore oracle for credchain's differential tests.
+
+Reads a JSON list of scenarios on stdin and prints one JSON list of results.
+Each scenario: {"id", "env": {...}, "profile": str|null,
+"explicit": {"ak", "sk", "token", "account_id"}|null}. Each runs under exactly
+the given environment, in a fresh boto3.Session (a second one reads the region,
+so that a failed credential lookup cannot leave a half-loaded config behind). Credentials of
+sources that need the network are reported by method without being fetched.
+"""
+import json
+import os
+import sys
+
+import boto3
+import botocore.session
+from botocore.exceptions import BotoCoreError
+
+NETWORK = {"assume-role", "assume-role-with-web-identity", "sso", "login",
+           "container-role", "iam-role"}
+
+
+def err(exc):
+    kind = type(exc).__name__
+    return {"type": kind, "botocore": isinstance(exc, BotoCoreError),
+            "message": str(exc)[:500]}
+
+
+def run(sc):
+    os.environ.clear()
+    os.environ.update(sc["env"])
+    out = {"id": sc["id"], "method": None, "access_key": None,
+           "secret_key": None, "token": None, "account_id": None,
+           "expiry": None, "region": None, "region_error": None,
+           "error": None}
+    ex = sc.get("explicit") or {}
+
+    def session():
+        return boto3.Session(aws_access_key_id=ex.get("ak"),
+                             aws_secret_access_key=ex.get("sk"),
+                             aws_session_token=ex.get("token"),
+                             aws_account_id=ex.get("account_id"),
+                             profile_name=sc.get("profile"))
+
+    try:
+        out["region"] = session()._session.get_config_variable("region")
+    except Exception as e:  # noqa: BLE001
+        out["region_error"] = type(e).__name__
+    try:
+        bs = session()._session
+        c = bs.get_credentials()
+        if c is None:
+            out["error"] = {"type": "NoCredentialsError", "botocore": True,
+                            "message": "Unable to locate credentials"}
+            return out
+        out["method"] = c.method
+        if c.method in NETWORK:
+            return out
+        f = c.get_frozen_credentials()
+        out["access_key"] = f.access_key
+        out["secret_key"] = f.secret_key
+        out["token"] = f.token
+        out["account_id"] = getattr(f, "account_id", None)
+        exp = getattr(c, "_expiry_time", None)
+        if exp is not None:
+            out["expiry"] = exp.isoformat()
+    except Exception as e:  # noqa: BLE001
+        out["error"] = err(e)
+    return out
+
+
+def main():
+    scenarios = json.load(sys.stdin)
+    saved = dict(os.environ)
+    results = []
+    for sc in scenarios:
+        results.append(run(sc))
+    os.environ.clear()
+    os.environ.update(saved)
+    json.dump(results, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,448 @@
+package credchain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/credchain/credchain/awsconfig"
+	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/envcreds"
+	"github.com/credchain/credchain/filecreds"
+	"github.com/credchain/credchain/internal/pystr"
+	"github.com/credchain/credchain/legacycreds"
+	"github.com/credchain/credchain/processcreds"
+)
+
+// resolution is one run of botocore's create_credential_resolver and
+// load_credentials. Files are read at most once, and only when botocore would
+// read them.
+type resolution struct {
+	o options
+
+	profile     string
+	profileSet  bool
+	profileFrom string
+	explicit    bool
+
+	loaded   bool
+	loadErr  error
+	config   *awsconfig.Config
+	credFile *awsconfig.File
+	profiles map[string]*awsconfig.Section
+}
+
+func (s *Session) newResolution() *resolution {
+	r := &resolution{o: s.opts}
+	switch {
+	case s.opts.profileSet:
+		r.profile, r.profileSet, r.profileFrom, r.explicit = s.opts.profile, true, "explicit", true
+	default:
+		// LEGACY: botocore reads AWS_DEFAULT_PROFILE before AWS_PROFILE (the
+		// AWS CLI v2 reverses them); presence counts, even an empty value.
+		for _, name := range []string{"AWS_DEFAULT_PROFILE", "AWS_PROFILE"} {
+			if v, ok := s.opts.env(name); ok {
+				r.profile, r.profileSet, r.profileFrom = v, true, name
+				break
+			}
+		}
+	}
+	return r
+}
+
+func (r *resolution) env(name string) (string, bool) { return r.o.env(name) }
+
+// effectiveProfile is botocore's `get_config_variable('profile') or 'default'`.
+func (r *resolution) effectiveProfile() string {
+	if r.profile == "" {
+		return "default"
+	}
+	return r.profile
+}
+
+// load reads both shared files once: session.full_config.
+func (r *resolution) load() error {
+	if r.loaded {
+		return r.loadErr
+	}
+	r.loaded = true
+	cfgPath, _ := awsconfig.ConfigFile(r.env)
+	credPath, _ := awsconfig.CredentialsFile(r.env)
+	cf, err := awsconfig.ReadFile(cfgPath)
+	switch {
+	case errors.Is(err, awsconfig.ErrNotFound):
+		r.config = awsconfig.Classify(nil)
+	case err != nil:
+		r.loadErr = err
+		return err
+	default:
+		r.config = awsconfig.Classify(cf)
+	}
+	r.credFile, err = awsconfig.ReadFile(credPath)
+	if errors.Is(err, awsconfig.ErrNotFound) {
+		r.credFile, err = nil, nil
+	}
+	if err != nil {
+		r.loadErr = err
+		return err
+	}
+	r.profiles = awsconfig.Merge(r.config, r.credFile)
+	return nil
+}
+
+// scoped is botocore's get_scoped_config: the selected profile's merged
+// section; ProfileNotFound when a set profile exists in neither file.
+func (r *resolution) scoped() (*awsconfig.Section, error) {
+	if err := r.load(); err != nil {
+		return nil, err
+	}
+	if !r.profileSet {
+		return r.profiles["default"], nil
+	}
+	p, ok := r.profiles[r.profile]
+	if !ok {
+		return nil, r.profileNotFound()
+	}
+	return p, nil
+}
+
+func (r *resolution) profileNotFound() error {
+	cfgPath, _ := awsconfig.ConfigFile(r.env)
+	credPath, _ := awsconfig.CredentialsFile(r.env)
+	from := "set explicitly"
+	if r.profileFrom != "explicit" {
+		from = "set by " + r.profileFrom
+	}
+	return creds.Errorf(creds.KindProfileNotFound,
+		"The config profile (%s) could not be found (%s; looked in %s and %s)", r.profile, from, cfgPath, credPath)
+}
+
+type setting struct {
+	value string
+	set   bool
+	from  string
+}
+
+// configVar is botocore's config lookup: environment variable (presence
+// counts), then the selected profile's key.
+func (r *resolution) configVar(envName, key string) (setting, error) {
+	if v, ok := r.env(envName); ok {
+		return setting{v, true, envName}, nil
+	}
+	p, err := r.scoped()
+	if err != nil {
+		return setting{}, err
+	}
+	if v, ok := p.Lookup(key); ok {
+		return setting{v.Raw, true, v.Pos()}, nil
+	}
+	return setting{}, nil
+}
+
+func (r *resolution) region() (setting, error) {
+	if r.o.regionSet {
+		return setting{r.o.region, true, "explicit"}, nil
+	}
+	return r.configVar("AWS_DEFAULT_REGION", "region")
+}
+
+// readChainSettings makes the config reads that botocore's
+// create_credential_resolver makes before any provider runs. Their side
+// effects are observable: they raise ProfileNotFound for a missing profile
+// (unless every one of them is set in the environment) and reject malformed
+// values even when the instance metadata source is never reached.
+func (r *resolution) readChainSettings() error {
+	for _, v := range []struct{ env, key string }{
+		{"AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout"},
+		{"AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts"},
+	} {
+		s, err := r.configVar(v.env, v.key)
+		if err != nil {
+			return err
+		}
+		if s.set {
+			if _, ok := pystr.ParseInt(s.value); !ok {
+				// botocore raises a raw ValueError from int().
+				return creds.Errorf(creds.KindInvalidConfig, "%s: %s = %q is not an integer", s.from, v.key, s.value)
+			}
+		}
+	}
+	if _, err := r.configVar("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint"); err != nil {
+		return err
+	}
+	mode, err := r.configVar("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode")
+	if err != nil {
+		return err
+	}
+	if mode.set {
+		if m := pystr.Lower(mode.value); m != "ipv4" && m != "ipv6" {
+			return creds.Errorf(creds.KindInvalidIMDSEndpoint,
+				"Invalid EC2 Instance Metadata endpoint mode: %s Valid endpoint modes (case-insensitive): ('ipv4', 'ipv6'). (%s)", mode.value, mode.from)
+		}
+	} else if _, err := r.configVar("AWS_IMDS_USE_IPV6", "imds_use_ipv6"); err != nil {
+		return err
+	}
+	_, err = r.configVar("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled")
+	return err
+}
+
+// resolve runs the chain; refresh, when non-nil, re-fetches the winner's
+// credentials.
+func (r *resolution) resolve(ctx context.Context) (creds.Credentials, func(context.Context) (creds.Credentials, error), []creds.Step, error) {
+	if err := r.construct(); err != nil {
+		return creds.Credentials{}, nil, []creds.Step{{Method: "session", Result: creds.ResultError, Detail: err.Error()}}, err
+	}
+	if c, ok, err := r.explicitCredentials(); ok || err != nil {
+		step := creds.Step{Method: "explicit", Result: creds.ResultFound, Detail: "keys passed to the session"}
+		if err != nil {
+			step.Result, step.Detail = creds.ResultError, err.Error()
+		}
+		return c, nil, []creds.Step{step}, err
+	}
+	if err := r.readChainSettings(); err != nil {
+		return creds.Credentials{}, nil, []creds.Step{{Method: "settings", Result: creds.ResultError, Detail: err.Error()}}, err
+	}
+	chain := r.chain()
+	c, steps, err := chain.Resolve(ctx)
+	if err != nil {
+		return c, nil, steps, err
+	}
+	var refresh func(context.Context) (creds.Credentials, error)
+	if c.CanExpire() {
+		for _, p := range chain {
+			if p.Method() != c.Method {
+				continue
+			}
+			if rf, ok := p.(interface {
+				Refresh(context.Context) (creds.Credentials, error)
+			}); ok {
+				refresh = rf.Refresh
+			} else {
+				refresh = p.Retrieve
+			}
+		}
+	}
+	return c, refresh, steps, nil
+}
+
+// construct mirrors what boto3.Session's constructor checks: an account id
+// without keys, then the data_path lookup, whose scoped-config read raises
+// ProfileNotFound and ConfigParseError before any credential is looked at.
+func (r *resolution) construct() error {
+	o := r.o
+	if o.accountID != "" && (o.accessKey == "" || o.secretKey == "") {
+		return creds.Errorf(creds.KindNoCredentials,
+			"Unable to locate credentials (an account id was given without an access key and secret key)")
+	}
+	_, err := r.configVar("AWS_DATA_PATH", "data_path")
+	return err
+}
+
+// explicitCredentials applies boto3.Session's explicit keys.
+func (r *resolution) explicitCredentials() (creds.Credentials, bool, error) {
+	o := r.o
+	if o.accessKey == "" && o.secretKey == "" && o.token == "" && o.accountID == "" {
+		return creds.Credentials{}, false, nil
+	}
+	if o.accessKey == "" || o.secretKey == "" {
+		missing := "aws_secret_access_key"
+		if o.accessKey == "" {
+			missing = "aws_access_key_id"
+		}
+		return creds.Credentials{}, true, creds.Partial("explicit", missing, "")
+	}
+	return creds.Credentials{AccessKeyID: o.accessKey, SecretAccessKey: o.secretKey, SessionToken: o.token,
+		AccountID: o.accountID, Method: "explicit", Source: "keys passed to the session"}, true, nil
+}
+
+// chain builds botocore's default provider list for the selected profile.
+func (r *resolution) chain() creds.Chain {
+	name := r.effectiveProfile()
+	var c creds.Chain
+	if !r.explicit {
+		c = append(c, envcreds.Provider{Env: r.env})
+	}
+	c = append(c,
+		&networkSource{method: "assume-role", detect: r.detectAssumeRole},
+		&networkSource{method: "assume-role-with-web-identity", detect: r.detectWebIdentity},
+		&networkSource{method: "sso", detect: r.detectSSO},
+		filecreds.Provider{Name: filecreds.MethodCredentialsFile, Section: r.credentialsSection(name)},
+		&networkSource{method: "login", detect: r.detectLogin},
+		&lazyProcess{r: r, name: name},
+		filecreds.Provider{Name: filecreds.MethodConfigFile, Section: r.configSection(name)},
+		legacycreds.EC2File{Env: r.env},
+		legacycreds.BotoConfig{Env: r.env, System: r.o.botoSystemCfg},
+		&networkSource{method: "container-role", detect: r.detectContainer},
+	)
+	return c
+}
+
+// profileSection is full_config['profiles'].get(name, {}).
+func (r *resolution) profileSection(name string) (*awsconfig.Section, error) {
+	if err := r.load(); err != nil {
+		return nil, err
+	}
+	return r.profiles[name], nil
+}
+
+func (r *resolution) credentialsSection(name string) func() (*awsconfig.Section, error) {
+	return func() (*awsconfig.Section, error) {
+		if err := r.load(); err != nil {
+			return nil, err
+		}
+		path, from := awsconfig.CredentialsFile(r.env)
+		if r.credFile == nil {
+			return nil, creds.Skip("no credentials file at %s (%s)", path, from)
+		}
+		s, ok := r.credFile.Section(name)
+		if !ok {
+			return nil, creds.Skip("%s has no [%s] section", path, name)
+		}
+		return s, nil
+	}
+}
+
+func (r *resolution) configSection(name string) func() (*awsconfig.Section, error) {
+	return func() (*awsconfig.Section, error) {
+		if err := r.load(); err != nil {
+			return nil, err
+		}
+		path, from := awsconfig.ConfigFile(r.env)
+		if r.config.Path == "" {
+			return nil, creds.Skip("no config file at %s (%s)", path, from)
+		}
+		s, ok := r.config.Profiles[name]
+		if !ok {
+			return nil, creds.Skip("%s has no profile %q", path, name)
+		}
+		return s, nil
+	}
+}
+
+// lazyProcess is the custom-process source: it reads the profile when the
+// chain reaches it.
+type lazyProcess struct {
+	r    *resolution
+	name string
+	p    *processcreds.Provider
+}
+
+func (l *lazyProcess) Method() string { return processcreds.Method }
+
+func (l *lazyProcess) Retrieve(ctx context.Context) (creds.Credentials, error) {
+	if l.p == nil {
+		s, err := l.r.profileSection(l.name)
+		if err != nil {
+			return creds.Credentials{}, err
+		}
+		v, ok := s.Lookup("credential_process")
+		if !ok {
+			return creds.Credentials{}, creds.Skip("profile %q has no credential_process", l.name)
+		}
+		acct, _ := s.Get("aws_account_id")
+		l.p = &processcreds.Provider{Profile: l.name, Command: v.Raw, Where: v.Pos(), AccountID: acct, Timeout: l.r.o.processTTL}
+	}
+	return l.p.Retrieve(ctx)
+}
+
+// networkSource stands for a source that needs the network, which this
+// version does not call. When the configuration selects it, resolution stops
+// with an UnsupportedCredentialSource error instead of falling through to a
+// source botocore would not have used.
+type networkSource struct {
+	method string
+	detect func() (string, error)
+}
+
+func (n *networkSource) Method() string { return n.method }
+
+func (n *networkSource) Retrieve(context.Context) (creds.Credentials, error) {
+	why, err := n.detect()
+	if err != nil {
+		return creds.Credentials{}, err
+	}
+	return creds.Credentials{}, creds.Errorf(creds.KindUnsupportedSource,
+		"%s selects the %s source, which needs the network and is not supported by this credchain version", why, n.method)
+}
+
+func (r *resolution) detectAssumeRole() (string, error) {
+	p, err := r.profileSection(r.effectiveProfile())
+	if err != nil {
+		return "", err
+	}
+	v, ok := p.Lookup("role_arn")
+	if !ok {
+		return "", creds.Skip("profile %q has no role_arn", r.effectiveProfile())
+	}
+	if p.Has("web_identity_token_file") {
+		return "", creds.Skip("profile %q has web_identity_token_file (web identity wins)", r.effectiveProfile())
+	}
+	visited, err := validateRoleChain(r.profiles, r.effectiveProfile())
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("role_arn at %s (profiles %s)", v.Pos(), strings.Join(visited, " -> ")), nil
+}
+
+func (r *resolution) detectWebIdentity() (string, error) {
+	p, err := r.profileSection(r.effectiveProfile())
+	if err != nil {
+		return "", err
+	}
+	if !r.explicit {
+		if v, ok := r.env("AWS_WEB_IDENTITY_TOKEN_FILE"); ok {
+			if v == "" {
+				return "", creds.Skip("AWS_WEB_IDENTITY_TOKEN_FILE is empty")
+			}
+			return "AWS_WEB_IDENTITY_TOKEN_FILE", nil
+		}
+	}
+	v, ok := p.Lookup("web_identity_token_file")
+	if !ok || v.Raw == "" {
+		return "", creds.Skip("no web identity token file configured")
+	}
+	return fmt.Sprintf("web_identity_token_file at %s", v.Pos()), nil
+}
+
+func (r *resolution) detectSSO() (string, error) {
+	p, err := r.profileSection(r.effectiveProfile())
+	if err != nil {
+		return "", err
+	}
+	for _, k := range []string{"sso_account_id", "sso_role_name"} {
+		if v, ok := p.Lookup(k); ok {
+			return fmt.Sprintf("%s at %s", k, v.Pos()), nil
+		}
+	}
+	return "", creds.Skip("profile %q has no sso_account_id or sso_role_name", r.effectiveProfile())
+}
+
+func (r *resolution) detectLogin() (string, error) {
+	p, err := r.profileSection(r.effectiveProfile())
+	if err != nil {
+		return "", err
+	}
+	if v, ok := p.Lookup("login_session"); ok {
+		return fmt.Sprintf("login_session at %s", v.Pos()), nil
+	}
+	return "", creds.Skip("profile %q has no login_session", r.effectiveProfile())
+}
+
+func (r *resolution) detectContainer() (string, error) {
+	for _, k := range []string{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"} {
+		if _, ok := r.env(k); ok {
+			return k, nil
+		}
+	}
+	return "", creds.Skip("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set")
+}
+
+func (r *resolution) describeFiles() []FileInfo {
+	cfg, cfgFrom := awsconfig.ConfigFile(r.env)
+	cred, credFrom := awsconfig.CredentialsFile(r.env)
+	return []FileInfo{
+		{Role: "config", Path: cfg, From: cfgFrom, Exists: awsconfig.IsRegularFile(cfg)},
+		{Role: "credentials", Path: cred, From: strings.TrimSpace(credFrom), Exists: awsconfig.IsRegularFile(cred)},
+	}
+}

@@ -1,0 +1,88 @@
+package credchain
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/credchain/credchain/awsconfig"
+	"github.com/credchain/credchain/creds"
+)
+
+// credentialSources are the valid credential_source values: an exact,
+// case-sensitive match, as botocore's is_supported checks.
+var credentialSources = map[string]bool{"Environment": true, "Ec2InstanceMetadata": true, "EcsContainer": true}
+
+func hasStaticKeys(p *awsconfig.Section) bool {
+	return p.Has("aws_access_key_id") || p.Has("aws_secret_access_key")
+}
+
+func hasRoleConfig(p *awsconfig.Section) bool {
+	return p.Has("role_arn") && !p.Has("web_identity_token_file")
+}
+
+// validateRoleChain checks an assume-role profile and its chain of source
+// profiles the way botocore's AssumeRoleProvider does before it resolves the
+// source credentials: source_profile xor credential_source, a valid
+// credential_source, existing source profiles, and no cycles (a profile may
+// name itself only when it has static keys). It returns the profiles visited.
+func validateRoleChain(profiles map[string]*awsconfig.Section, start string) ([]string, error) {
+	visited := []string{start}
+	cur := start
+	for {
+		p := profiles[cur]
+		src, hasSrc := p.Get("source_profile")
+		cs, hasCS := p.Get("credential_source")
+		where := p.Pos()
+		switch {
+		case hasSrc && hasCS:
+			return visited, creds.Errorf(creds.KindInvalidConfig,
+				"%s: The profile \"%s\" contains both source_profile and credential_source.", where, cur)
+		case !hasSrc && !hasCS:
+			return visited, creds.Partial("assume-role", "source_profile or credential_source",
+				fmt.Sprintf("profile %q at %s", cur, where))
+		case hasCS:
+			if !credentialSources[cs] {
+				return visited, creds.Errorf(creds.KindInvalidConfig,
+					"%s: The credential source \"%s\" referenced in profile \"%s\" is not valid. (valid: Environment, Ec2InstanceMetadata, EcsContainer; case matters)", where, cs, cur)
+			}
+			return visited, nil
+		}
+		sp, ok := profiles[src]
+		if !ok {
+			return visited, creds.Errorf(creds.KindInvalidConfig,
+				"%s: The source_profile \"%s\" referenced in the profile \"%s\" does not exist.", where, src, cur)
+		}
+		for _, v := range visited {
+			if v != src {
+				continue
+			}
+			if src != cur || !hasStaticKeys(sp) {
+				return visited, &creds.Error{Kind: creds.KindInfiniteLoopConfig, Msg: fmt.Sprintf(
+					"Infinite loop in credential configuration detected. Attempting to load from profile %s which has already been visited. Visited profiles: %s",
+					src, pyList(visited))}
+			}
+		}
+		visited = append(visited, src)
+		if hasStaticKeys(sp) || !hasRoleConfig(sp) {
+			return visited, nil
+		}
+		cur = src
+	}
+}
+
+// pyList renders names as a Python list repr: ['a', 'b'].
+func pyList(names []string) string {
+	parts := make([]string, len(names))
+	for i, n := range names {
+		q := "'"
+		if strings.Contains(n, "'") && !strings.Contains(n, `"`) {
+			q = `"`
+		}
+		esc := strings.ReplaceAll(n, `\`, `\\`)
+		if q == "'" {
+			esc = strings.ReplaceAll(esc, "'", `\'`)
+		}
+		parts[i] = q + esc + q
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}

@@ -1,0 +1,279 @@
+// Package credchain resolves AWS credentials with boto3's exact semantics.
+//
+// A Session is the Go counterpart of boto3.Session: it selects a profile,
+// honours explicit keys and a region, and resolves credentials through
+// botocore's default chain, in botocore's order:
+//
+//  1. env: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (skipped when a
+//     profile is set explicitly)
+//  2. assume-role: a profile with role_arn
+//  3. assume-role-with-web-identity: a web identity token file
+//  4. sso: a profile with sso_account_id or sso_role_name
+//  5. shared-credentials-file: static keys in ~/.aws/credentials
+//  6. login: a profile with login_session
+//  7. custom-process: a profile with credential_process
+//  8. config-file: static keys in ~/.aws/config
+//  9. ec2-credentials-file: the file named by AWS_CREDENTIAL_FILE
+//  10. boto-config: boto2's [Credentials] (BOTO_CONFIG, /etc/boto.cfg, ~/.boto)
+//  11. container-role: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI
+//
+// The first source that finds credentials wins; any error stops resolution,
+// as in botocore. Sources 2, 3, 4, 6 and 11 need the network: this version
+// recognises them and reports an UnsupportedCredentialSource error rather
+// than silently choosing another source. The EC2 instance metadata source
+// (iam-role) is not part of the chain yet.
+package credchain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/credchain/credchain/creds"
+)
+
+// Re-exported core types, so most programs import only this package.
+type (
+	// Credentials are one set of AWS keys and what is known about them.
+	Credentials = creds.Credentials
+	// Error is a resolution failure whose Kind is botocore's exception name.
+	Error = creds.Error
+)
+
+// Session resolves credentials like a boto3.Session. It is safe for
+// concurrent use; resolved credentials are cached and refreshed like
+// botocore's RefreshableCredentials.
+type Session struct {
+	opts options
+
+	mu     sync.Mutex
+	cached *resolved
+}
+
+type resolved struct {
+	creds   creds.Credentials
+	refresh func(context.Context) (creds.Credentials, error)
+}
+
+type options struct {
+	profile       string
+	profileSet    bool
+	region        string
+	regionSet     bool
+	accessKey     string
+	secretKey     string
+	token         string
+	accountID     string
+	env           func(string) (string, bool)
+	now           func() time.Time
+	processTTL    time.Duration
+	botoSystemCfg string
+}
+
+// Option configures a Session.
+type Option func(*options)
+
+// WithProfile selects a profile explicitly, like boto3.Session(profile_name=)
+// or the CLI's --profile. An explicit profile removes the env source from the
+// chain and makes web identity ignore its environment variables.
+func WithProfile(name string) Option {
+	return func(o *options) { o.profile, o.profileSet = name, true }
+}
+
+// WithRegion sets the region, like boto3.Session(region_name=).
+func WithRegion(region string) Option {
+	return func(o *options) { o.region, o.regionSet = region, true }
+}
+
+// WithCredentials sets explicit keys, like boto3.Session(aws_access_key_id=,
+// aws_secret_access_key=, aws_session_token=). They win over every source.
+// Unlike boto3, which stores partial keys and fails later at signing, a
+// missing half is a PartialCredentialsError.
+func WithCredentials(accessKeyID, secretAccessKey, sessionToken string) Option {
+	return func(o *options) { o.accessKey, o.secretKey, o.token = accessKeyID, secretAccessKey, sessionToken }
+}
+
+// WithAccountID sets the account id of explicit keys (aws_account_id=).
+func WithAccountID(id string) Option { return func(o *options) { o.accountID = id } }
+
+// WithEnv replaces the process environment as the source of AWS_* variables
+// and HOME.
+func WithEnv(lookup func(string) (string, bool)) Option {
+	return func(o *options) { o.env = lookup }
+}
+
+// WithEnviron is WithEnv over a list of "KEY=value" strings.
+func WithEnviron(environ []string) Option {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		for i := 0; i < len(kv); i++ {
+			if kv[i] == '=' {
+				m[kv[:i]] = kv[i+1:]
+				break
+			}
+		}
+	}
+	return WithEnv(func(k string) (string, bool) { v, ok := m[k]; return v, ok })
+}
+
+// WithClock replaces time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithProcessTimeout bounds one run of a credential_process (default 5 min).
+func WithProcessTimeout(d time.Duration) Option { return func(o *options) { o.processTTL = d } }
+
+// WithSystemBotoConfig replaces /etc/boto.cfg, the first boto2 file tried.
+func WithSystemBotoConfig(path string) Option { return func(o *options) { o.botoSystemCfg = path } }
+
+// NewSession returns a Session configured by opts.
+func NewSession(opts ...Option) *Session {
+	s := &Session{}
+	for _, o := range opts {
+		o(&s.opts)
+	}
+	if s.opts.env == nil {
+		s.opts.env = os.LookupEnv
+	}
+	if s.opts.now == nil {
+		s.opts.now = time.Now
+	}
+	return s
+}
+
+// Credentials resolves (once) and returns the session's credentials,
+// refreshing expiring ones like botocore: within 15 minutes of expiry a
+// refresh is tried and its failure ignored; within 10 minutes a failed
+// refresh is an error.
+func (s *Session) Credentials(ctx context.Context) (Credentials, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cached == nil {
+		r := s.newResolution()
+		c, refresh, _, err := r.resolve(ctx)
+		if err != nil {
+			return Credentials{}, err
+		}
+		s.cached = &resolved{creds: c, refresh: refresh}
+	}
+	c, err := refreshIfNeeded(ctx, s.cached.creds, s.cached.refresh, s.opts.now())
+	if err != nil {
+		return Credentials{}, err
+	}
+	s.cached.creds = c
+	return c, nil
+}
+
+// Windows of botocore's RefreshableCredentials.
+const (
+	AdvisoryRefresh  = 15 * time.Minute
+	MandatoryRefresh = 10 * time.Minute
+)
+
+func refreshIfNeeded(ctx context.Context, c creds.Credentials, refresh func(context.Context) (creds.Credentials, error), now time.Time) (creds.Credentials, error) {
+	if !c.CanExpire() || refresh == nil {
+		return c, nil
+	}
+	left := c.Expires.Sub(now)
+	if left >= AdvisoryRefresh {
+		return c, nil
+	}
+	fresh, err := refresh(ctx)
+	if err != nil {
+		if left < MandatoryRefresh {
+			return creds.Credentials{}, err
+		}
+		return c, nil // advisory window: keep the current keys
+	}
+	if fresh.Expired(now) {
+		return creds.Credentials{}, creds.Errorf(creds.KindCredentialRetrieval,
+			"Error when retrieving credentials from %s: Credentials were refreshed, but the refreshed credentials are still expired (expiry %s)",
+			fresh.Method, fresh.Expires.UTC().Format(time.RFC3339))
+	}
+	return fresh, nil
+}
+
+// Region returns the region like botocore's get_config_variable('region'):
+// WithRegion, then AWS_DEFAULT_REGION (AWS_REGION is not read by boto3), then
+// the profile's region. ok is false when none is configured.
+func (s *Session) Region() (region string, ok bool, err error) {
+	r := s.newResolution()
+	if err := r.construct(); err != nil {
+		return "", false, err
+	}
+	v, err := r.region()
+	return v.value, v.set, err
+}
+
+// ProfileName returns the profile in effect and whether one was set (by
+// WithProfile or AWS_DEFAULT_PROFILE / AWS_PROFILE). When none is set the
+// providers use "default".
+func (s *Session) ProfileName() (string, bool) {
+	r := s.newResolution()
+	return r.profile, r.profileSet
+}
+
+// Explain resolves credentials afresh and reports every source tried.
+func (s *Session) Explain(ctx context.Context) *Explanation {
+	r := s.newResolution()
+	e := &Explanation{Files: r.describeFiles()}
+	if r.profileSet {
+		p := r.profile
+		e.Profile = &p
+		e.ProfileFrom = r.profileFrom
+	}
+	c, refresh, steps, err := r.resolve(ctx)
+	if err == nil {
+		c, err = refreshIfNeeded(ctx, c, refresh, s.opts.now())
+	}
+	e.Steps = steps
+	if err != nil {
+		e.Err = err
+	} else {
+		e.Credentials = &c
+	}
+	if reg, rerr := r.region(); rerr == nil && reg.set && r.construct() == nil {
+		v := reg.value
+		e.Region, e.RegionFrom = &v, reg.from
+	}
+	return e
+}
+
+// Explanation is what Explain found.
+type Explanation struct {
+	// Profile is the profile set explicitly or by the environment; nil when
+	// none is (the providers then read "default").
+	Profile     *string
+	ProfileFrom string
+	Region      *string
+	RegionFrom  string
+	// Credentials are the winner's, nil when resolution failed.
+	Credentials *Credentials
+	Err         error
+	Steps       []creds.Step
+	Files       []FileInfo
+}
+
+// FileInfo says which file a setting points at and whether it exists.
+type FileInfo struct {
+	Role   string // "config", "credentials"
+	Path   string
+	From   string
+	Exists bool
+}
+
+// ErrorKind returns the botocore exception name of err ("" for nil).
+func ErrorKind(err error) string {
+	if err == nil {
+		return ""
+	}
+	if k := creds.KindOf(err); k != "" {
+		return k
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return creds.KindCredentialRetrieval
+	}
+	return fmt.Sprintf("%T", err)
+}
