@@ -191,7 +191,7 @@ func (r *resolution) readChainSettings() error {
 // credentials.
 func (r *resolution) resolve(ctx context.Context) (creds.Credentials, func(context.Context) (creds.Credentials, error), []creds.Step, error) {
 	if err := r.construct(); err != nil {
-		return creds.Credentials{}, nil, []creds.Step{{Method: "session", Result: creds.ResultError, Detail: err.Error()}}, err
+		return creds.Credentials{}, nil, r.notTried(), err
 	}
 	if c, ok, err := r.explicitCredentials(); ok || err != nil {
 		step := creds.Step{Method: "explicit", Result: creds.ResultFound, Detail: "keys passed to the session"}
@@ -201,7 +201,7 @@ func (r *resolution) resolve(ctx context.Context) (creds.Credentials, func(conte
 		return c, nil, []creds.Step{step}, err
 	}
 	if err := r.readChainSettings(); err != nil {
-		return creds.Credentials{}, nil, []creds.Step{{Method: "settings", Result: creds.ResultError, Detail: err.Error()}}, err
+		return creds.Credentials{}, nil, r.notTried(), err
 	}
 	chain := r.chain()
 	c, steps, err := chain.Resolve(ctx)
@@ -237,6 +237,16 @@ func (r *resolution) construct() error {
 	}
 	_, err := r.configVar("AWS_DATA_PATH", "data_path")
 	return err
+}
+
+// notTried lists the chain with no source tried: resolution failed before
+// the first one ran (while reading the profile or the chain's settings).
+func (r *resolution) notTried() []creds.Step {
+	var steps []creds.Step
+	for _, p := range r.chain() {
+		steps = append(steps, creds.Step{Method: p.Method(), Result: creds.ResultNotTried})
+	}
+	return steps
 }
 
 // explicitCredentials applies boto3.Session's explicit keys.

@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/timefmt"
+	"github.com/spf13/cobra"
+)
+
+type explainOptions struct {
+	json bool
+}
+
+func newExplainCmd(e *env, g *globals) *cobra.Command {
+	o := &explainOptions{}
+	cmd := &cobra.Command{
+		Use:   "explain",
+		Short: "Show every credential source in boto3's order, and which one wins and why",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runExplain(cmd, e, g, o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON object")
+	return cmd
+}
+
+// explainJSON is the --json document.
+type explainJSON struct {
+	Profile     *string        `json:"profile"`
+	Region      *string        `json:"region"`
+	Method      *string        `json:"method"`
+	AccessKeyID *string        `json:"access_key_id"`
+	Expiration  *string        `json:"expiration"`
+	Error       *errorJSON     `json:"error"`
+	Providers   []providerJSON `json:"providers"`
+}
+
+type errorJSON struct {
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+type providerJSON struct {
+	Method string `json:"method"`
+	Result string `json:"result"`
+	Detail string `json:"detail"`
+}
+
+func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error {
+	x := g.session(e).Explain(cmd.Context())
+	var out bytes.Buffer
+	if o.json {
+		doc := explainJSON{Profile: x.Profile, Region: x.Region, Providers: []providerJSON{}}
+		if c := x.Credentials; c != nil {
+			doc.Method, doc.AccessKeyID = &c.Method, &c.AccessKeyID
+			if c.CanExpire() {
+				exp := timefmt.ISO(c.Expires)
+				doc.Expiration = &exp
+			}
+		}
+		if x.Err != nil {
+			doc.Error = &errorJSON{Type: credchain.ErrorKind(x.Err), Message: x.Err.Error()}
+		}
+		for _, s := range x.Steps {
+			doc.Providers = append(doc.Providers, providerJSON{Method: s.Method, Result: s.Result, Detail: s.Detail})
+		}
+		enc := json.NewEncoder(&out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(doc); err != nil {
+			return err
+		}
+	} else {
+		writeExplanation(&out, x, time.Now())
+	}
+	if _, err := e.stdout.Write(out.Bytes()); err != nil {
+		return err
+	}
+	if x.Err != nil {
+		return exitError{ExitError}
+	}
+	return nil
+}
+
+func writeExplanation(out *bytes.Buffer, x *credchain.Explanation, now time.Time) {
+	if x.Profile != nil {
+		fmt.Fprintf(out, "profile:  %q (from %s)\n", *x.Profile, x.ProfileFrom)
+	} else {
+		fmt.Fprintf(out, "profile:  none set (profile sources read [default])\n")
+	}
+	if x.Region != nil {
+		fmt.Fprintf(out, "region:   %s (from %s)\n", *x.Region, x.RegionFrom)
+	} else {
+		fmt.Fprintf(out, "region:   none\n")
+	}
+	for _, f := range x.Files {
+		state := "present"
+		if !f.Exists {
+			state = "absent"
+		}
+		fmt.Fprintf(out, "%-8s  %s (%s, %s)\n", f.Role+":", f.Path, f.From, state)
+	}
+	out.WriteString("\nsources, in boto3's order:\n")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for i, s := range x.Steps {
+		took := ""
+		if s.Result != creds.ResultNotTried {
+			took = s.Took.Round(time.Microsecond).String()
+		}
+		fmt.Fprintf(tw, "%3d. %s\t%s\t%s\t%s\n", i+1, s.Method, s.Result, took, s.Detail)
+	}
+	tw.Flush()
+	out.WriteString("\n")
+	if x.Err != nil {
+		fmt.Fprintf(out, "result:   %s: %s\n", credchain.ErrorKind(x.Err), x.Err.Error())
+		return
+	}
+	c := x.Credentials
+	fmt.Fprintf(out, "result:   %s, access key %s", c.Method, creds.MaskKey(c.AccessKeyID))
+	if c.SessionToken != "" {
+		out.WriteString(", with session token")
+	}
+	if c.CanExpire() {
+		fmt.Fprintf(out, ", expires %s (%s left)", timefmt.ISO(c.Expires), c.Expires.Sub(now).Round(time.Second))
+	} else {
+		out.WriteString(", no expiry")
+	}
+	out.WriteString("\n")
+}

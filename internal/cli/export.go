@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/credchain/credchain/shellenv"
+	"github.com/spf13/cobra"
+)
+
+type exportOptions struct {
+	format string
+}
+
+func newExportCmd(e *env, g *globals) *cobra.Command {
+	o := &exportOptions{}
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Print the resolved credentials for a shell or as credential_process JSON",
+		Long: `Print the resolved credentials.
+
+Formats: process (the JSON of 'aws configure export-credentials'), env (sh, bash,
+zsh), env-no-export (dotenv), fish, powershell, windows-cmd. Shell formats quote
+every value and clear the variables that would otherwise confuse boto3 and the
+AWS CLI (AWS_SECURITY_TOKEN, a stale AWS_SESSION_TOKEN, AWS_PROFILE, ...).
+
+  eval "$(credchain export --profile dev --format env)"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runExport(cmd, e, g, o)
+		},
+	}
+	cmd.Flags().StringVar(&o.format, "format", "process", "output format: "+strings.Join(shellenv.Formats, ", "))
+	return cmd
+}
+
+func runExport(cmd *cobra.Command, e *env, g *globals, o *exportOptions) error {
+	valid := false
+	for _, f := range shellenv.Formats {
+		valid = valid || f == o.format
+	}
+	if !valid {
+		fmt.Fprintf(e.stderr, "credchain: invalid --format %q (valid: %s)\n", o.format, strings.Join(shellenv.Formats, ", "))
+		return exitError{ExitUsage}
+	}
+	s := g.session(e)
+	c, err := s.Credentials(cmd.Context())
+	if err != nil {
+		return fmt.Errorf("unable to retrieve credentials: %w", err)
+	}
+	region, _, err := s.Region()
+	if err != nil {
+		return err
+	}
+	out, err := shellenv.Format(o.format, c, region)
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(out)
+	return err
+}

@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/credchain/credchain"
+	"github.com/spf13/cobra"
+)
+
+type profilesOptions struct {
+	json bool
+}
+
+func newProfilesCmd(e *env) *cobra.Command {
+	o := &profilesOptions{}
+	cmd := &cobra.Command{
+		Use:   "profiles",
+		Short: "List every profile of the config and credentials files, its kind and where it is defined",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runProfiles(e, o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.json, "json", false, "print a JSON object")
+	return cmd
+}
+
+type profileJSON struct {
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"`
+	Method  *string  `json:"method"`
+	Defined []string `json:"defined"`
+}
+
+type ignoredJSON struct {
+	Header string `json:"header"`
+	Where  string `json:"where"`
+	Reason string `json:"reason"`
+}
+
+func runProfiles(e *env, o *profilesOptions) error {
+	profiles, ignored, err := credchain.Profiles(e.lookup)
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	if o.json {
+		doc := struct {
+			Profiles []profileJSON `json:"profiles"`
+			Ignored  []ignoredJSON `json:"ignored"`
+		}{Profiles: []profileJSON{}, Ignored: []ignoredJSON{}}
+		for _, p := range profiles {
+			pj := profileJSON{Name: p.Name, Kind: p.Kind, Defined: p.Defined}
+			if p.Method != "" {
+				m := p.Method
+				pj.Method = &m
+			}
+			doc.Profiles = append(doc.Profiles, pj)
+		}
+		for _, i := range ignored {
+			doc.Ignored = append(doc.Ignored, ignoredJSON(i))
+		}
+		enc := json.NewEncoder(&out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(doc); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(&out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "PROFILE\tKIND\tDEFINED AT")
+		for _, p := range profiles {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, p.Kind, strings.Join(p.Defined, ", "))
+		}
+		tw.Flush()
+		for _, i := range ignored {
+			fmt.Fprintf(&out, "ignored: [%s] at %s: %s\n", i.Header, i.Where, i.Reason)
+		}
+	}
+	_, err = e.stdout.Write(out.Bytes())
+	return err
+}

@@ -1,0 +1,113 @@
+package credchain
+
+import (
+	"errors"
+	"os"
+
+	"github.com/credchain/credchain/awsconfig"
+)
+
+// ProfileInfo describes one profile of the shared files.
+type ProfileInfo struct {
+	Name string
+	// Kind is what the profile resolves through, in chain order: "role",
+	// "web identity", "sso", "static keys (credentials file)", "login",
+	// "process", "static keys (config file)", or "settings only".
+	Kind string
+	// Method is botocore's method name for Kind ("" for settings only).
+	Method string
+	// Defined lists the file:line of each section that defines the profile.
+	Defined []string
+}
+
+// IgnoredSection is a config-file section botocore silently drops.
+type IgnoredSection struct {
+	Header string
+	Where  string
+	Reason string
+}
+
+// Profiles lists every profile of the config and credentials files named by
+// the environment (os.LookupEnv when env is nil), in file order, and the
+// config sections botocore ignores.
+func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection, error) {
+	if env == nil {
+		env = os.LookupEnv
+	}
+	cfgPath, _ := awsconfig.ConfigFile(env)
+	credPath, _ := awsconfig.CredentialsFile(env)
+	var cfgFile, credFile *awsconfig.File
+	for _, f := range []struct {
+		path string
+		into **awsconfig.File
+	}{{cfgPath, &cfgFile}, {credPath, &credFile}} {
+		parsed, err := awsconfig.ReadFile(f.path)
+		if err != nil && !errors.Is(err, awsconfig.ErrNotFound) {
+			return nil, nil, err
+		}
+		*f.into = parsed
+	}
+	cfg := awsconfig.Classify(cfgFile)
+	merged := awsconfig.Merge(cfg, credFile)
+
+	var order []string
+	defined := map[string][]string{}
+	add := func(name, where string) {
+		if _, seen := defined[name]; !seen {
+			order = append(order, name)
+		}
+		defined[name] = append(defined[name], where)
+	}
+	if cfgFile != nil {
+		byLine := make(map[int]string, len(cfg.Profiles))
+		for name, p := range cfg.Profiles {
+			byLine[p.Line] = name
+		}
+		for _, s := range cfgFile.Sections {
+			if name, ok := byLine[s.Line]; ok {
+				add(name, s.Pos())
+			}
+		}
+	}
+	if credFile != nil {
+		for _, s := range credFile.Sections {
+			add(s.Header, s.Pos())
+		}
+	}
+	var out []ProfileInfo
+	for _, name := range order {
+		var credSec *awsconfig.Section
+		if credFile != nil {
+			credSec, _ = credFile.Section(name)
+		}
+		kind, method := classifyProfile(merged[name], credSec, cfg.Profiles[name])
+		out = append(out, ProfileInfo{Name: name, Kind: kind, Method: method, Defined: defined[name]})
+	}
+	var ignored []IgnoredSection
+	for _, s := range cfg.Dropped {
+		ignored = append(ignored, IgnoredSection{Header: s.Header, Where: s.Pos(),
+			Reason: "botocore drops a section whose header is not exactly two shell words"})
+	}
+	return out, ignored, nil
+}
+
+// classifyProfile names the first source of the chain the profile selects.
+func classifyProfile(merged, credSec, cfgSec *awsconfig.Section) (kind, method string) {
+	switch {
+	case merged.Has("role_arn") && !merged.Has("web_identity_token_file"):
+		return "role", "assume-role"
+	case merged.Has("web_identity_token_file"):
+		return "web identity", "assume-role-with-web-identity"
+	case merged.Has("sso_account_id") || merged.Has("sso_role_name"):
+		return "sso", "sso"
+	case credSec.Has("aws_access_key_id"):
+		return "static keys (credentials file)", "shared-credentials-file"
+	case merged.Has("login_session"):
+		return "login", "login"
+	case merged.Has("credential_process"):
+		return "process", "custom-process"
+	case cfgSec.Has("aws_access_key_id"):
+		return "static keys (config file)", "config-file"
+	}
+	return "settings only", ""
+}
