@@ -267,21 +267,34 @@ func ParseInt(s string) (int64, bool) {
 		return 0, false
 	}
 	var n int64
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	for _, c := range s {
 		if c == '_' {
 			continue
 		}
-		if c < '0' || c > '9' {
+		d, ok := decimalValue(c)
+		if !ok || n > (1<<62)/10 {
 			return 0, false
 		}
-		if n > (1<<62)/10 {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
+		n = n*10 + d
 	}
 	if neg {
 		n = -n
 	}
 	return n, true
+}
+
+// decimalValue is the value of a Unicode decimal digit (category Nd), which
+// Python's int() accepts in any script. Nd digits come in aligned runs of ten.
+func decimalValue(r rune) (int64, bool) {
+	if r >= '0' && r <= '9' {
+		return int64(r - '0'), true
+	}
+	if !unicode.IsDigit(r) {
+		return 0, false
+	}
+	start := r
+	for unicode.IsDigit(start - 1) {
+		start--
+	}
+	return int64((r - start) % 10), true
 }
