@@ -210,23 +210,28 @@ func sanitize(s string) string {
 	}, s)
 }
 
-// limitedBuffer keeps the first max bytes written and discards the rest.
+// limitedBuffer keeps the first max bytes written and discards the rest. It
+// does not embed bytes.Buffer: io.Copy would use its ReadFrom and bypass the
+// limit.
 type limitedBuffer struct {
-	bytes.Buffer
+	buf       bytes.Buffer
 	max       int
 	truncated bool
 }
 
 func (b *limitedBuffer) Write(p []byte) (int, error) {
-	room := b.max - b.Len()
+	room := b.max - b.buf.Len()
 	if room < len(p) {
 		b.truncated = true
 		if room > 0 {
-			b.Buffer.Write(p[:room])
+			b.buf.Write(p[:room])
 		}
 		return len(p), nil
 	}
-	return b.Buffer.Write(p)
+	return b.buf.Write(p)
 }
+
+func (b *limitedBuffer) Bytes() []byte  { return b.buf.Bytes() }
+func (b *limitedBuffer) String() string { return b.buf.String() }
 
 var _ io.Writer = (*limitedBuffer)(nil)

@@ -1,0 +1,64 @@
+package credchain_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/awsv2"
+)
+
+// exampleHome writes a credentials file into a fresh HOME for the examples.
+func exampleHome() (env []string, cleanup func()) {
+	home, _ := os.MkdirTemp("", "credchain-example")
+	_ = os.MkdirAll(filepath.Join(home, ".aws"), 0o755)
+	_ = os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte(
+		"[dev]\naws_access_key_id = AKIAEXAMPLEDEV\naws_secret_access_key = example-secret\n"), 0o600)
+	_ = os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile dev]\nregion = eu-west-1\n"), 0o600)
+	return []string{"HOME=" + home, "BOTO_CONFIG=" + filepath.Join(home, "none")}, func() { os.RemoveAll(home) }
+}
+
+// A Session resolves credentials like boto3.Session(profile_name="dev").
+func ExampleSession_Credentials() {
+	env, cleanup := exampleHome()
+	defer cleanup()
+	s := credchain.NewSession(credchain.WithProfile("dev"), credchain.WithEnviron(env))
+	c, err := s.Credentials(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	region, _, _ := s.Region()
+	fmt.Println(c.Method, c.AccessKeyID, region)
+	// Output: shared-credentials-file AKIAEXAMPLEDEV eu-west-1
+}
+
+// Explain reports every source in boto3's order and what it found.
+func ExampleSession_Explain() {
+	env, cleanup := exampleHome()
+	defer cleanup()
+	x := credchain.NewSession(credchain.WithProfile("dev"), credchain.WithEnviron(env)).Explain(context.Background())
+	for _, step := range x.Steps[:5] {
+		fmt.Println(step.Method, step.Result)
+	}
+	// Output:
+	// assume-role skipped
+	// assume-role-with-web-identity skipped
+	// sso skipped
+	// shared-credentials-file found
+	// login not tried
+}
+
+// Any aws-sdk-go-v2 client can sign with a Session's credentials.
+func ExampleSession_awsSDK() {
+	env, cleanup := exampleHome()
+	defer cleanup()
+	s := credchain.NewSession(credchain.WithProfile("dev"), credchain.WithEnviron(env))
+	cfg := aws.Config{Region: "eu-west-1", Credentials: awsv2.New(s)}
+	c, err := cfg.Credentials.Retrieve(context.Background())
+	fmt.Println(c.AccessKeyID, c.Source, err)
+	// Output: AKIAEXAMPLEDEV credchain:shared-credentials-file <nil>
+}

@@ -1,0 +1,151 @@
+package credchain_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/creds"
+)
+
+type fakeEnv map[string]string
+
+func (e fakeEnv) lookup(k string) (string, bool) { v, ok := e[k]; return v, ok }
+
+func homeWith(t *testing.T, files map[string]string) fakeEnv {
+	t.Helper()
+	home := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(home, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return fakeEnv{"HOME": home, "BOTO_CONFIG": filepath.Join(home, "none")}
+}
+
+func TestChain(t *testing.T) {
+	creds2 := ".aws/credentials"
+	tests := []struct {
+		name       string
+		files      map[string]string
+		env        map[string]string
+		opts       []credchain.Option
+		wantMethod string
+		wantKey    string
+		wantKind   string
+	}{
+		{name: "env_wins_over_files", files: map[string]string{creds2: "[default]\naws_access_key_id=FILE\naws_secret_access_key=s\n"},
+			env: map[string]string{"AWS_ACCESS_KEY_ID": "ENV", "AWS_SECRET_ACCESS_KEY": "s"}, wantMethod: "env", wantKey: "ENV"},
+		{name: "explicit_profile_drops_env", files: map[string]string{creds2: "[a]\naws_access_key_id=FILE\naws_secret_access_key=s\n"},
+			env: map[string]string{"AWS_ACCESS_KEY_ID": "ENV", "AWS_SECRET_ACCESS_KEY": "s"}, opts: []credchain.Option{credchain.WithProfile("a")}, wantMethod: "shared-credentials-file", wantKey: "FILE"},
+		{name: "aws_profile_keeps_env", files: map[string]string{creds2: "[a]\naws_access_key_id=FILE\naws_secret_access_key=s\n"},
+			env: map[string]string{"AWS_PROFILE": "a", "AWS_ACCESS_KEY_ID": "ENV", "AWS_SECRET_ACCESS_KEY": "s"}, wantMethod: "env", wantKey: "ENV"},
+		{name: "missing_profile_beats_env_keys", env: map[string]string{"AWS_PROFILE": "nope", "AWS_ACCESS_KEY_ID": "ENV", "AWS_SECRET_ACCESS_KEY": "s"}, wantKind: "ProfileNotFound"},
+		{name: "explicit_keys_win", files: map[string]string{creds2: "[default]\naws_access_key_id=FILE\naws_secret_access_key=s\n"},
+			opts: []credchain.Option{credchain.WithCredentials("EXPLICIT", "s", "")}, wantMethod: "explicit", wantKey: "EXPLICIT"},
+		{name: "explicit_partial_keys_rejected", opts: []credchain.Option{credchain.WithCredentials("AK", "", "")}, wantKind: "PartialCredentialsError"},
+		{name: "nothing", wantKind: "NoCredentialsError"},
+		{name: "role_profile_is_reported_unsupported", files: map[string]string{".aws/config": "[default]\nrole_arn = arn:aws:iam::123456789012:role/R\ncredential_source = Environment\n"}, wantKind: "UnsupportedCredentialSource"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := homeWith(t, tt.files)
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			s := credchain.NewSession(append([]credchain.Option{credchain.WithEnv(env.lookup)}, tt.opts...)...)
+			c, err := s.Credentials(context.Background())
+			if tt.wantKind != "" {
+				if got := credchain.ErrorKind(err); got != tt.wantKind {
+					t.Fatalf("error kind = %q (%v), want %s", got, err, tt.wantKind)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Method != tt.wantMethod || c.AccessKeyID != tt.wantKey {
+				t.Errorf("got %s %s, want %s %s", c.Method, c.AccessKeyID, tt.wantMethod, tt.wantKey)
+			}
+		})
+	}
+}
+
+// TestRefreshWindows pins botocore's refresh rules with an injected clock:
+// inside the advisory window a failed refresh keeps the keys, inside the
+// mandatory window it is an error, and a refresh that returns expired keys
+// is an error.
+func TestRefreshWindows(t *testing.T) {
+	expiry := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
+	env := homeWith(t, nil)
+	env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = "AK1", "s"
+	env["AWS_CREDENTIAL_EXPIRATION"] = expiry.Format(time.RFC3339)
+	now := expiry.Add(-time.Hour)
+	s := credchain.NewSession(credchain.WithEnv(env.lookup), credchain.WithClock(func() time.Time { return now }))
+	ctx := context.Background()
+	if c, err := s.Credentials(ctx); err != nil || c.AccessKeyID != "AK1" {
+		t.Fatalf("first: %v %v", c.AccessKeyID, err)
+	}
+	// Advisory window: the refresh re-reads the environment, which now has
+	// no expiry; the failure is ignored.
+	delete(env, "AWS_CREDENTIAL_EXPIRATION")
+	now = expiry.Add(-12 * time.Minute)
+	if c, err := s.Credentials(ctx); err != nil || c.AccessKeyID != "AK1" {
+		t.Fatalf("advisory: %v %v", c.AccessKeyID, err)
+	}
+	// Mandatory window: the same failure is an error.
+	now = expiry.Add(-5 * time.Minute)
+	if _, err := s.Credentials(ctx); credchain.ErrorKind(err) != creds.KindPartialCredentials {
+		t.Fatalf("mandatory: err = %v", err)
+	}
+	// A successful refresh picks up rotated keys.
+	env["AWS_ACCESS_KEY_ID"] = "AK2"
+	env["AWS_CREDENTIAL_EXPIRATION"] = expiry.Add(time.Hour).Format(time.RFC3339)
+	if c, err := s.Credentials(ctx); err != nil || c.AccessKeyID != "AK2" {
+		t.Fatalf("rotated: %v %v", c.AccessKeyID, err)
+	}
+	// Refreshed but still expired.
+	env["AWS_CREDENTIAL_EXPIRATION"] = expiry.Add(-time.Hour).Format(time.RFC3339)
+	now = expiry.Add(time.Hour)
+	if _, err := s.Credentials(ctx); err == nil || !strings.Contains(err.Error(), "still expired") {
+		t.Fatalf("still expired: err = %v", err)
+	}
+}
+
+func TestExplainNamesFileAndLine(t *testing.T) {
+	env := homeWith(t, map[string]string{".aws/credentials": "# keys\n[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secretvalue\n"})
+	x := credchain.NewSession(credchain.WithEnv(env.lookup)).Explain(context.Background())
+	if x.Err != nil {
+		t.Fatal(x.Err)
+	}
+	var found creds.Step
+	for _, st := range x.Steps {
+		if st.Result == creds.ResultFound {
+			found = st
+		}
+	}
+	if found.Method != "shared-credentials-file" || !strings.Contains(found.Detail, "credentials:3 (aws_access_key_id)") {
+		t.Errorf("found step = %+v", found)
+	}
+	for _, st := range x.Steps {
+		if strings.Contains(st.Detail, "secretvalue") {
+			t.Errorf("secret in step %+v", st)
+		}
+	}
+}
+
+func TestParseErrorNamesLine(t *testing.T) {
+	env := homeWith(t, map[string]string{".aws/config": "[default]\nregion = x\nnot a setting\n"})
+	_, err := credchain.NewSession(credchain.WithEnv(env.lookup)).Credentials(context.Background())
+	if credchain.ErrorKind(err) != "ConfigParseError" || !strings.Contains(err.Error(), "config:3") {
+		t.Fatalf("err = %v", err)
+	}
+}
