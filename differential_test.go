@@ -242,7 +242,7 @@ func randomCases(n int, seed int64) []genCase {
 		case 0:
 			k = strings.ToUpper(k)
 		case 1:
-			k = strings.Title(k) //nolint:staticcheck // deliberate mixed case
+			k = strings.ToUpper(k[:1]) + k[1:4] + strings.ToUpper(k[4:5]) + k[5:]
 		}
 		d := pick([]string{" = ", "=", " : ", ":", "= ", "  =  "})
 		return pick([]string{"", "", "", "  "}) + k + d

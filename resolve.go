@@ -177,7 +177,7 @@ func (r *resolution) readChainSettings() error {
 	}
 	if mode.set {
 		if m := pystr.Lower(mode.value); m != "ipv4" && m != "ipv6" {
-			return creds.Errorf(creds.KindInvalidIMDSEndpoint,
+			return creds.Errorf(creds.KindInvalidIMDSEndpointMode,
 				"Invalid EC2 Instance Metadata endpoint mode: %s Valid endpoint modes (case-insensitive): ('ipv4', 'ipv6'). (%s)", mode.value, mode.from)
 		}
 	} else if _, err := r.configVar("AWS_IMDS_USE_IPV6", "imds_use_ipv6"); err != nil {

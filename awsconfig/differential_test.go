@@ -39,11 +39,11 @@ json.dump(out, sys.stdout)
 `
 
 type pyParse struct {
-	Error       *string                              `json:"error"`
-	Raw         map[string]map[string]any            `json:"raw"`
-	Profiles    map[string]map[string]any            `json:"profiles"`
-	SSOSessions map[string]map[string]any            `json:"sso_sessions"`
-	Services    map[string]map[string]any            `json:"services"`
+	Error       *string                   `json:"error"`
+	Raw         map[string]map[string]any `json:"raw"`
+	Profiles    map[string]map[string]any `json:"profiles"`
+	SSOSessions map[string]map[string]any `json:"sso_sessions"`
+	Services    map[string]map[string]any `json:"services"`
 }
 
 // iniCorpus returns hand-written files that pin configparser's rules, then

@@ -69,22 +69,19 @@ type skipError struct{ reason string }
 func (e *skipError) Error() string { return e.reason }
 func (e *skipError) Unwrap() error { return ErrNotFound }
 
-// The error kinds: botocore's exception class names.
+// The error kinds: botocore's exception class names, plus
+// UnsupportedCredentialSource for a source this version cannot call.
 const (
-	KindNoCredentials        = "NoCredentialsError"
-	KindPartialCredentials   = "PartialCredentialsError"
-	KindProfileNotFound      = "ProfileNotFound"
-	KindConfigNotFound       = "ConfigNotFound"
-	KindConfigParse          = "ConfigParseError"
-	KindInvalidConfig        = "InvalidConfigError"
-	KindInfiniteLoopConfig   = "InfiniteLoopConfigError"
-	KindCredentialRetrieval  = "CredentialRetrievalError"
-	KindInvalidIMDSEndpoint  = "InvalidIMDSEndpointModeError"
-	KindUnsupportedSource    = "UnsupportedCredentialSource"
-	KindRefreshWithMFA       = "RefreshWithMFAUnsupportedError"
-	KindUnknownCredential    = "UnknownCredentialError"
-	KindMetadataRetrieval    = "MetadataRetrievalError"
-	KindInvalidIMDSEndpointU = "InvalidIMDSEndpointError"
+	KindNoCredentials           = "NoCredentialsError"
+	KindPartialCredentials      = "PartialCredentialsError"
+	KindProfileNotFound         = "ProfileNotFound"
+	KindConfigNotFound          = "ConfigNotFound"
+	KindConfigParse             = "ConfigParseError"
+	KindInvalidConfig           = "InvalidConfigError"
+	KindInfiniteLoopConfig      = "InfiniteLoopConfigError"
+	KindCredentialRetrieval     = "CredentialRetrievalError"
+	KindInvalidIMDSEndpointMode = "InvalidIMDSEndpointModeError"
+	KindUnsupportedSource       = "UnsupportedCredentialSource"
 )
 
 // Error is a credential resolution failure of a known kind.

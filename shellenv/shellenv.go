@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/credchain/credchain/creds"
@@ -156,11 +155,4 @@ func QuoteFish(s string) string {
 func QuotePowerShell(s string) string {
 	r := strings.NewReplacer("'", "''", "\u2018", "\u2018\u2018", "\u2019", "\u2019\u2019", "\u201a", "\u201a\u201a", "\u201b", "\u201b\u201b")
 	return "'" + r.Replace(s) + "'"
-}
-
-// SortedFormats returns Formats sorted, for messages.
-func SortedFormats() []string {
-	f := append([]string(nil), Formats...)
-	sort.Strings(f)
-	return f
 }

@@ -100,8 +100,3 @@ func isKnownKind(err error) bool {
 	var ce *credchain.Error
 	return errors.As(err, &ce)
 }
-
-// usageError marks a bad flag value detected by a command.
-type usageError struct{ msg string }
-
-func (u usageError) Error() string { return u.msg }

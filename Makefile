@@ -1,0 +1,47 @@
+# credchain: `make test` is what CI runs.
+GO        ?= go
+PKGS      := ./...
+STATICCHECK_VERSION := v0.8.2
+FUZZTIME  ?= 30s
+
+.PHONY: test race unit vet fmtcheck lint fuzz bench bench-peers tidycheck build
+
+# Everything CI checks: formatting, vet, module tidiness, and every test
+# (botocore differential suites included) under the race detector.
+test: fmtcheck vet tidycheck race
+
+race:
+	CREDCHAIN_REQUIRE_ORACLE=1 $(GO) test -race -count=1 $(PKGS)
+
+unit:
+	$(GO) test -count=1 $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmtcheck:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+tidycheck:
+	@cp go.mod /tmp/credchain-go.mod.bak; cp go.sum /tmp/credchain-go.sum.bak; \
+	$(GO) mod tidy; \
+	if ! cmp -s go.mod /tmp/credchain-go.mod.bak || ! cmp -s go.sum /tmp/credchain-go.sum.bak; then \
+		echo "go mod tidy changes go.mod/go.sum"; cp /tmp/credchain-go.mod.bak go.mod; cp /tmp/credchain-go.sum.bak go.sum; exit 1; fi
+
+lint:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/ini
+	$(GO) test -run '^$$' -fuzz '^FuzzShlexSplit$$' -fuzztime $(FUZZTIME) ./internal/pystr
+	$(GO) test -run '^$$' -fuzz '^FuzzQuotePOSIX$$' -fuzztime $(FUZZTIME) ./shellenv
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./bench/...
+	./scripts/bench-peers.sh
+
+bench-peers:
+	./scripts/bench-peers.sh
+
+build:
+	$(GO) build -o bin/credchain ./cmd/credchain
