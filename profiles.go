@@ -48,7 +48,7 @@ func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection,
 		*f.into = parsed
 	}
 	cfg := awsconfig.Classify(cfgFile)
-	merged := awsconfig.Merge(cfg, credFile)
+	merged := awsconfig.Merge(awsconfig.NewConfig(cfgFile), credFile)
 
 	var order []string
 	defined := map[string][]string{}
@@ -80,7 +80,7 @@ func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection,
 		if credFile != nil {
 			credSec, _ = credFile.Section(name)
 		}
-		kind, method := classifyProfile(merged[name], credSec, cfg.Profiles[name])
+		kind, method := classifyProfile(merged.Lookup(name), credSec, cfg.Profiles[name])
 		out = append(out, ProfileInfo{Name: name, Kind: kind, Method: method, Defined: defined[name]})
 	}
 	var ignored []IgnoredSection

@@ -2,7 +2,6 @@ package credchain
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -26,15 +25,18 @@ type resolution struct {
 	profileFrom string
 	explicit    bool
 
-	loaded   bool
-	loadErr  error
+	files    *sharedFiles
 	config   *awsconfig.Config
 	credFile *awsconfig.File
-	profiles map[string]*awsconfig.Section
+	profiles *awsconfig.Profiles
 }
 
 func (s *Session) newResolution() *resolution {
-	r := &resolution{o: s.opts}
+	return s.newResolutionWith(s.files)
+}
+
+func (s *Session) newResolutionWith(files *sharedFiles) *resolution {
+	r := &resolution{o: s.opts, files: files}
 	switch {
 	case s.opts.profileSet:
 		r.profile, r.profileSet, r.profileFrom, r.explicit = s.opts.profile, true, "explicit", true
@@ -61,33 +63,12 @@ func (r *resolution) effectiveProfile() string {
 	return r.profile
 }
 
-// load reads both shared files once: session.full_config.
+// load reads both shared files (once per Session): session.full_config.
 func (r *resolution) load() error {
-	if r.loaded {
-		return r.loadErr
-	}
-	r.loaded = true
-	cfgPath, _ := awsconfig.ConfigFile(r.env)
-	credPath, _ := awsconfig.CredentialsFile(r.env)
-	cf, err := awsconfig.ReadFile(cfgPath)
-	switch {
-	case errors.Is(err, awsconfig.ErrNotFound):
-		r.config = awsconfig.Classify(nil)
-	case err != nil:
-		r.loadErr = err
-		return err
-	default:
-		r.config = awsconfig.Classify(cf)
-	}
-	r.credFile, err = awsconfig.ReadFile(credPath)
-	if errors.Is(err, awsconfig.ErrNotFound) {
-		r.credFile, err = nil, nil
-	}
-	if err != nil {
-		r.loadErr = err
+	if err := r.files.load(r.env); err != nil {
 		return err
 	}
-	r.profiles = awsconfig.Merge(r.config, r.credFile)
+	r.config, r.credFile, r.profiles = r.files.config, r.files.credFile, r.files.profiles
 	return nil
 }
 
@@ -98,9 +79,9 @@ func (r *resolution) scoped() (*awsconfig.Section, error) {
 		return nil, err
 	}
 	if !r.profileSet {
-		return r.profiles["default"], nil
+		return r.profiles.Lookup("default"), nil
 	}
-	p, ok := r.profiles[r.profile]
+	p, ok := r.profiles.Get(r.profile)
 	if !ok {
 		return nil, r.profileNotFound()
 	}
@@ -293,7 +274,7 @@ func (r *resolution) profileSection(name string) (*awsconfig.Section, error) {
 	if err := r.load(); err != nil {
 		return nil, err
 	}
-	return r.profiles[name], nil
+	return r.profiles.Lookup(name), nil
 }
 
 func (r *resolution) credentialsSection(name string) func() (*awsconfig.Section, error) {
@@ -322,7 +303,7 @@ func (r *resolution) configSection(name string) func() (*awsconfig.Section, erro
 		if r.config.Path == "" {
 			return nil, creds.Skip("no config file at %s (%s)", path, from)
 		}
-		s, ok := r.config.Profiles[name]
+		s, ok := r.config.Profile(name)
 		if !ok {
 			return nil, creds.Skip("%s has no profile %q", path, name)
 		}

@@ -25,11 +25,11 @@ func hasRoleConfig(p *awsconfig.Section) bool {
 // source credentials: source_profile xor credential_source, a valid
 // credential_source, existing source profiles, and no cycles (a profile may
 // name itself only when it has static keys). It returns the profiles visited.
-func validateRoleChain(profiles map[string]*awsconfig.Section, start string) ([]string, error) {
+func validateRoleChain(profiles *awsconfig.Profiles, start string) ([]string, error) {
 	visited := []string{start}
 	cur := start
 	for {
-		p := profiles[cur]
+		p := profiles.Lookup(cur)
 		src, hasSrc := p.Get("source_profile")
 		cs, hasCS := p.Get("credential_source")
 		where := p.Pos()
@@ -47,7 +47,7 @@ func validateRoleChain(profiles map[string]*awsconfig.Section, start string) ([]
 			}
 			return visited, nil
 		}
-		sp, ok := profiles[src]
+		sp, ok := profiles.Get(src)
 		if !ok {
 			return visited, creds.Errorf(creds.KindInvalidConfig,
 				"%s: The source_profile \"%s\" referenced in the profile \"%s\" does not exist.", where, src, cur)

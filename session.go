@@ -47,7 +47,8 @@ type (
 // concurrent use; resolved credentials are cached and refreshed like
 // botocore's RefreshableCredentials.
 type Session struct {
-	opts options
+	opts  options
+	files *sharedFiles
 
 	mu     sync.Mutex
 	cached *resolved
@@ -130,7 +131,7 @@ func WithSystemBotoConfig(path string) Option { return func(o *options) { o.boto
 
 // NewSession returns a Session configured by opts.
 func NewSession(opts ...Option) *Session {
-	s := &Session{}
+	s := &Session{files: &sharedFiles{}}
 	for _, o := range opts {
 		o(&s.opts)
 	}
@@ -215,9 +216,10 @@ func (s *Session) ProfileName() (string, bool) {
 	return r.profile, r.profileSet
 }
 
-// Explain resolves credentials afresh and reports every source tried.
+// Explain resolves credentials afresh (files re-read, nothing cached) and
+// reports every source tried.
 func (s *Session) Explain(ctx context.Context) *Explanation {
-	r := s.newResolution()
+	r := s.newResolutionWith(&sharedFiles{})
 	e := &Explanation{Files: r.describeFiles()}
 	if r.profileSet {
 		p := r.profile

@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
+	"unsafe"
 
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/ini"
@@ -41,49 +43,85 @@ type Section struct {
 	Header string
 	File   string
 	Line   int
-	Keys   []string // key names in file order, inherited [DEFAULT] keys last
-	Values map[string]Value
+	// Keys are the keys in file order, inherited [DEFAULT] keys last.
+	// Sections are small, so lookups scan this slice.
+	Keys []ini.Key
+	// nested holds the parsed nested blocks, by key.
+	nested map[string]map[string]string
+	// files, when set, names the file of each key (a merged profile).
+	files []string
 }
 
 // Get returns the raw value of key and whether it is present.
 func (s *Section) Get(key string) (string, bool) {
-	if s == nil {
-		return "", false
+	if i := s.index(key); i >= 0 {
+		return s.Keys[i].Value, true
 	}
-	v, ok := s.Values[key]
-	return v.Raw, ok
+	return "", false
 }
 
 // Has reports whether key is present.
-func (s *Section) Has(key string) bool { _, ok := s.Get(key); return ok }
+func (s *Section) Has(key string) bool { return s.index(key) >= 0 }
 
 // Lookup returns the Value of key.
 func (s *Section) Lookup(key string) (Value, bool) {
-	if s == nil {
+	i := s.index(key)
+	if i < 0 {
 		return Value{}, false
 	}
-	v, ok := s.Values[key]
-	return v, ok
+	k := s.Keys[i]
+	file := s.File
+	if s.files != nil {
+		file = s.files[i]
+	}
+	return Value{Raw: k.Value, Nested: s.nested[k.Name], File: file, Line: k.Line}, true
+}
+
+func (s *Section) index(key string) int {
+	if s == nil {
+		return -1
+	}
+	for i := range s.Keys {
+		if s.Keys[i].Name == key {
+			return i
+		}
+	}
+	return -1
 }
 
 // Pos is "file:line" of the section header.
 func (s *Section) Pos() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
 
-func (s *Section) set(key string, v Value) {
-	if _, ok := s.Values[key]; !ok {
-		s.Keys = append(s.Keys, key)
+// mergeFrom overlays other's keys on s, key by key, as dict.update does.
+// Values keep the file they came from.
+func (s *Section) mergeFrom(other *Section) *Section {
+	out := &Section{Name: s.Name, Header: s.Header, File: s.File, Line: s.Line,
+		Keys: append([]ini.Key(nil), s.Keys...)}
+	files := make([]string, len(out.Keys), len(out.Keys)+len(other.Keys))
+	for i := range files {
+		files[i] = s.File
 	}
-	s.Values[key] = v
-}
-
-func (s *Section) clone() *Section {
-	c := *s
-	c.Keys = append([]string(nil), s.Keys...)
-	c.Values = make(map[string]Value, len(s.Values))
-	for k, v := range s.Values {
-		c.Values[k] = v
+	nested := map[string]map[string]string{}
+	for k, v := range s.nested {
+		nested[k] = v
 	}
-	return &c
+	for _, k := range other.Keys {
+		if i := out.index(k.Name); i >= 0 {
+			out.Keys[i], files[i] = k, other.File
+		} else {
+			out.Keys = append(out.Keys, k)
+			files = append(files, other.File)
+		}
+		delete(nested, k.Name)
+		if n, ok := other.nested[k.Name]; ok {
+			nested[k.Name] = n
+		}
+	}
+	out.files = files
+	if len(nested) > 0 {
+		out.nested = nested
+	}
+	return out
 }
 
 // File is botocore's raw_config_parse result: every section by its raw
@@ -91,6 +129,8 @@ func (s *Section) clone() *Section {
 type File struct {
 	Path     string
 	Sections []*Section
+
+	parsed *ini.File
 }
 
 // Section returns the section whose raw header is name.
@@ -98,12 +138,11 @@ func (f *File) Section(name string) (*Section, bool) {
 	if f == nil {
 		return nil, false
 	}
-	for _, s := range f.Sections {
-		if s.Header == name {
-			return s, true
-		}
+	i, ok := f.parsed.Index(name)
+	if !ok {
+		return nil, false
 	}
-	return nil, false
+	return f.Sections[i], true
 }
 
 // ErrNotFound is botocore's ConfigNotFound: the path is not a regular file.
@@ -132,12 +171,17 @@ func ReadFile(path string) (*File, error) {
 		}
 		return nil, creds.Errorf(creds.KindConfigParse, "Unable to parse config file: %s: %s", path, reason)
 	}
-	return Parse(path, data)
+	// The buffer is ours and never modified: parse it in place.
+	return parse(path, unsafe.String(unsafe.SliceData(data), len(data)))
 }
 
 // Parse parses data read from path.
 func Parse(path string, data []byte) (*File, error) {
-	parsed, err := ini.Parse(data)
+	return parse(path, string(data))
+}
+
+func parse(path, text string) (*File, error) {
+	parsed, err := ini.ParseString(text)
 	if err != nil {
 		var se *ini.SyntaxError
 		if errors.As(err, &se) {
@@ -145,24 +189,27 @@ func Parse(path string, data []byte) (*File, error) {
 		}
 		return nil, creds.Errorf(creds.KindConfigParse, "Unable to parse config file: %s: %v", path, err)
 	}
-	f := &File{Path: path, Sections: make([]*Section, 0, len(parsed.Sections))}
-	for _, ps := range parsed.Sections {
-		all := ps.All()
-		s := &Section{Name: ps.Name, Header: ps.Name, File: path, Line: ps.Line,
-			Keys: make([]string, 0, len(all)), Values: make(map[string]Value, len(all))}
-		for _, k := range all {
-			v := Value{Raw: k.Value, File: path, Line: k.Line}
-			if strings.HasPrefix(k.Value, "\n") {
-				nested, bad, ok := parseNested(k.Value)
-				if !ok {
-					return nil, creds.Errorf(creds.KindConfigParse,
-						"Unable to parse config file: %s:%d: nested value of %q has a line without '=': %q",
-						path, k.Line, k.Name, bad)
-				}
-				v.Nested = nested
+	f := &File{Path: path, Sections: make([]*Section, 0, len(parsed.Sections)), parsed: parsed}
+	// One array holds every section: a large file is parsed with a handful
+	// of allocations per thousand sections.
+	arena := make([]Section, len(parsed.Sections))
+	for i, ps := range parsed.Sections {
+		s := &arena[i]
+		*s = Section{Name: ps.Name, Header: ps.Name, File: path, Line: ps.Line, Keys: ps.All()}
+		for _, k := range s.Keys {
+			if !strings.HasPrefix(k.Value, "\n") {
+				continue
 			}
-			s.Keys = append(s.Keys, k.Name)
-			s.Values[k.Name] = v
+			nested, bad, ok := parseNested(k.Value)
+			if !ok {
+				return nil, creds.Errorf(creds.KindConfigParse,
+					"Unable to parse config file: %s:%d: nested value of %q has a line without '=': %q",
+					path, k.Line, k.Name, bad)
+			}
+			if s.nested == nil {
+				s.nested = map[string]map[string]string{}
+			}
+			s.nested[k.Name] = nested
 		}
 		f.Sections = append(f.Sections, s)
 	}
@@ -187,8 +234,133 @@ func parseNested(value string) (map[string]string, string, bool) {
 	return out, "", true
 }
 
-// Config is botocore's load_config result for the shared config file.
+// Kinds of config-file sections, as botocore's build_profile_map sorts them.
+const (
+	SectionOther = iota
+	SectionProfile
+	SectionSSOSession
+	SectionServices
+	// SectionDropped is a "profile"/"sso-session"/"services" header that is
+	// not exactly two shell words: botocore silently ignores it.
+	SectionDropped
+)
+
+// ClassifyHeader returns what botocore makes of a config-file header: its
+// kind and the profile, sso-session or services name.
+func ClassifyHeader(h string) (kind int, name string) {
+	switch {
+	case strings.HasPrefix(h, "profile"):
+		kind = SectionProfile
+	case strings.HasPrefix(h, "sso-session"):
+		kind = SectionSSOSession
+	case strings.HasPrefix(h, "services"):
+		kind = SectionServices
+	case h == "default":
+		return SectionProfile, "default"
+	default:
+		return SectionOther, h
+	}
+	// LEGACY: botocore splits "profile NAME" with shlex and keeps the
+	// section only when exactly two words come out.
+	second, ok := secondOfTwoWords(h)
+	if !ok {
+		return SectionDropped, ""
+	}
+	return kind, second
+}
+
+// secondOfTwoWords is len(shlex.split(h)) == 2 and its second word, without
+// allocating for the common header that has no quotes or backslashes.
+func secondOfTwoWords(h string) (string, bool) {
+	if strings.ContainsAny(h, "\"'\\") {
+		words, err := pystr.ShlexSplit(h)
+		if err != nil || len(words) != 2 {
+			return "", false
+		}
+		return words[1], true
+	}
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+	var second string
+	n := 0
+	for i := 0; i < len(h); {
+		for i < len(h) && isSpace(h[i]) {
+			i++
+		}
+		j := i
+		for j < len(h) && !isSpace(h[j]) {
+			j++
+		}
+		if j > i {
+			n++
+			if n == 2 {
+				second = h[i:j]
+			}
+		}
+		i = j
+	}
+	return second, n == 2
+}
+
+// Config is the shared config file as botocore's load_config sees it.
+// Lookups classify headers on demand, so resolving one profile of a large
+// file does not index every section.
 type Config struct {
+	Path  string
+	file  *File
+	mu    sync.Mutex
+	cache map[[2]any]*Section
+}
+
+// NewConfig wraps a parsed config file; f may be nil (no file).
+func NewConfig(f *File) *Config {
+	c := &Config{file: f, cache: map[[2]any]*Section{}}
+	if f != nil {
+		c.Path = f.Path
+	}
+	return c
+}
+
+// Profile returns the profile name; for [default] versus [profile default]
+// the later section wins whole, as in botocore.
+func (c *Config) Profile(name string) (*Section, bool) { return c.find(SectionProfile, name) }
+
+// SSOSession returns the [sso-session name] section.
+func (c *Config) SSOSession(name string) (*Section, bool) { return c.find(SectionSSOSession, name) }
+
+// Service returns the [services name] section.
+func (c *Config) Service(name string) (*Section, bool) { return c.find(SectionServices, name) }
+
+func (c *Config) find(kind int, name string) (*Section, bool) {
+	if c.file == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := [2]any{kind, name}
+	if s, ok := c.cache[key]; ok {
+		return s, s != nil
+	}
+	var found *Section
+	for i := len(c.file.Sections) - 1; i >= 0; i-- {
+		s := c.file.Sections[i]
+		if k, n := ClassifyHeader(s.Header); k == kind && n == name {
+			found = s.renamed(name)
+			break
+		}
+	}
+	c.cache[key] = found
+	return found, found != nil
+}
+
+func (s *Section) renamed(name string) *Section {
+	r := *s
+	r.Name = name
+	return &r
+}
+
+// Classified is every section of a config file sorted like botocore's
+// build_profile_map, for listings.
+type Classified struct {
 	Path        string
 	Profiles    map[string]*Section
 	SSOSessions map[string]*Section
@@ -196,74 +368,79 @@ type Config struct {
 	// Other holds sections that are none of the above ([preview], [foo], ...).
 	Other map[string]*Section
 	// Dropped lists the headers botocore silently ignores ([profile a b],
-	// [profilefoo], an unterminated quote), for the config linter and explain.
+	// [profilefoo], an unterminated quote).
 	Dropped []*Section
 }
 
-// Classify sorts a config file's sections the way botocore's
-// build_profile_map does. For [default] versus [profile default] the later
-// section wins whole.
-func Classify(f *File) *Config {
-	c := &Config{Profiles: map[string]*Section{}, SSOSessions: map[string]*Section{},
+// Classify sorts every section of a config file (f may be nil).
+func Classify(f *File) *Classified {
+	c := &Classified{Profiles: map[string]*Section{}, SSOSessions: map[string]*Section{},
 		Services: map[string]*Section{}, Other: map[string]*Section{}}
 	if f == nil {
 		return c
 	}
 	c.Path = f.Path
 	for _, s := range f.Sections {
-		var into map[string]*Section
-		switch h := s.Header; {
-		case strings.HasPrefix(h, "profile"):
-			into = c.Profiles
-		case strings.HasPrefix(h, "sso-session"):
-			into = c.SSOSessions
-		case strings.HasPrefix(h, "services"):
-			into = c.Services
-		case h == "default":
-			cs := s.clone()
-			cs.Name = "default"
-			c.Profiles["default"] = cs
-			continue
-		default:
-			c.Other[h] = s
-			continue
-		}
-		// LEGACY: botocore splits "profile NAME" with shlex and keeps the
-		// section only when exactly two words come out.
-		words, err := pystr.ShlexSplit(s.Header)
-		if err != nil || len(words) != 2 {
+		kind, name := ClassifyHeader(s.Header)
+		switch kind {
+		case SectionProfile:
+			c.Profiles[name] = s.renamed(name)
+		case SectionSSOSession:
+			c.SSOSessions[name] = s.renamed(name)
+		case SectionServices:
+			c.Services[name] = s.renamed(name)
+		case SectionDropped:
 			c.Dropped = append(c.Dropped, s)
-			continue
+		default:
+			c.Other[name] = s
 		}
-		cs := s.clone()
-		cs.Name = words[1]
-		into[words[1]] = cs
 	}
 	return c
 }
 
-// Merge builds session.full_config's profiles: the config file's profiles,
-// with each credentials-file section added or merged key by key on top
-// (credentials-file values win). creds may be nil.
-func Merge(cfg *Config, credFile *File) map[string]*Section {
-	out := make(map[string]*Section, len(cfg.Profiles))
-	for name, p := range cfg.Profiles {
-		out[name] = p
+// Profiles is session.full_config's profiles: the config file's profiles
+// with each credentials-file section added, or merged key by key on top
+// (credentials-file values win). Merged sections are built on first use, so
+// resolving one profile of a large file merges one section.
+type Profiles struct {
+	cfg    *Config
+	cred   *File
+	mu     sync.Mutex
+	merged map[string]*Section
+}
+
+// Merge returns the merged profiles of cfg and credFile (which may be nil).
+func Merge(cfg *Config, credFile *File) *Profiles {
+	return &Profiles{cfg: cfg, cred: credFile, merged: map[string]*Section{}}
+}
+
+// Get returns the merged profile name.
+func (p *Profiles) Get(name string) (*Section, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.merged[name]; ok {
+		return s, true
 	}
-	if credFile == nil {
-		return out
+	c, inCfg := p.cfg.Profile(name)
+	cr, inCred := p.cred.Section(name)
+	var out *Section
+	switch {
+	case inCfg && inCred:
+		out = c.mergeFrom(cr)
+	case inCfg:
+		out = c
+	case inCred:
+		out = cr
+	default:
+		return nil, false
 	}
-	for _, s := range credFile.Sections {
-		prev, ok := out[s.Header]
-		if !ok {
-			out[s.Header] = s
-			continue
-		}
-		merged := prev.clone()
-		for _, k := range s.Keys {
-			merged.set(k, s.Values[k])
-		}
-		out[s.Header] = merged
-	}
-	return out
+	p.merged[name] = out
+	return out, true
+}
+
+// Lookup returns the merged profile name, or nil (a profile with no keys,
+// like botocore's profiles.get(name, {})).
+func (p *Profiles) Lookup(name string) *Section {
+	s, _ := p.Get(name)
+	return s
 }

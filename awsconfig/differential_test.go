@@ -137,8 +137,9 @@ func sections(m map[string]*awsconfig.Section) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	for name, s := range m {
 		vals := map[string]any{}
-		for k, v := range s.Values {
-			vals[k] = nestedOrRaw(v)
+		for _, k := range s.Keys {
+			v, _ := s.Lookup(k.Name)
+			vals[k.Name] = nestedOrRaw(v)
 		}
 		out[name] = vals
 	}

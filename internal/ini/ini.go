@@ -87,16 +87,23 @@ func (s *Section) ownKey(name string) (Key, bool) {
 type File struct {
 	Sections []*Section
 	Defaults *Section
+
+	byName map[string]int
 }
 
 // Section returns the section named name.
 func (f *File) Section(name string) (*Section, bool) {
-	for _, s := range f.Sections {
-		if s.Name == name {
-			return s, true
-		}
+	i, ok := f.Index(name)
+	if !ok {
+		return nil, false
 	}
-	return nil, false
+	return f.Sections[i], true
+}
+
+// Index returns the position in Sections of the section named name.
+func (f *File) Index(name string) (int, bool) {
+	i, ok := f.byName[name]
+	return i, ok
 }
 
 // SyntaxError is a parse failure at a line of the input.
@@ -109,13 +116,33 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line,
 
 // Parse parses data. The returned error, if any, is a *SyntaxError naming the
 // first offending line.
-func Parse(data []byte) (*File, error) {
-	if !utf8.Valid(data) {
-		return nil, &SyntaxError{Line: invalidUTF8Line(data), Reason: "the file is not valid UTF-8"}
+//
+// Names and values are substrings of data's string form: a large file is
+// parsed without copying each line.
+func Parse(data []byte) (*File, error) { return ParseString(string(data)) }
+
+// ParseString is Parse for text already in a string.
+func ParseString(text string) (*File, error) {
+	if !utf8.ValidString(text) {
+		return nil, &SyntaxError{Line: invalidUTF8Line([]byte(text)), Reason: "the file is not valid UTF-8"}
 	}
-	p := parser{file: &File{}, seenKeys: map[[2]string]bool{}}
+	sections := strings.Count(text, "\n[") + 1
+	p := parser{file: &File{byName: make(map[string]int, sections), Sections: make([]*Section, 0, sections)},
+		arena: make([]Section, 0, sections), keys: make([]Key, 0, strings.Count(text, "\n")+1)}
 	lineno := 0
-	for _, line := range splitUniversal(string(data)) {
+	for len(text) > 0 {
+		// Universal newlines: "\r\n", "\r" and "\n" all end a line.
+		i := strings.IndexAny(text, "\r\n")
+		line := text
+		if i < 0 {
+			text = ""
+		} else {
+			line = text[:i]
+			if text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n' {
+				i++
+			}
+			text = text[i+1:]
+		}
 		lineno++
 		if err := p.line(lineno, line); err != nil {
 			return nil, err
@@ -124,27 +151,8 @@ func Parse(data []byte) (*File, error) {
 	if p.deferred != nil {
 		return nil, p.deferred
 	}
-	p.join()
+	p.finish()
 	return p.file, nil
-}
-
-// splitUniversal splits like Python text files in universal-newline mode:
-// "\r\n", "\r" and "\n" all end a line.
-func splitUniversal(s string) []string {
-	var lines []string
-	for len(s) > 0 {
-		i := strings.IndexAny(s, "\r\n")
-		if i < 0 {
-			lines = append(lines, s)
-			break
-		}
-		lines = append(lines, s[:i])
-		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-			i++
-		}
-		s = s[i+1:]
-	}
-	return lines
 }
 
 func invalidUTF8Line(data []byte) int {
@@ -162,20 +170,24 @@ func invalidUTF8Line(data []byte) int {
 	return line
 }
 
-type pending struct {
-	sect  *Section
-	index int
-	parts []string
-}
-
 type parser struct {
-	file     *File
-	cur      *Section
-	opt      *pending // the option a continuation line would extend
-	indent   int
-	seenKeys map[[2]string]bool
-	values   []*pending
-	deferred error // configparser reports bad option lines after reading the whole file
+	file *File
+	cur  *Section
+	// keys holds the keys of every section but [DEFAULT], in file order: a
+	// section's keys are contiguous (duplicate sections are errors), so each
+	// section's Keys is a slice of this one array. start is where the
+	// current section's keys begin.
+	keys  []Key
+	start int
+	// arena allocates sections in chunks.
+	arena []Section
+	// opt is the index in cur.Keys of the option a continuation line would
+	// extend, or -1.
+	opt        int
+	optOK      bool
+	indent     int
+	multiParts map[multiKey][]string // the lines of multi-line values
+	deferred   error                 // configparser reports bad option lines after reading the whole file
 }
 
 func (p *parser) line(lineno int, line string) error {
@@ -183,20 +195,14 @@ func (p *parser) line(lineno int, line string) error {
 	if value == "" || value[0] == '#' || value[0] == ';' {
 		// LEGACY: a blank line is kept inside a multi-line value; a comment
 		// line is dropped without ending the value (configparser does both).
-		if value == "" && p.opt != nil {
-			p.opt.parts = append(p.opt.parts, "")
+		if value == "" && p.optOK {
+			p.appendLine("")
 		}
 		return nil
 	}
-	indent := 0
-	for _, r := range line {
-		if !pystr.IsSpace(r) {
-			break
-		}
-		indent++
-	}
-	if p.cur != nil && p.opt != nil && indent > p.indent {
-		p.opt.parts = append(p.opt.parts, value)
+	indent := indentOf(line)
+	if p.cur != nil && p.optOK && indent > p.indent {
+		p.appendLine(value)
 		return nil
 	}
 	p.indent = indent
@@ -216,20 +222,89 @@ func (p *parser) line(lineno int, line string) error {
 	if key == "" && p.deferred == nil {
 		p.deferred = &SyntaxError{Line: lineno, Reason: "empty key before the delimiter"}
 	}
-	key = pystr.Lower(pystr.RStrip(key))
-	id := [2]string{p.cur.Name, key}
-	if p.seenKeys[id] {
-		return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate key %q in section [%s]", key, p.cur.Name)}
+	key = pystr.Lower(key)
+	keys := p.curKeys()
+	for _, k := range keys {
+		if k.Name == key {
+			return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate key %q in section [%s] (first at line %d)", key, p.cur.Name, k.Line)}
+		}
 	}
-	p.seenKeys[id] = true
-	p.cur.Keys = append(p.cur.Keys, Key{Name: key, Line: lineno})
-	p.opt = &pending{sect: p.cur, index: len(p.cur.Keys) - 1, parts: []string{pystr.Strip(val)}}
-	p.values = append(p.values, p.opt)
+	k := Key{Name: key, Value: pystr.Strip(val), Line: lineno}
+	if p.cur == p.file.Defaults {
+		p.cur.Keys = append(p.cur.Keys, k)
+	} else {
+		p.keys = append(p.keys, k)
+	}
+	p.opt, p.optOK = len(keys), true
 	return nil
 }
 
+// curKeys returns the keys of the current section so far.
+func (p *parser) curKeys() []Key {
+	if p.cur == p.file.Defaults {
+		return p.cur.Keys
+	}
+	return p.keys[p.start:]
+}
+
+// closeSection fixes the current section's Keys to its part of p.keys.
+func (p *parser) closeSection() {
+	if p.cur != nil && p.cur != p.file.Defaults {
+		end := len(p.keys)
+		p.cur.Keys = p.keys[p.start:end:end]
+	}
+}
+
+func (p *parser) newSection(name string, line int) *Section {
+	if len(p.arena) == cap(p.arena) {
+		p.arena = make([]Section, 0, 64)
+	}
+	p.arena = append(p.arena, Section{Name: name, Line: line})
+	return &p.arena[len(p.arena)-1]
+}
+
+// indentOf counts the leading whitespace characters (code points) of line.
+func indentOf(line string) int {
+	n := 0
+	for i := 0; i < len(line); {
+		if c := line[i]; c < utf8.RuneSelf {
+			if !pystr.IsSpace(rune(c)) {
+				return n
+			}
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(line[i:])
+			if !pystr.IsSpace(r) {
+				return n
+			}
+			i += size
+		}
+		n++
+	}
+	return n
+}
+
+func (p *parser) appendLine(v string) {
+	// Keyed by section and index: appending keys can move a section's array.
+	id := multiKey{p.cur, p.opt}
+	parts, ok := p.multiParts[id]
+	if !ok {
+		parts = []string{p.curKeys()[p.opt].Value}
+	}
+	if p.multiParts == nil {
+		p.multiParts = map[multiKey][]string{}
+	}
+	p.multiParts[id] = append(parts, v)
+}
+
+type multiKey struct {
+	s *Section
+	i int
+}
+
 func (p *parser) section(lineno int, name string) error {
-	p.opt = nil
+	p.optOK = false
+	p.closeSection()
 	if name == DefaultSection {
 		if p.file.Defaults == nil {
 			p.file.Defaults = &Section{Name: name, Line: lineno}
@@ -237,19 +312,22 @@ func (p *parser) section(lineno int, name string) error {
 		p.cur = p.file.Defaults
 		return nil
 	}
-	if prev, dup := p.file.Section(name); dup {
-		return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate section [%s] (first at line %d)", name, prev.Line)}
+	if prev, dup := p.file.byName[name]; dup {
+		return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate section [%s] (first at line %d)", name, p.file.Sections[prev].Line)}
 	}
-	p.cur = &Section{Name: name, Line: lineno}
+	p.cur = p.newSection(name, lineno)
+	p.start = len(p.keys)
+	p.file.byName[name] = len(p.file.Sections)
 	p.file.Sections = append(p.file.Sections, p.cur)
 	return nil
 }
 
-// join builds every value from its lines, the way configparser does at the
-// end of a read: "\n".join(parts).rstrip().
-func (p *parser) join() {
-	for _, v := range p.values {
-		v.sect.Keys[v.index].Value = pystr.RStrip(strings.Join(v.parts, "\n"))
+// finish builds multi-line values from their lines, the way configparser
+// does at the end of a read: "\n".join(parts).rstrip().
+func (p *parser) finish() {
+	p.closeSection()
+	for id, parts := range p.multiParts {
+		id.s.Keys[id.i].Value = pystr.RStrip(strings.Join(parts, "\n"))
 	}
 	for _, s := range p.file.Sections {
 		s.defaults = p.file.Defaults

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // IsSpace reports whether r is whitespace for Python's str.isspace, str.strip
@@ -21,15 +22,43 @@ func IsSpace(r rune) bool {
 }
 
 // Strip is Python's str.strip() with no argument.
-func Strip(s string) string { return strings.TrimFunc(s, IsSpace) }
+func Strip(s string) string {
+	// Fast path: trim ASCII, then fall back for a non-ASCII edge.
+	for len(s) > 0 && s[0] < utf8.RuneSelf && IsSpace(rune(s[0])) {
+		s = s[1:]
+	}
+	for len(s) > 0 && s[len(s)-1] < utf8.RuneSelf && IsSpace(rune(s[len(s)-1])) {
+		s = s[:len(s)-1]
+	}
+	if len(s) > 0 && (s[0] >= utf8.RuneSelf || s[len(s)-1] >= utf8.RuneSelf) {
+		return strings.TrimFunc(s, IsSpace)
+	}
+	return s
+}
 
 // RStrip is Python's str.rstrip() with no argument.
-func RStrip(s string) string { return strings.TrimRightFunc(s, IsSpace) }
+func RStrip(s string) string {
+	for len(s) > 0 && s[len(s)-1] < utf8.RuneSelf && IsSpace(rune(s[len(s)-1])) {
+		s = s[:len(s)-1]
+	}
+	if len(s) > 0 && s[len(s)-1] >= utf8.RuneSelf {
+		return strings.TrimRightFunc(s, IsSpace)
+	}
+	return s
+}
 
 // Lower is Python's str.lower(). It differs from strings.ToLower for U+0130
 // (LATIN CAPITAL LETTER I WITH DOT ABOVE), which Python lowers to two code
 // points.
 func Lower(s string) string {
+	lower := true
+	for i := 0; i < len(s) && lower; i++ {
+		c := s[i]
+		lower = c < utf8.RuneSelf && !(c >= 'A' && c <= 'Z')
+	}
+	if lower {
+		return s
+	}
 	if !strings.ContainsRune(s, 'İ') {
 		return strings.ToLower(s)
 	}
