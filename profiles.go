@@ -63,14 +63,14 @@ func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection,
 		for name, p := range cfg.Profiles {
 			byLine[p.Line] = name
 		}
-		for _, s := range cfgFile.Sections {
+		for _, s := range cfgFile.Sections() {
 			if name, ok := byLine[s.Line]; ok {
 				add(name, s.Pos())
 			}
 		}
 	}
 	if credFile != nil {
-		for _, s := range credFile.Sections {
+		for _, s := range credFile.Sections() {
 			add(s.Header, s.Pos())
 		}
 	}

@@ -126,11 +126,54 @@ func (s *Section) mergeFrom(other *Section) *Section {
 
 // File is botocore's raw_config_parse result: every section by its raw
 // header, in file order.
+//
+// Sections are wrapped on first access: resolving one profile of a large file
+// builds a handful of them.
 type File struct {
-	Path     string
-	Sections []*Section
+	Path string
 
 	parsed *ini.File
+	mu     sync.Mutex
+	built  []*Section
+}
+
+// Len is the number of sections.
+func (f *File) Len() int { return len(f.parsed.Sections) }
+
+// Header is the raw header of section i.
+func (f *File) Header(i int) string { return f.parsed.Sections[i].Name }
+
+// At returns section i.
+func (f *File) At(i int) *Section {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.built == nil {
+		f.built = make([]*Section, len(f.parsed.Sections))
+	}
+	if s := f.built[i]; s != nil {
+		return s
+	}
+	ps := f.parsed.Sections[i]
+	s := &Section{Name: ps.Name, Header: ps.Name, File: f.Path, Line: ps.Line, Keys: ps.All()}
+	for _, k := range s.Keys {
+		if strings.HasPrefix(k.Value, "\n") {
+			if s.nested == nil {
+				s.nested = map[string]map[string]string{}
+			}
+			s.nested[k.Name], _, _ = parseNested(k.Value) // validated by parse
+		}
+	}
+	f.built[i] = s
+	return s
+}
+
+// Sections returns every section in file order.
+func (f *File) Sections() []*Section {
+	out := make([]*Section, f.Len())
+	for i := range out {
+		out[i] = f.At(i)
+	}
+	return out
 }
 
 // Section returns the section whose raw header is name.
@@ -142,7 +185,7 @@ func (f *File) Section(name string) (*Section, bool) {
 	if !ok {
 		return nil, false
 	}
-	return f.Sections[i], true
+	return f.At(i), true
 }
 
 // ErrNotFound is botocore's ConfigNotFound: the path is not a regular file.
@@ -189,31 +232,33 @@ func parse(path, text string) (*File, error) {
 		}
 		return nil, creds.Errorf(creds.KindConfigParse, "Unable to parse config file: %s: %v", path, err)
 	}
-	f := &File{Path: path, Sections: make([]*Section, 0, len(parsed.Sections)), parsed: parsed}
-	// One array holds every section: a large file is parsed with a handful
-	// of allocations per thousand sections.
-	arena := make([]Section, len(parsed.Sections))
-	for i, ps := range parsed.Sections {
-		s := &arena[i]
-		*s = Section{Name: ps.Name, Header: ps.Name, File: path, Line: ps.Line, Keys: ps.All()}
-		for _, k := range s.Keys {
+	// botocore parses nested values section by section (own keys, then
+	// [DEFAULT] keys) and fails on the first bad one. [DEFAULT] alone,
+	// with no section to inherit it, is never looked at.
+	check := func(keys []ini.Key) error {
+		for _, k := range keys {
 			if !strings.HasPrefix(k.Value, "\n") {
 				continue
 			}
-			nested, bad, ok := parseNested(k.Value)
-			if !ok {
-				return nil, creds.Errorf(creds.KindConfigParse,
+			if _, bad, ok := parseNested(k.Value); !ok {
+				return creds.Errorf(creds.KindConfigParse,
 					"Unable to parse config file: %s:%d: nested value of %q has a line without '=': %q",
 					path, k.Line, k.Name, bad)
 			}
-			if s.nested == nil {
-				s.nested = map[string]map[string]string{}
-			}
-			s.nested[k.Name] = nested
 		}
-		f.Sections = append(f.Sections, s)
+		return nil
 	}
-	return f, nil
+	for _, ps := range parsed.Sections {
+		if err := check(ps.Keys); err != nil {
+			return nil, err
+		}
+		if parsed.Defaults != nil {
+			if err := check(parsed.Defaults.Keys); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &File{Path: path, parsed: parsed}, nil
 }
 
 // parseNested is botocore's _parse_nested: one level of "key = value" lines,
@@ -341,10 +386,9 @@ func (c *Config) find(kind int, name string) (*Section, bool) {
 		return s, s != nil
 	}
 	var found *Section
-	for i := len(c.file.Sections) - 1; i >= 0; i-- {
-		s := c.file.Sections[i]
-		if k, n := ClassifyHeader(s.Header); k == kind && n == name {
-			found = s.renamed(name)
+	for i := c.file.Len() - 1; i >= 0; i-- {
+		if k, n := ClassifyHeader(c.file.Header(i)); k == kind && n == name {
+			found = c.file.At(i).renamed(name)
 			break
 		}
 	}
@@ -380,7 +424,7 @@ func Classify(f *File) *Classified {
 		return c
 	}
 	c.Path = f.Path
-	for _, s := range f.Sections {
+	for _, s := range f.Sections() {
 		kind, name := ClassifyHeader(s.Header)
 		switch kind {
 		case SectionProfile:

@@ -192,7 +192,7 @@ func TestParseMatchesBotocore(t *testing.T) {
 			continue
 		}
 		raw := map[string]*awsconfig.Section{}
-		for _, s := range f.Sections {
+		for _, s := range f.Sections() {
 			raw[s.Header] = s
 		}
 		c := awsconfig.Classify(f)

@@ -11,7 +11,7 @@ boto_runs=${BOTO_RUNS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bin" "$work/big" "$work/one"
-go build -o "$work/bin/credchain" ./cmd/credchain
+CGO_ENABLED=0 go build -o "$work/bin/credchain" ./cmd/credchain
 go build -o "$work/bin/sdkpeer" ./bench/cmd/sdkpeer
 go build -o "$work/bin/hello" ./bench/cmd/hello
 go build -o "$work/bin/peers" ./bench/cmd/peers

@@ -126,13 +126,148 @@ func ParseString(text string) (*File, error) {
 	if !utf8.ValidString(text) {
 		return nil, &SyntaxError{Line: invalidUTF8Line([]byte(text)), Reason: "the file is not valid UTF-8"}
 	}
-	sections := strings.Count(text, "\n[") + 1
-	p := parser{file: &File{byName: make(map[string]int, sections), Sections: make([]*Section, 0, sections)},
+	if at := splitPoint(text); at > 0 {
+		return parseHalves(text[:at], text[at:])
+	}
+	p := parseRange(text, 0)
+	if p.err != nil {
+		return nil, p.err
+	}
+	if p.deferred != nil {
+		return nil, p.deferred
+	}
+	p.finish(p.file.Defaults)
+	return p.file, nil
+}
+
+// parallelMin is the size from which a file is parsed in two halves at once.
+const parallelMin = 256 << 10
+
+// splitPoint returns where a large file can be cut in two and each half
+// parsed on its own: the start of a line, near the middle, that holds a
+// section header at column 0. Such a line is a header whatever precedes it
+// (it cannot continue a value, being indented no deeper than any key), so
+// the second half starts in the same state a sequential parse would reach.
+// It returns 0 for a small file or when there is no such line.
+func splitPoint(text string) int {
+	if len(text) < parallelMin {
+		return 0
+	}
+	for from := len(text) / 2; from < len(text); {
+		i := strings.IndexByte(text[from:], '[')
+		if i < 0 {
+			return 0
+		}
+		at := from + i
+		from = at + 1
+		if prev := text[at-1]; prev != '\n' && prev != '\r' {
+			continue
+		}
+		end := strings.IndexAny(text[at:], "\r\n")
+		if end < 0 {
+			end = len(text) - at
+		}
+		if _, ok := header(pystr.Strip(text[at : at+end])); ok {
+			return at
+		}
+	}
+	return 0
+}
+
+// parseHalves parses the two halves of a file concurrently and joins them,
+// reporting the error a sequential parse would: the first immediate error
+// (duplicates, a key before any header) in file order, else the first bad
+// line.
+func parseHalves(first, second string) (*File, error) {
+	var a *parser
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a = parseRange(first, 0)
+	}()
+	b := parseRange(second, countLines(first))
+	<-done
+	if a.err != nil {
+		return nil, a.err
+	}
+	immediate := b.err
+	earlier := func(line int, reason string) {
+		if se, ok := immediate.(*SyntaxError); immediate == nil || (ok && line < se.Line) {
+			immediate = &SyntaxError{Line: line, Reason: reason}
+		}
+	}
+	for _, s := range b.file.Sections {
+		if i, dup := a.file.byName[s.Name]; dup {
+			earlier(s.Line, fmt.Sprintf("duplicate section [%s] (first at line %d)", s.Name, a.file.Sections[i].Line))
+		}
+	}
+	a.joinValues()
+	b.joinValues()
+	defaults := a.file.Defaults
+	if b.file.Defaults != nil {
+		if defaults == nil {
+			defaults = b.file.Defaults
+		} else {
+			merged := &Section{Name: DefaultSection, Line: defaults.Line, Keys: append(append([]Key(nil), defaults.Keys...), b.file.Defaults.Keys...)}
+			for _, k := range b.file.Defaults.Keys {
+				if prev, ok := defaults.ownKey(k.Name); ok {
+					earlier(k.Line, fmt.Sprintf("duplicate key %q in section [%s] (first at line %d)", k.Name, DefaultSection, prev.Line))
+				}
+			}
+			defaults = merged
+		}
+	}
+	if immediate != nil {
+		return nil, immediate
+	}
+	if a.deferred != nil {
+		return nil, a.deferred
+	}
+	if b.deferred != nil {
+		return nil, b.deferred
+	}
+	a.finish(defaults)
+	b.finish(defaults)
+	f := a.file
+	f.Defaults = defaults
+	for _, s := range b.file.Sections {
+		f.byName[s.Name] = len(f.Sections)
+		f.Sections = append(f.Sections, s)
+	}
+	return f, nil
+}
+
+// countLines counts the line terminators of text (universal newlines).
+func countLines(text string) int {
+	n := strings.Count(text, "\n")
+	for i := strings.IndexByte(text, '\r'); i >= 0; {
+		if i+1 >= len(text) || text[i+1] != '\n' {
+			n++
+		}
+		j := strings.IndexByte(text[i+1:], '\r')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	return n
+}
+
+// parseRange parses text whose first line is line offset+1. The parser's
+// err is the first immediate error; deferred the first bad line.
+func parseRange(text string, offset int) *parser {
+	sections := strings.Count(text, "[") + 1 // an upper bound, counted fast
+	p := &parser{file: &File{byName: make(map[string]int, sections), Sections: make([]*Section, 0, sections)},
 		arena: make([]Section, 0, sections), keys: make([]Key, 0, strings.Count(text, "\n")+1)}
-	lineno := 0
+	lineno := offset
+	// Universal newlines: "\r\n", "\r" and "\n" all end a line. Most files
+	// have no "\r": look for "\n" alone then.
+	next := func(t string) int { return strings.IndexAny(t, "\r\n") }
+	if strings.IndexByte(text, '\r') < 0 {
+		next = func(t string) int { return strings.IndexByte(t, '\n') }
+	}
 	for len(text) > 0 {
-		// Universal newlines: "\r\n", "\r" and "\n" all end a line.
-		i := strings.IndexAny(text, "\r\n")
+		i := next(text)
 		line := text
 		if i < 0 {
 			text = ""
@@ -145,14 +280,12 @@ func ParseString(text string) (*File, error) {
 		}
 		lineno++
 		if err := p.line(lineno, line); err != nil {
-			return nil, err
+			p.err = err
+			return p
 		}
 	}
-	if p.deferred != nil {
-		return nil, p.deferred
-	}
-	p.finish()
-	return p.file, nil
+	p.closeSection()
+	return p
 }
 
 func invalidUTF8Line(data []byte) int {
@@ -188,6 +321,7 @@ type parser struct {
 	indent     int
 	multiParts map[multiKey][]string // the lines of multi-line values
 	deferred   error                 // configparser reports bad option lines after reading the whole file
+	err        error                 // the first immediate error
 }
 
 func (p *parser) line(lineno int, line string) error {
@@ -324,14 +458,20 @@ func (p *parser) section(lineno int, name string) error {
 
 // finish builds multi-line values from their lines, the way configparser
 // does at the end of a read: "\n".join(parts).rstrip().
-func (p *parser) finish() {
+func (p *parser) finish(defaults *Section) {
+	p.joinValues()
+	for _, s := range p.file.Sections {
+		s.defaults = defaults
+	}
+}
+
+// joinValues builds multi-line values from their lines (idempotent).
+func (p *parser) joinValues() {
 	p.closeSection()
 	for id, parts := range p.multiParts {
 		id.s.Keys[id.i].Value = pystr.RStrip(strings.Join(parts, "\n"))
 	}
-	for _, s := range p.file.Sections {
-		s.defaults = p.file.Defaults
-	}
+	p.multiParts = nil
 }
 
 // header matches configparser's SECTCRE, \[(?P<header>.+)\], against the
@@ -350,9 +490,10 @@ func header(value string) (string, bool) {
 // option matches configparser's OPTCRE with delimiters '=' and ':':
 // (?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$ — the first delimiter splits.
 func option(value string) (key, val string, ok bool) {
-	i := strings.IndexAny(value, "=:")
-	if i < 0 {
-		return "", "", false
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c == '=' || c == ':' {
+			return pystr.RStrip(value[:i]), value[i+1:], true
+		}
 	}
-	return pystr.RStrip(value[:i]), value[i+1:], true
+	return "", "", false
 }

@@ -18,7 +18,10 @@ import (
 // and the \s of the re module. Python counts U+001C..U+001F (the ASCII
 // information separators) as whitespace; Go's unicode.IsSpace does not.
 func IsSpace(r rune) bool {
-	return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f)
+	if r < utf8.RuneSelf {
+		return r == ' ' || (r >= '\t' && r <= '\r') || (r >= 0x1c && r <= 0x1f)
+	}
+	return unicode.IsSpace(r)
 }
 
 // Strip is Python's str.strip() with no argument.
