@@ -232,9 +232,10 @@ func parse(path, text string) (*File, error) {
 		}
 		return nil, creds.Errorf(creds.KindConfigParse, "Unable to parse config file: %s: %v", path, err)
 	}
-	// botocore parses nested values section by section (own keys, then
-	// [DEFAULT] keys) and fails on the first bad one. [DEFAULT] alone,
-	// with no section to inherit it, is never looked at.
+	// botocore parses the nested values of every section (own keys, then
+	// [DEFAULT] keys) and fails on a bad one. [DEFAULT] alone, with no
+	// section to inherit it, is never looked at. Only sections with a
+	// nested block are read here.
 	check := func(keys []ini.Key) error {
 		for _, k := range keys {
 			if !strings.HasPrefix(k.Value, "\n") {
@@ -249,13 +250,15 @@ func parse(path, text string) (*File, error) {
 		return nil
 	}
 	for _, ps := range parsed.Sections {
-		if err := check(ps.Keys); err != nil {
-			return nil, err
-		}
-		if parsed.Defaults != nil {
-			if err := check(parsed.Defaults.Keys); err != nil {
+		if ps.HasBlock {
+			if err := check(ps.Keys()); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if d := parsed.Defaults; d != nil && d.HasBlock && len(parsed.Sections) > 0 {
+		if err := check(d.Keys()); err != nil {
+			return nil, err
 		}
 	}
 	return &File{Path: path, parsed: parsed}, nil

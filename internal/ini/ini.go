@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/credchain/credchain/internal/pystr"
@@ -35,26 +36,43 @@ type Key struct {
 	Line  int
 }
 
-// Section is one [section] of a file. Keys holds its own keys in file order;
-// Get also finds keys inherited from [DEFAULT].
+// Section is one [section] of a file.
+//
+// Parsing validates every line but stores no keys: a section's keys are
+// read from its text on first use, so a large file costs little more than
+// one pass over its bytes.
 type Section struct {
 	Name string
 	Line int
-	Keys []Key
 
+	indent int    // the header line's indentation
+	body   string // the lines after the header, up to the next header
+	// HasBlock reports that a value of the section starts with "\n": a key
+	// with an empty value followed by indented lines (a nested block).
+	HasBlock bool
+	once     sync.Once
+	keys     []Key
 	defaults *Section
+}
+
+// Keys returns the section's own keys in file order. Safe for concurrent use.
+func (s *Section) Keys() []Key {
+	s.once.Do(func() {
+		if s.keys == nil && s.body != "" {
+			s.keys = materialize(s)
+		}
+	})
+	return s.keys
 }
 
 // Lookup returns the key named name (already lower-case), from the section
 // itself or else from [DEFAULT].
 func (s *Section) Lookup(name string) (Key, bool) {
-	for _, k := range s.Keys {
-		if k.Name == name {
-			return k, true
-		}
+	if k, ok := s.ownKey(name); ok {
+		return k, true
 	}
 	if s.defaults != nil {
-		return s.defaults.Lookup(name)
+		return s.defaults.ownKey(name)
 	}
 	return Key{}, false
 }
@@ -62,12 +80,13 @@ func (s *Section) Lookup(name string) (Key, bool) {
 // All returns the section's keys followed by the [DEFAULT] keys it does not
 // override: configparser's options() order.
 func (s *Section) All() []Key {
-	if s.defaults == nil || len(s.defaults.Keys) == 0 {
-		return s.Keys
+	own := s.Keys()
+	if s.defaults == nil || len(s.defaults.keys) == 0 {
+		return own
 	}
-	out := append([]Key(nil), s.Keys...)
-	for _, d := range s.defaults.Keys {
-		if _, own := s.ownKey(d.Name); !own {
+	out := append([]Key(nil), own...)
+	for _, d := range s.defaults.keys {
+		if _, ok := s.ownKey(d.Name); !ok {
 			out = append(out, d)
 		}
 	}
@@ -75,7 +94,7 @@ func (s *Section) All() []Key {
 }
 
 func (s *Section) ownKey(name string) (Key, bool) {
-	for _, k := range s.Keys {
+	for _, k := range s.Keys() {
 		if k.Name == name {
 			return k, true
 		}
@@ -86,6 +105,7 @@ func (s *Section) ownKey(name string) (Key, bool) {
 // File is a parsed file: its sections in file order, [DEFAULT] excluded.
 type File struct {
 	Sections []*Section
+	// Defaults holds the [DEFAULT] keys (all [DEFAULT] sections together).
 	Defaults *Section
 
 	byName map[string]int
@@ -116,12 +136,10 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("line %d: %s", e.Line,
 
 // Parse parses data. The returned error, if any, is a *SyntaxError naming the
 // first offending line.
-//
-// Names and values are substrings of data's string form: a large file is
-// parsed without copying each line.
 func Parse(data []byte) (*File, error) { return ParseString(string(data)) }
 
-// ParseString is Parse for text already in a string.
+// ParseString is Parse for text already in a string. Names and values are
+// substrings of text.
 func ParseString(text string) (*File, error) {
 	if !utf8.ValidString(text) {
 		return nil, &SyntaxError{Line: invalidUTF8Line([]byte(text)), Reason: "the file is not valid UTF-8"}
@@ -141,7 +159,7 @@ func ParseString(text string) (*File, error) {
 }
 
 // parallelMin is the size from which a file is parsed in two halves at once.
-const parallelMin = 256 << 10
+var parallelMin = 256 << 10 // a variable for the split tests
 
 // splitPoint returns where a large file can be cut in two and each half
 // parsed on its own: the start of a line, near the middle, that holds a
@@ -153,7 +171,7 @@ func splitPoint(text string) int {
 	if len(text) < parallelMin {
 		return 0
 	}
-	for from := len(text) / 2; from < len(text); {
+	for from := len(text)/2 + 1; from < len(text); {
 		i := strings.IndexByte(text[from:], '[')
 		if i < 0 {
 			return 0
@@ -201,15 +219,16 @@ func parseHalves(first, second string) (*File, error) {
 			earlier(s.Line, fmt.Sprintf("duplicate section [%s] (first at line %d)", s.Name, a.file.Sections[i].Line))
 		}
 	}
-	a.joinValues()
-	b.joinValues()
+	a.joinDefaults()
+	b.joinDefaults()
 	defaults := a.file.Defaults
 	if b.file.Defaults != nil {
 		if defaults == nil {
 			defaults = b.file.Defaults
 		} else {
-			merged := &Section{Name: DefaultSection, Line: defaults.Line, Keys: append(append([]Key(nil), defaults.Keys...), b.file.Defaults.Keys...)}
-			for _, k := range b.file.Defaults.Keys {
+			merged := &Section{Name: DefaultSection, Line: defaults.Line, HasBlock: defaults.HasBlock || b.file.Defaults.HasBlock,
+				keys: append(append([]Key(nil), defaults.keys...), b.file.Defaults.keys...)}
+			for _, k := range b.file.Defaults.keys {
 				if prev, ok := defaults.ownKey(k.Name); ok {
 					earlier(k.Line, fmt.Sprintf("duplicate key %q in section [%s] (first at line %d)", k.Name, DefaultSection, prev.Line))
 				}
@@ -253,39 +272,60 @@ func countLines(text string) int {
 	return n
 }
 
-// parseRange parses text whose first line is line offset+1. The parser's
-// err is the first immediate error; deferred the first bad line.
+// lines calls fn for each line of text (universal newlines: "\r\n", "\r"
+// and "\n" all end a line) with its number, counting from offset+1, and
+// the offset where the line starts; it stops when fn returns false.
+func lines(text string, offset int, fn func(lineno, start int, line string) bool) {
+	next := func(t string) int { return strings.IndexAny(t, "\r\n") }
+	if strings.IndexByte(text, '\r') < 0 {
+		// Most files have no "\r": look for "\n" alone then.
+		next = func(t string) int { return strings.IndexByte(t, '\n') }
+	}
+	pos, lineno := 0, offset
+	for pos < len(text) {
+		rest := text[pos:]
+		i := next(rest)
+		line, adv := rest, len(rest)
+		if i >= 0 {
+			line, adv = rest[:i], i+1
+			if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
+				adv++
+			}
+		}
+		lineno++
+		if !fn(lineno, pos, line) {
+			return
+		}
+		pos += adv
+	}
+}
+
+// parseRange validates text whose first line is line offset+1 and records
+// its sections. The parser's err is the first immediate error; deferred
+// the first bad line.
 func parseRange(text string, offset int) *parser {
 	sections := strings.Count(text, "[") + 1 // an upper bound, counted fast
 	p := &parser{file: &File{byName: make(map[string]int, sections), Sections: make([]*Section, 0, sections)},
-		arena: make([]Section, 0, sections), keys: make([]Key, 0, strings.Count(text, "\n")+1)}
-	lineno := offset
-	// Universal newlines: "\r\n", "\r" and "\n" all end a line. Most files
-	// have no "\r": look for "\n" alone then.
-	next := func(t string) int { return strings.IndexAny(t, "\r\n") }
-	if strings.IndexByte(text, '\r') < 0 {
-		next = func(t string) int { return strings.IndexByte(t, '\n') }
-	}
-	for len(text) > 0 {
-		i := next(text)
-		line := text
-		if i < 0 {
-			text = ""
-		} else {
-			line = text[:i]
-			if text[i] == '\r' && i+1 < len(text) && text[i+1] == '\n' {
-				i++
-			}
-			text = text[i+1:]
-		}
-		lineno++
-		if err := p.line(lineno, line); err != nil {
-			p.err = err
-			return p
-		}
-	}
+		arena: make([]Section, 0, sections), text: text}
+	lines(text, offset, func(lineno, start int, line string) bool {
+		p.pos = start
+		p.err = p.line(lineno, line)
+		return p.err == nil
+	})
+	p.pos = len(text)
 	p.closeSection()
 	return p
+}
+
+// materialize reads a validated section's keys from its text.
+func materialize(s *Section) []Key {
+	p := &parser{store: true, cur: s, indent: s.indent, file: &File{}}
+	lines(s.body, s.Line, func(lineno, _ int, line string) bool {
+		_ = p.line(lineno, line) // validated when the file was parsed
+		return true
+	})
+	p.joinValues()
+	return p.keys
 }
 
 func invalidUTF8Line(data []byte) int {
@@ -303,25 +343,35 @@ func invalidUTF8Line(data []byte) int {
 	return line
 }
 
+// parser follows configparser's state machine over lines. In validation
+// mode it keeps only the key names of the current section (to find
+// duplicates) and the [DEFAULT] keys; in store mode (materialize) it keeps
+// the current section's keys and values.
 type parser struct {
-	file *File
-	cur  *Section
-	// keys holds the keys of every section but [DEFAULT], in file order: a
-	// section's keys are contiguous (duplicate sections are errors), so each
-	// section's Keys is a slice of this one array. start is where the
-	// current section's keys begin.
-	keys  []Key
-	start int
-	// arena allocates sections in chunks.
-	arena []Section
-	// opt is the index in cur.Keys of the option a continuation line would
-	// extend, or -1.
-	opt        int
-	optOK      bool
-	indent     int
-	multiParts map[multiKey][]string // the lines of multi-line values
-	deferred   error                 // configparser reports bad option lines after reading the whole file
-	err        error                 // the first immediate error
+	file  *File
+	cur   *Section
+	store bool
+
+	text      string // the text being validated
+	pos       int    // where the current line starts in text
+	bodyStart int    // where the current section's body starts in text
+
+	// keys are the current section's keys (names only when validating).
+	keys []Key
+	// opt is the index in the current keys of the option a continuation
+	// line would extend; optOK says whether there is one.
+	opt      int
+	optOK    bool
+	optEmpty bool // the option's first line had an empty value
+	indent   int
+	// multi holds the lines of multi-line values, by key index.
+	multi map[int][]string
+	// defMulti is multi for the [DEFAULT] section, whose keys are kept.
+	defMulti map[int][]string
+	arena    []Section
+
+	deferred error // configparser reports bad option lines after reading the whole file
+	err      error // the first immediate error
 }
 
 func (p *parser) line(lineno int, line string) error {
@@ -363,38 +413,27 @@ func (p *parser) line(lineno int, line string) error {
 			return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate key %q in section [%s] (first at line %d)", key, p.cur.Name, k.Line)}
 		}
 	}
-	k := Key{Name: key, Value: pystr.Strip(val), Line: lineno}
-	if p.cur == p.file.Defaults {
-		p.cur.Keys = append(p.cur.Keys, k)
+	k := Key{Name: key, Line: lineno}
+	isDefault := p.cur == p.file.Defaults
+	if p.store || isDefault {
+		k.Value = pystr.Strip(val)
+	}
+	if isDefault {
+		p.cur.keys = append(p.cur.keys, k)
 	} else {
 		p.keys = append(p.keys, k)
 	}
 	p.opt, p.optOK = len(keys), true
+	p.optEmpty = pystr.Strip(val) == ""
 	return nil
 }
 
 // curKeys returns the keys of the current section so far.
 func (p *parser) curKeys() []Key {
-	if p.cur == p.file.Defaults {
-		return p.cur.Keys
+	if p.cur != nil && p.cur == p.file.Defaults {
+		return p.cur.keys
 	}
-	return p.keys[p.start:]
-}
-
-// closeSection fixes the current section's Keys to its part of p.keys.
-func (p *parser) closeSection() {
-	if p.cur != nil && p.cur != p.file.Defaults {
-		end := len(p.keys)
-		p.cur.Keys = p.keys[p.start:end:end]
-	}
-}
-
-func (p *parser) newSection(name string, line int) *Section {
-	if len(p.arena) == cap(p.arena) {
-		p.arena = make([]Section, 0, 64)
-	}
-	p.arena = append(p.arena, Section{Name: name, Line: line})
-	return &p.arena[len(p.arena)-1]
+	return p.keys
 }
 
 // indentOf counts the leading whitespace characters (code points) of line.
@@ -418,27 +457,54 @@ func indentOf(line string) int {
 	return n
 }
 
+// appendLine adds a continuation line to the current option's value; only
+// values that are kept need their lines.
 func (p *parser) appendLine(v string) {
-	// Keyed by section and index: appending keys can move a section's array.
-	id := multiKey{p.cur, p.opt}
-	parts, ok := p.multiParts[id]
+	if p.optEmpty && v != "" {
+		p.cur.HasBlock = true
+	}
+	isDefault := p.cur == p.file.Defaults
+	if !p.store && !isDefault {
+		return
+	}
+	m := &p.multi
+	if isDefault {
+		m = &p.defMulti
+	}
+	if *m == nil {
+		*m = map[int][]string{}
+	}
+	parts, ok := (*m)[p.opt]
 	if !ok {
 		parts = []string{p.curKeys()[p.opt].Value}
 	}
-	if p.multiParts == nil {
-		p.multiParts = map[multiKey][]string{}
-	}
-	p.multiParts[id] = append(parts, v)
+	(*m)[p.opt] = append(parts, v)
 }
 
-type multiKey struct {
-	s *Section
-	i int
+// closeSection records where the current section's body ends.
+func (p *parser) closeSection() {
+	if p.cur != nil && p.cur != p.file.Defaults && !p.store {
+		p.cur.body = p.text[p.bodyStart:p.pos]
+	}
+}
+
+func (p *parser) newSection(name string, line, indent int) *Section {
+	if len(p.arena) == cap(p.arena) {
+		p.arena = make([]Section, 0, 64)
+	}
+	p.arena = append(p.arena, Section{Name: name, Line: line, indent: indent})
+	return &p.arena[len(p.arena)-1]
 }
 
 func (p *parser) section(lineno int, name string) error {
+	if p.store {
+		// Materializing stops at the section's end; a header cannot occur.
+		return nil
+	}
 	p.optOK = false
 	p.closeSection()
+	p.keys = p.keys[:0]
+	p.bodyStart = p.pos + len(p.lineAt())
 	if name == DefaultSection {
 		if p.file.Defaults == nil {
 			p.file.Defaults = &Section{Name: name, Line: lineno}
@@ -449,29 +515,53 @@ func (p *parser) section(lineno int, name string) error {
 	if prev, dup := p.file.byName[name]; dup {
 		return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate section [%s] (first at line %d)", name, p.file.Sections[prev].Line)}
 	}
-	p.cur = p.newSection(name, lineno)
-	p.start = len(p.keys)
+	p.cur = p.newSection(name, lineno, p.indent)
 	p.file.byName[name] = len(p.file.Sections)
 	p.file.Sections = append(p.file.Sections, p.cur)
 	return nil
 }
 
-// finish builds multi-line values from their lines, the way configparser
-// does at the end of a read: "\n".join(parts).rstrip().
+// lineAt returns the current line with its terminator.
+func (p *parser) lineAt() string {
+	rest := p.text[p.pos:]
+	i := strings.IndexAny(rest, "\r\n")
+	if i < 0 {
+		return rest
+	}
+	if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
+		i++
+	}
+	return rest[:i+1]
+}
+
+// finish sets the [DEFAULT] section every section inherits from.
 func (p *parser) finish(defaults *Section) {
-	p.joinValues()
+	p.joinDefaults()
 	for _, s := range p.file.Sections {
 		s.defaults = defaults
 	}
 }
 
-// joinValues builds multi-line values from their lines (idempotent).
-func (p *parser) joinValues() {
-	p.closeSection()
-	for id, parts := range p.multiParts {
-		id.s.Keys[id.i].Value = pystr.RStrip(strings.Join(parts, "\n"))
+// joinDefaults builds the multi-line [DEFAULT] values (idempotent).
+func (p *parser) joinDefaults() {
+	if d := p.file.Defaults; d != nil {
+		join(d.keys, p.defMulti)
 	}
-	p.multiParts = nil
+	p.defMulti = nil
+}
+
+// joinValues builds the multi-line values of a materialized section.
+func (p *parser) joinValues() {
+	join(p.keys, p.multi)
+	p.multi = nil
+}
+
+// join sets each multi-line value to "\n".join(lines).rstrip(), as
+// configparser does at the end of a read.
+func join(keys []Key, multi map[int][]string) {
+	for i, parts := range multi {
+		keys[i].Value = pystr.RStrip(strings.Join(parts, "\n"))
+	}
 }
 
 // header matches configparser's SECTCRE, \[(?P<header>.+)\], against the

@@ -118,7 +118,7 @@ func FuzzParse(f *testing.F) {
 			}
 			names[s.Name] = true
 			seen := map[string]bool{}
-			for _, k := range s.Keys {
+			for _, k := range s.Keys() {
 				if k.Name == "" || seen[k.Name] || pystr.Lower(k.Name) != k.Name || pystr.Strip(k.Name) != k.Name || pystr.Strip(k.Value) != k.Value && pystr.RStrip(k.Value) != k.Value {
 					t.Fatalf("bad key %q = %q in [%s]", k.Name, k.Value, s.Name)
 				}

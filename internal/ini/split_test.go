@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -106,4 +107,35 @@ func TestSplitParseMatchesSequential(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzSplitMatchesSequential parses any input both in one pass and split in
+// two at every header found by splitPoint, and requires the same result.
+func FuzzSplitMatchesSequential(f *testing.F) {
+	for _, s := range []string{"[a]\nk=1\n[b]\nk=2\n", "[DEFAULT]\nx=1\n[a]\n[DEFAULT]\nX=2\n", "[a]\nk=\n  v=1\n[b]\n[a]\n", "[a]\nbad\n[b]\nk=1\nK=2\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) {
+			return
+		}
+		saved := parallelMin
+		parallelMin = 1
+		defer func() { parallelMin = saved }()
+		at := splitPoint(text)
+		if at == 0 {
+			return
+		}
+		want, wantErr := parseSequential(text)
+		got, gotErr := parseHalves(text[:at], text[at:])
+		var we, ge *SyntaxError
+		if errors.As(wantErr, &we) != errors.As(gotErr, &ge) || (we != nil && *we != *ge) {
+			t.Fatalf("error: sequential %v, split %v", wantErr, gotErr)
+		}
+		if wantErr == nil {
+			if d := cmp.Diff(flat(want), flat(got)); d != "" {
+				t.Fatalf("sections differ (-sequential +split):\n%s", d)
+			}
+		}
+	})
 }
