@@ -20,7 +20,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/credchain/credchain/internal/pystr"
@@ -50,19 +50,23 @@ type Section struct {
 	// HasBlock reports that a value of the section starts with "\n": a key
 	// with an empty value followed by indented lines (a nested block).
 	HasBlock bool
-	once     sync.Once
-	keys     []Key
+	loaded   atomic.Pointer[[]Key]
+	keys     []Key // the keys of [DEFAULT], kept while parsing
 	defaults *Section
 }
 
 // Keys returns the section's own keys in file order. Safe for concurrent use.
 func (s *Section) Keys() []Key {
-	s.once.Do(func() {
-		if s.keys == nil && s.body != "" {
-			s.keys = materialize(s)
-		}
-	})
-	return s.keys
+	if s.keys != nil || s.body == "" {
+		return s.keys
+	}
+	if k := s.loaded.Load(); k != nil {
+		return *k
+	}
+	// Concurrent first calls may both read the text; the results are equal.
+	k := materialize(s)
+	s.loaded.Store(&k)
+	return k
 }
 
 // Lookup returns the key named name (already lower-case), from the section
@@ -147,7 +151,7 @@ func ParseString(text string) (*File, error) {
 	if at := splitPoint(text); at > 0 {
 		return parseHalves(text[:at], text[at:])
 	}
-	p := parseRange(text, 0)
+	p := parseRange(text, 0, 0)
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -201,9 +205,11 @@ func parseHalves(first, second string) (*File, error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a = parseRange(first, 0)
+		a = parseRange(first, 0, strings.Count(first, "[")+strings.Count(second, "[")+1)
 	}()
-	b := parseRange(second, countLines(first))
+	// The second half keeps no name index: its names go into the first
+	// half's index below, which finds its duplicates too.
+	b := parseRange(second, countLines(first), -1)
 	<-done
 	if a.err != nil {
 		return nil, a.err
@@ -214,10 +220,13 @@ func parseHalves(first, second string) (*File, error) {
 			immediate = &SyntaxError{Line: line, Reason: reason}
 		}
 	}
-	for _, s := range b.file.Sections {
-		if i, dup := a.file.byName[s.Name]; dup {
-			earlier(s.Line, fmt.Sprintf("duplicate section [%s] (first at line %d)", s.Name, a.file.Sections[i].Line))
+	all := append(a.file.Sections, b.file.Sections...)
+	for i, s := range b.file.Sections {
+		if j, dup := a.file.byName[s.Name]; dup {
+			earlier(s.Line, fmt.Sprintf("duplicate section [%s] (first at line %d)", s.Name, all[j].Line))
+			continue
 		}
+		a.file.byName[s.Name] = len(a.file.Sections) + i
 	}
 	a.joinDefaults()
 	b.joinDefaults()
@@ -249,10 +258,7 @@ func parseHalves(first, second string) (*File, error) {
 	b.finish(defaults)
 	f := a.file
 	f.Defaults = defaults
-	for _, s := range b.file.Sections {
-		f.byName[s.Name] = len(f.Sections)
-		f.Sections = append(f.Sections, s)
-	}
+	f.Sections = all
 	return f, nil
 }
 
@@ -274,8 +280,8 @@ func countLines(text string) int {
 
 // lines calls fn for each line of text (universal newlines: "\r\n", "\r"
 // and "\n" all end a line) with its number, counting from offset+1, and
-// the offset where the line starts; it stops when fn returns false.
-func lines(text string, offset int, fn func(lineno, start int, line string) bool) {
+// the offset where the next line starts; it stops when fn returns false.
+func lines(text string, offset int, fn func(lineno, next int, line string) bool) {
 	next := func(t string) int { return strings.IndexAny(t, "\r\n") }
 	if strings.IndexByte(text, '\r') < 0 {
 		// Most files have no "\r": look for "\n" alone then.
@@ -293,23 +299,27 @@ func lines(text string, offset int, fn func(lineno, start int, line string) bool
 			}
 		}
 		lineno++
+		pos += adv
 		if !fn(lineno, pos, line) {
 			return
 		}
-		pos += adv
 	}
 }
 
 // parseRange validates text whose first line is line offset+1 and records
 // its sections. The parser's err is the first immediate error; deferred
-// the first bad line.
-func parseRange(text string, offset int) *parser {
+// the first bad line. index sizes the section-name index; -1 keeps none
+// (duplicate sections are then found by the caller).
+func parseRange(text string, offset, index int) *parser {
 	sections := strings.Count(text, "[") + 1 // an upper bound, counted fast
-	p := &parser{file: &File{byName: make(map[string]int, sections), Sections: make([]*Section, 0, sections)},
-		arena: make([]Section, 0, sections), text: text}
-	lines(text, offset, func(lineno, start int, line string) bool {
-		p.pos = start
+	p := &parser{file: &File{Sections: make([]*Section, 0, sections)}, arena: make([]Section, 0, sections), text: text}
+	if index >= 0 {
+		p.file.byName = make(map[string]int, max(index, sections))
+	}
+	lines(text, offset, func(lineno, next int, line string) bool {
+		p.next = next
 		p.err = p.line(lineno, line)
+		p.pos = next
 		return p.err == nil
 	})
 	p.pos = len(text)
@@ -354,6 +364,7 @@ type parser struct {
 
 	text      string // the text being validated
 	pos       int    // where the current line starts in text
+	next      int    // where the next line starts in text
 	bodyStart int    // where the current section's body starts in text
 
 	// keys are the current section's keys (names only when validating).
@@ -504,7 +515,7 @@ func (p *parser) section(lineno int, name string) error {
 	p.optOK = false
 	p.closeSection()
 	p.keys = p.keys[:0]
-	p.bodyStart = p.pos + len(p.lineAt())
+	p.bodyStart = p.next
 	if name == DefaultSection {
 		if p.file.Defaults == nil {
 			p.file.Defaults = &Section{Name: name, Line: lineno}
@@ -512,26 +523,15 @@ func (p *parser) section(lineno int, name string) error {
 		p.cur = p.file.Defaults
 		return nil
 	}
-	if prev, dup := p.file.byName[name]; dup {
-		return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate section [%s] (first at line %d)", name, p.file.Sections[prev].Line)}
+	if p.file.byName != nil {
+		if prev, dup := p.file.byName[name]; dup {
+			return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate section [%s] (first at line %d)", name, p.file.Sections[prev].Line)}
+		}
+		p.file.byName[name] = len(p.file.Sections)
 	}
 	p.cur = p.newSection(name, lineno, p.indent)
-	p.file.byName[name] = len(p.file.Sections)
 	p.file.Sections = append(p.file.Sections, p.cur)
 	return nil
-}
-
-// lineAt returns the current line with its terminator.
-func (p *parser) lineAt() string {
-	rest := p.text[p.pos:]
-	i := strings.IndexAny(rest, "\r\n")
-	if i < 0 {
-		return rest
-	}
-	if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
-		i++
-	}
-	return rest[:i+1]
 }
 
 // finish sets the [DEFAULT] section every section inherits from.

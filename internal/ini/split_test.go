@@ -12,7 +12,7 @@ import (
 
 // parseSequential parses without splitting, for comparison.
 func parseSequential(text string) (*File, error) {
-	p := parseRange(text, 0)
+	p := parseRange(text, 0, 0)
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -58,6 +58,12 @@ func TestSplitParseMatchesSequential(t *testing.T) {
 		"duplicate_section_across_halves": bigFile(n, "\n", func(i int) string {
 			if i == n-10 {
 				return "[profile p00003]\n"
+			}
+			return ""
+		}),
+		"duplicate_section_within_second_half": bigFile(n, "\n", func(i int) string {
+			if i == n-10 {
+				return "[profile p07000]\n"
 			}
 			return ""
 		}),
