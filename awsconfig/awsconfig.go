@@ -134,7 +134,7 @@ type File struct {
 
 	parsed *ini.File
 	mu     sync.Mutex
-	built  []*Section
+	built  map[int]*Section // wrappers made so far, by index
 }
 
 // Len is the number of sections.
@@ -148,7 +148,7 @@ func (f *File) At(i int) *Section {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.built == nil {
-		f.built = make([]*Section, len(f.parsed.Sections))
+		f.built = map[int]*Section{}
 	}
 	if s := f.built[i]; s != nil {
 		return s

@@ -45,23 +45,22 @@ type Section struct {
 	Name string
 	Line int
 
-	indent int    // the header line's indentation
 	body   string // the lines after the header, up to the next header
+	indent int32  // the header line's indentation
 	// HasBlock reports that a value of the section starts with "\n": a key
 	// with an empty value followed by indented lines (a nested block).
 	HasBlock bool
 	loaded   atomic.Pointer[[]Key]
-	keys     []Key // the keys of [DEFAULT], kept while parsing
 	defaults *Section
 }
 
 // Keys returns the section's own keys in file order. Safe for concurrent use.
 func (s *Section) Keys() []Key {
-	if s.keys != nil || s.body == "" {
-		return s.keys
-	}
 	if k := s.loaded.Load(); k != nil {
 		return *k
+	}
+	if s.body == "" {
+		return nil
 	}
 	// Concurrent first calls may both read the text; the results are equal.
 	k := materialize(s)
@@ -85,11 +84,11 @@ func (s *Section) Lookup(name string) (Key, bool) {
 // override: configparser's options() order.
 func (s *Section) All() []Key {
 	own := s.Keys()
-	if s.defaults == nil || len(s.defaults.keys) == 0 {
+	if s.defaults == nil || len(s.defaults.Keys()) == 0 {
 		return own
 	}
 	out := append([]Key(nil), own...)
-	for _, d := range s.defaults.keys {
+	for _, d := range s.defaults.Keys() {
 		if _, ok := s.ownKey(d.Name); !ok {
 			out = append(out, d)
 		}
@@ -235,9 +234,10 @@ func parseHalves(first, second string) (*File, error) {
 		if defaults == nil {
 			defaults = b.file.Defaults
 		} else {
-			merged := &Section{Name: DefaultSection, Line: defaults.Line, HasBlock: defaults.HasBlock || b.file.Defaults.HasBlock,
-				keys: append(append([]Key(nil), defaults.keys...), b.file.Defaults.keys...)}
-			for _, k := range b.file.Defaults.keys {
+			merged := &Section{Name: DefaultSection, Line: defaults.Line, HasBlock: defaults.HasBlock || b.file.Defaults.HasBlock}
+			keys := append(append([]Key(nil), defaults.Keys()...), b.file.Defaults.Keys()...)
+			merged.loaded.Store(&keys)
+			for _, k := range b.file.Defaults.Keys() {
 				if prev, ok := defaults.ownKey(k.Name); ok {
 					earlier(k.Line, fmt.Sprintf("duplicate key %q in section [%s] (first at line %d)", k.Name, DefaultSection, prev.Line))
 				}
@@ -329,7 +329,7 @@ func parseRange(text string, offset, index int) *parser {
 
 // materialize reads a validated section's keys from its text.
 func materialize(s *Section) []Key {
-	p := &parser{store: true, cur: s, indent: s.indent, file: &File{}}
+	p := &parser{store: true, cur: s, indent: int(s.indent), file: &File{}}
 	lines(s.body, s.Line, func(lineno, _ int, line string) bool {
 		_ = p.line(lineno, line) // validated when the file was parsed
 		return true
@@ -377,7 +377,8 @@ type parser struct {
 	indent   int
 	// multi holds the lines of multi-line values, by key index.
 	multi map[int][]string
-	// defMulti is multi for the [DEFAULT] section, whose keys are kept.
+	// defKeys are the [DEFAULT] keys, which are kept; defMulti is their multi.
+	defKeys  []Key
 	defMulti map[int][]string
 	arena    []Section
 
@@ -430,7 +431,7 @@ func (p *parser) line(lineno int, line string) error {
 		k.Value = pystr.Strip(val)
 	}
 	if isDefault {
-		p.cur.keys = append(p.cur.keys, k)
+		p.defKeys = append(p.defKeys, k)
 	} else {
 		p.keys = append(p.keys, k)
 	}
@@ -442,7 +443,7 @@ func (p *parser) line(lineno int, line string) error {
 // curKeys returns the keys of the current section so far.
 func (p *parser) curKeys() []Key {
 	if p.cur != nil && p.cur == p.file.Defaults {
-		return p.cur.keys
+		return p.defKeys
 	}
 	return p.keys
 }
@@ -499,7 +500,7 @@ func (p *parser) closeSection() {
 	}
 }
 
-func (p *parser) newSection(name string, line, indent int) *Section {
+func (p *parser) newSection(name string, line int, indent int32) *Section {
 	if len(p.arena) == cap(p.arena) {
 		p.arena = make([]Section, 0, 64)
 	}
@@ -529,7 +530,7 @@ func (p *parser) section(lineno int, name string) error {
 		}
 		p.file.byName[name] = len(p.file.Sections)
 	}
-	p.cur = p.newSection(name, lineno, p.indent)
+	p.cur = p.newSection(name, lineno, int32(p.indent))
 	p.file.Sections = append(p.file.Sections, p.cur)
 	return nil
 }
@@ -544,10 +545,12 @@ func (p *parser) finish(defaults *Section) {
 
 // joinDefaults builds the multi-line [DEFAULT] values (idempotent).
 func (p *parser) joinDefaults() {
-	if d := p.file.Defaults; d != nil {
-		join(d.keys, p.defMulti)
-	}
+	join(p.defKeys, p.defMulti)
 	p.defMulti = nil
+	if d := p.file.Defaults; d != nil {
+		keys := p.defKeys
+		d.loaded.Store(&keys)
+	}
 }
 
 // joinValues builds the multi-line values of a materialized section.
