@@ -242,9 +242,10 @@ func parse(path, text string) (*File, error) {
 				continue
 			}
 			if _, bad, ok := parseNested(k.Value); !ok {
+				// The offending line is not shown: it may hold a secret.
 				return creds.Errorf(creds.KindConfigParse,
-					"Unable to parse config file: %s:%d: nested value of %q has a line without '=': %q",
-					path, k.Line, k.Name, bad)
+					"Unable to parse config file: %s:%d: line %d of the nested block %q has no '=' (nested blocks hold 'key = value' lines)",
+					path, k.Line, bad, k.Name)
 			}
 		}
 		return nil
@@ -265,21 +266,22 @@ func parse(path, text string) (*File, error) {
 }
 
 // parseNested is botocore's _parse_nested: one level of "key = value" lines,
-// split on the first '='; nested keys keep their case.
-func parseNested(value string) (map[string]string, string, bool) {
+// split on the first '='; nested keys keep their case. On failure it returns
+// the offending line's index within the block (the key line is 0).
+func parseNested(value string) (map[string]string, int, bool) {
 	out := map[string]string{}
-	for _, line := range pystr.SplitLines(value) {
+	for i, line := range pystr.SplitLines(value) {
 		line = pystr.Strip(line)
 		if line == "" {
 			continue
 		}
 		k, v, ok := strings.Cut(line, "=")
 		if !ok {
-			return nil, line, false
+			return nil, i, false
 		}
 		out[pystr.Strip(k)] = pystr.Strip(v)
 	}
-	return out, "", true
+	return out, 0, true
 }
 
 // Kinds of config-file sections, as botocore's build_profile_map sorts them.

@@ -1,6 +1,8 @@
 // Command peers runs whole-process commands side by side and reports, for
 // each, the median wall time and peak resident memory over several runs, and
-// the ratio to a reference command measured in the same run.
+// the ratio to a reference command measured in the same run. Runs are
+// interleaved (every command once, then again) so that a noisy machine
+// slows all of them alike.
 //
 //	peers -runs 10 -ref credchain name1='cmd args' name2='cmd args' ...
 package main
@@ -26,19 +28,33 @@ func main() {
 	runs := flag.Int("runs", 10, "runs per command")
 	ref := flag.String("ref", "", "name of the reference command for ratios")
 	flag.Parse()
-	var results []result
+	type command struct{ name, line string }
+	var cmds []command
 	for _, arg := range flag.Args() {
 		name, cmdline, ok := strings.Cut(arg, "=")
 		if !ok {
 			fmt.Fprintf(os.Stderr, "peers: %q is not name=command\n", arg)
 			os.Exit(2)
 		}
-		r, err := measure(name, cmdline, *runs)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "peers: %s: %v\n", name, err)
-			os.Exit(1)
+		cmds = append(cmds, command{name, cmdline})
+	}
+	results := make([]result, len(cmds))
+	times := make([][]time.Duration, len(cmds))
+	for i := 0; i < *runs; i++ {
+		for j, c := range cmds {
+			d, rss, err := runOnce(c.line)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "peers: %s: %v\n", c.name, err)
+				os.Exit(1)
+			}
+			times[j] = append(times[j], d)
+			results[j].name = c.name
+			results[j].maxRSS = max(results[j].maxRSS, rss)
 		}
-		results = append(results, r)
+	}
+	for j := range results {
+		sort.Slice(times[j], func(a, b int) bool { return times[j][a] < times[j][b] })
+		results[j].median = times[j][len(times[j])/2]
 	}
 	var base result
 	for _, r := range results {
@@ -56,24 +72,19 @@ func main() {
 	}
 }
 
-func measure(name, cmdline string, runs int) (result, error) {
-	r := result{name: name}
-	times := make([]time.Duration, 0, runs)
-	for i := 0; i < runs; i++ {
-		cmd := exec.Command("sh", "-c", "exec "+cmdline)
-		cmd.Stdout = nil
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		start := time.Now()
-		if err := cmd.Run(); err != nil {
-			return r, fmt.Errorf("%v: %s", err, stderr.String())
-		}
-		times = append(times, time.Since(start))
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > r.maxRSS {
-			r.maxRSS = ru.Maxrss
-		}
+// runOnce runs cmdline and returns its wall time and peak RSS (KiB).
+func runOnce(cmdline string) (time.Duration, int64, error) {
+	cmd := exec.Command("sh", "-c", "exec "+cmdline)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return 0, 0, fmt.Errorf("%v: %s", err, stderr.String())
 	}
-	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	r.median = times[len(times)/2]
-	return r, nil
+	d := time.Since(start)
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss
+	}
+	return d, rss, nil
 }
