@@ -2,9 +2,11 @@ package credchain_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,5 +149,50 @@ func TestParseErrorNamesLine(t *testing.T) {
 	_, err := credchain.NewSession(credchain.WithEnv(env.lookup)).Credentials(context.Background())
 	if credchain.ErrorKind(err) != "ConfigParseError" || !strings.Contains(err.Error(), "config:3") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestConcurrentCredentialsResolveOnce runs 100 goroutines on a cold
+// Session backed by a credential_process that counts its runs: the process
+// runs once and every caller gets the same keys.
+func TestConcurrentCredentialsResolveOnce(t *testing.T) {
+	env := homeWith(t, nil)
+	home := env["HOME"]
+	script := filepath.Join(home, "helper.sh")
+	count := filepath.Join(home, "count")
+	body := "#!/bin/sh\necho run >> " + count + "\necho '{\"Version\": 1, \"AccessKeyId\": \"AKPROC\", \"SecretAccessKey\": \"s\"}'\n"
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[default]\ncredential_process = "+script+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := credchain.NewSession(credchain.WithEnv(env.lookup))
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := s.Credentials(context.Background())
+			if err == nil && c.AccessKeyID != "AKPROC" {
+				err = fmt.Errorf("got %q", c.AccessKeyID)
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	runs, _ := os.ReadFile(count)
+	if n := strings.Count(string(runs), "run"); n != 1 {
+		t.Errorf("credential_process ran %d times, want 1", n)
 	}
 }

@@ -150,6 +150,11 @@ func ParseString(text string) (*File, error) {
 	if at := splitPoint(text); at > 0 {
 		return parseHalves(text[:at], text[at:])
 	}
+	return parseSequential(text)
+}
+
+// parseSequential parses text in one pass.
+func parseSequential(text string) (*File, error) {
 	p := parseRange(text, 0, 0)
 	if p.err != nil {
 		return nil, p.err

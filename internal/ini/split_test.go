@@ -10,19 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// parseSequential parses without splitting, for comparison.
-func parseSequential(text string) (*File, error) {
-	p := parseRange(text, 0, 0)
-	if p.err != nil {
-		return nil, p.err
-	}
-	if p.deferred != nil {
-		return nil, p.deferred
-	}
-	p.finish(p.file.Defaults)
-	return p.file, nil
-}
-
 func bigFile(n int, eol string, extra func(i int) string) string {
 	var b strings.Builder
 	for i := 0; i < n; i++ {
