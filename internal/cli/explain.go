@@ -90,21 +90,21 @@ func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error
 
 func writeExplanation(out *bytes.Buffer, x *credchain.Explanation, now time.Time) {
 	if x.Profile != nil {
-		fmt.Fprintf(out, "profile:  %q (from %s)\n", *x.Profile, x.ProfileFrom)
+		fmt.Fprintf(out, "profile:          %q (from %s)\n", *x.Profile, x.ProfileFrom)
 	} else {
-		fmt.Fprintf(out, "profile:  none set (profile sources read [default])\n")
+		fmt.Fprintf(out, "profile:          none set (profile sources read [default])\n")
 	}
 	if x.Region != nil {
-		fmt.Fprintf(out, "region:   %s (from %s)\n", *x.Region, x.RegionFrom)
+		fmt.Fprintf(out, "region:           %s (from %s)\n", *x.Region, x.RegionFrom)
 	} else {
-		fmt.Fprintf(out, "region:   none\n")
+		fmt.Fprintf(out, "region:           none\n")
 	}
 	for _, f := range x.Files {
 		state := "present"
 		if !f.Exists {
 			state = "absent"
 		}
-		fmt.Fprintf(out, "%-8s  %s (%s, %s)\n", f.Role+":", f.Path, f.From, state)
+		fmt.Fprintf(out, "%-17s %s (%s, %s)\n", f.Role+" file:", f.Path, f.From, state)
 	}
 	out.WriteString("\nsources, in boto3's order:\n")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
@@ -118,11 +118,11 @@ func writeExplanation(out *bytes.Buffer, x *credchain.Explanation, now time.Time
 	tw.Flush()
 	out.WriteString("\n")
 	if x.Err != nil {
-		fmt.Fprintf(out, "result:   %s: %s\n", credchain.ErrorKind(x.Err), x.Err.Error())
+		fmt.Fprintf(out, "result:           %s: %s\n", credchain.ErrorKind(x.Err), x.Err.Error())
 		return
 	}
 	c := x.Credentials
-	fmt.Fprintf(out, "result:   %s, access key %s", c.Method, creds.MaskKey(c.AccessKeyID))
+	fmt.Fprintf(out, "result:           %s, access key %s", c.Method, creds.MaskKey(c.AccessKeyID))
 	if c.SessionToken != "" {
 		out.WriteString(", with session token")
 	}
