@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/internal/oracle"
+	"github.com/credchain/credchain/internal/ststest"
 	"github.com/credchain/credchain/internal/timefmt"
 )
 
@@ -165,6 +167,26 @@ func handCases() []genCase {
 		{name: "role_self_without_keys", files: map[string]string{cfgPath: "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/A\nsource_profile=a\n"}, profile: sp("a")},
 		{name: "role_self_with_keys", files: map[string]string{cfgPath: "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/A\nsource_profile=a\naws_access_key_id=A\naws_secret_access_key=s\n"}, profile: sp("a")},
 		{name: "role_chain_three", files: map[string]string{cfgPath: "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/A\nsource_profile=b\n[profile b]\nrole_arn=arn:aws:iam::123456789012:role/B\nsource_profile=c\n[profile c]\nrole_arn=arn:aws:iam::123456789012:role/C\ncredential_source=Environment\n"}, profile: sp("a"), env: map[string]string{"AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s"}},
+		// §3.2 assume-role against the recording STS.
+		{name: "role_static_source_with_options", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nrole_session_name = alice\nexternal_id = ext-42\nduration_seconds = 1800\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_duration_not_integer", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nduration_seconds = 1h\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_process_source", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = p\n[profile p]\ncredential_process = cat {dir}/p.json\n", "p.json": processOutputs[1]}, profile: sp("r")},
+		{name: "role_source_without_credentials", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = p\n[profile p]\nregion = x\n"}, profile: sp("r")},
+		{name: "role_denied", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/denied\nsource_profile = base\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_static_keys_stop_chain", files: map[string]string{cfgPath: "[profile a]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::111111111111:role/B\nsource_profile = c\naws_access_key_id = AKB\naws_secret_access_key = s\n[profile c]\naws_access_key_id = AKC\naws_secret_access_key = s\n"}, profile: sp("a")},
+		{name: "role_chain_of_three_static", files: map[string]string{cfgPath: "[profile a]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::222222222222:role/B\nsource_profile = c\n[profile c]\nrole_arn = arn:aws:iam::333333333333:role/C\nsource_profile = d\n[profile d]\naws_access_key_id = AKD\naws_secret_access_key = s\n"}, profile: sp("a")},
+		{name: "role_credential_source_env_explicit_profile", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\ncredential_source = Environment\n"}, profile: sp("r"), env: map[string]string{"AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s"}},
+		{name: "role_credential_source_env_missing", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\ncredential_source = Environment\n"}, profile: sp("r")},
+		{name: "role_web_identity_source", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = w\n[profile w]\nrole_arn = arn:aws:iam::111111111111:role/Web\nweb_identity_token_file = {dir}/tok\n", "tok": "tok-from-file\n"}, profile: sp("r")},
+		{name: "role_beats_web_identity_env", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n", "tok": "token-value"}, env: map[string]string{"AWS_PROFILE": "r", "AWS_WEB_IDENTITY_TOKEN_FILE": "{dir}/tok", "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/W"}},
+		{name: "role_endpoint_from_services_section", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nservices = local\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\n[services local]\nsts =\n  endpoint_url = {sts}\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r"), env: map[string]string{"AWS_ENDPOINT_URL_STS": "\x00unset"}},
+		{name: "role_endpoint_from_profile", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nendpoint_url = {sts}\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r"), env: map[string]string{"AWS_ENDPOINT_URL_STS": "\x00unset"}},
+		{name: "role_env_endpoint_beats_profile", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nendpoint_url = http://127.0.0.1:9/\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_generic_env_endpoint", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r"), env: map[string]string{"AWS_ENDPOINT_URL_STS": "\x00unset", "AWS_ENDPOINT_URL": "{sts}"}},
+		// §3.5 web identity.
+		{name: "web_identity_profile_explicit_ignores_env", files: map[string]string{cfgPath: "[profile w]\nrole_arn = arn:aws:iam::111111111111:role/Web\nweb_identity_token_file = {dir}/tok\nrole_session_name = ws\n", "tok": "profile-token", "tok2": "env-token"}, profile: sp("w"), env: map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": "{dir}/tok2", "AWS_ROLE_ARN": "arn:aws:iam::222222222222:role/EnvRole"}},
+		{name: "web_identity_env_role_profile_token", files: map[string]string{cfgPath: "[default]\nweb_identity_token_file = {dir}/tok\n", "tok": "profile-token"}, env: map[string]string{"AWS_ROLE_ARN": "arn:aws:iam::222222222222:role/EnvRole", "AWS_ROLE_SESSION_NAME": "envsession"}},
+		{name: "web_identity_no_role", files: map[string]string{"tok": "token"}, env: map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": "{dir}/tok"}},
 		{name: "role_without_source", files: map[string]string{cfgPath: "[default]\nrole_arn=arn:aws:iam::123456789012:role/R\naws_access_key_id=A\naws_secret_access_key=s\n"}},
 		{name: "sso_beats_static", files: map[string]string{cfgPath: "[default]\nsso_account_id=123456789012\nsso_role_name=R\nsso_start_url=https://x.awsapps.com/start\nsso_region=us-east-1\n", credPath: def}},
 		{name: "web_identity_env_beats_static", files: map[string]string{credPath: def, "tok": "token-value"}, env: map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": "{dir}/tok", "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/W"}},
@@ -358,9 +380,10 @@ func randomCases(n int, seed int64) []genCase {
 }
 
 // materialise writes a case's files and returns its scenario.
-func materialise(t *testing.T, root string, i int, gc genCase) oracle.Scenario {
+func materialise(t *testing.T, root, stsURL string, i int, gc genCase) oracle.Scenario {
 	dir := filepath.Join(root, fmt.Sprintf("c%04d", i))
-	sub := func(s string) string { return strings.ReplaceAll(s, "{dir}", dir) }
+	sts := stsURL + "/" + gc.name + "/"
+	sub := func(s string) string { return strings.NewReplacer("{dir}", dir, "{sts}", sts).Replace(s) }
 	if err := os.MkdirAll(filepath.Join(dir, "home"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -377,14 +400,16 @@ func materialise(t *testing.T, root string, i int, gc genCase) oracle.Scenario {
 		"PATH":                      os.Getenv("PATH"),
 		"HOME":                      filepath.Join(dir, "home"),
 		"AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_ENDPOINT_URL_STS":      "http://127.0.0.1:9",
+		"AWS_ENDPOINT_URL_STS":      sts,
 		"BOTO_CONFIG":               filepath.Join(dir, "no-boto.cfg"),
 	}
 	for k, v := range gc.env {
 		env[k] = sub(v)
 	}
-	if env["BOTO_CONFIG"] == "\x00unset" {
-		delete(env, "BOTO_CONFIG")
+	for k, v := range env {
+		if v == "\x00unset" {
+			delete(env, k)
+		}
 	}
 	sc := oracle.Scenario{ID: gc.name, Env: env, Profile: gc.profile, Explicit: gc.explicit}
 	return sc
@@ -448,7 +473,8 @@ func str(p *string) string {
 	return *p
 }
 
-var networkMethods = map[string]bool{"assume-role": true, "assume-role-with-web-identity": true, "sso": true, "login": true, "container-role": true}
+// networkMethods are the sources credchain does not call yet.
+var networkMethods = map[string]bool{"sso": true, "login": true, "container-role": true}
 
 // compare returns "" when credchain agrees with botocore's result.
 func compare(want oracle.Result, got goResult) string {
@@ -477,6 +503,8 @@ func compare(want oracle.Result, got goResult) string {
 			"IndexError":         {"CredentialRetrievalError"},
 			"AttributeError":     {"CredentialRetrievalError"},
 			"UnicodeDecodeError": {"ConfigParseError"},
+			// STS refusing a call: botocore's ClientError, credchain's too.
+			"ClientError": {"ClientError"},
 		}[want.Error.Type]
 		for _, k := range allowed {
 			if got.kind == k {
@@ -535,6 +563,43 @@ func compare(want oracle.Result, got goResult) string {
 	return strings.Join(diffs, "; ")
 }
 
+func callsByScope(calls []ststest.Call) map[string][]ststest.Call {
+	m := map[string][]ststest.Call{}
+	for _, c := range calls {
+		m[c.Scope] = append(m[c.Scope], c)
+	}
+	return m
+}
+
+var generatedSession = regexp.MustCompile(`^botocore-session-\d+$`)
+
+// compareCalls requires the same STS calls, in order, with the same
+// parameters and signing key; generated session names are normalised.
+func compareCalls(want, got []ststest.Call) string {
+	render := func(calls []ststest.Call) string {
+		var parts []string
+		for _, c := range calls {
+			var kv []string
+			for k, v := range c.Params {
+				if k == "Version" {
+					continue
+				}
+				if k == "RoleSessionName" && generatedSession.MatchString(v) {
+					v = "botocore-session-N"
+				}
+				kv = append(kv, k+"="+v)
+			}
+			sort.Strings(kv)
+			parts = append(parts, fmt.Sprintf("{%s signed-by=%q}", strings.Join(kv, " "), c.Signer))
+		}
+		return strings.Join(parts, ", ")
+	}
+	if w, g := render(want), render(got); w != g {
+		return fmt.Sprintf("botocore [%s], credchain [%s]", w, g)
+	}
+	return ""
+}
+
 // maskDiff compares secrets without printing them: "" when equal.
 func maskDiff(want, got string) string {
 	if want == got {
@@ -555,19 +620,26 @@ func TestDifferentialBotocore(t *testing.T) {
 	}
 	cases := append(handCases(), randomCases(520, 20261122)...)
 	root := t.TempDir()
+	sts := ststest.New()
+	defer sts.Close()
 	scenarios := make([]oracle.Scenario, len(cases))
 	for i, gc := range cases {
-		scenarios[i] = materialise(t, root, i, gc)
+		scenarios[i] = materialise(t, root, sts.URL, i, gc)
 	}
 	results, err := oracle.Run(scenarios)
 	if err != nil {
 		t.Fatal(err)
 	}
+	botoCalls := callsByScope(sts.Calls())
 	kinds := map[string]int{}
 	failures := 0
 	for i, sc := range scenarios {
 		got := runCredchain(sc)
 		want := results[i]
+		if d := compareCalls(botoCalls[sc.ID], sts.Calls()); d != "" {
+			failures++
+			t.Errorf("%s: STS calls differ: %s", sc.ID, d)
+		}
 		outcome := str(want.Method)
 		if want.Error != nil {
 			outcome = want.Error.Type

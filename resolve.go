@@ -8,10 +8,9 @@ import (
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/envcreds"
-	"github.com/credchain/credchain/filecreds"
 	"github.com/credchain/credchain/internal/pystr"
 	"github.com/credchain/credchain/legacycreds"
-	"github.com/credchain/credchain/processcreds"
+	"github.com/credchain/credchain/stscreds"
 )
 
 // resolution is one run of botocore's create_credential_resolver and
@@ -254,14 +253,9 @@ func (r *resolution) chain() creds.Chain {
 	if !r.explicit {
 		c = append(c, envcreds.Provider{Env: r.env})
 	}
+	c = append(c, &lazy{method: stscreds.MethodAssumeRole, build: func() (creds.Provider, error) { return r.assumeRole(name) }})
+	c = append(c, r.profileChain(name, r.explicit)...)
 	c = append(c,
-		&networkSource{method: "assume-role", detect: r.detectAssumeRole},
-		&networkSource{method: "assume-role-with-web-identity", detect: r.detectWebIdentity},
-		&networkSource{method: "sso", detect: r.detectSSO},
-		filecreds.Provider{Name: filecreds.MethodCredentialsFile, Section: r.credentialsSection(name)},
-		&networkSource{method: "login", detect: r.detectLogin},
-		&lazyProcess{r: r, name: name},
-		filecreds.Provider{Name: filecreds.MethodConfigFile, Section: r.configSection(name)},
 		legacycreds.EC2File{Env: r.env},
 		legacycreds.BotoConfig{Env: r.env, System: r.o.botoSystemCfg},
 		&networkSource{method: "container-role", detect: r.detectContainer},
@@ -311,32 +305,6 @@ func (r *resolution) configSection(name string) func() (*awsconfig.Section, erro
 	}
 }
 
-// lazyProcess is the custom-process source: it reads the profile when the
-// chain reaches it.
-type lazyProcess struct {
-	r    *resolution
-	name string
-	p    *processcreds.Provider
-}
-
-func (l *lazyProcess) Method() string { return processcreds.Method }
-
-func (l *lazyProcess) Retrieve(ctx context.Context) (creds.Credentials, error) {
-	if l.p == nil {
-		s, err := l.r.profileSection(l.name)
-		if err != nil {
-			return creds.Credentials{}, err
-		}
-		v, ok := s.Lookup("credential_process")
-		if !ok {
-			return creds.Credentials{}, creds.Skip("profile %q has no credential_process", l.name)
-		}
-		acct, _ := s.Get("aws_account_id")
-		l.p = &processcreds.Provider{Profile: l.name, Command: v.Raw, Where: v.Pos(), AccountID: acct, Timeout: l.r.o.processTTL}
-	}
-	return l.p.Retrieve(ctx)
-}
-
 // networkSource stands for a source that needs the network, which this
 // version does not call. When the configuration selects it, resolution stops
 // with an UnsupportedCredentialSource error instead of falling through to a
@@ -357,47 +325,8 @@ func (n *networkSource) Retrieve(context.Context) (creds.Credentials, error) {
 		"%s selects the %s source, which needs the network and is not supported by this credchain version", why, n.method)
 }
 
-func (r *resolution) detectAssumeRole() (string, error) {
-	p, err := r.profileSection(r.effectiveProfile())
-	if err != nil {
-		return "", err
-	}
-	v, ok := p.Lookup("role_arn")
-	if !ok {
-		return "", creds.Skip("profile %q has no role_arn", r.effectiveProfile())
-	}
-	if p.Has("web_identity_token_file") {
-		return "", creds.Skip("profile %q has web_identity_token_file (web identity wins)", r.effectiveProfile())
-	}
-	visited, err := validateRoleChain(r.profiles, r.effectiveProfile())
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("role_arn at %s (profiles %s)", v.Pos(), strings.Join(visited, " -> ")), nil
-}
-
-func (r *resolution) detectWebIdentity() (string, error) {
-	p, err := r.profileSection(r.effectiveProfile())
-	if err != nil {
-		return "", err
-	}
-	if !r.explicit {
-		if v, ok := r.env("AWS_WEB_IDENTITY_TOKEN_FILE"); ok {
-			if v == "" {
-				return "", creds.Skip("AWS_WEB_IDENTITY_TOKEN_FILE is empty")
-			}
-			return "AWS_WEB_IDENTITY_TOKEN_FILE", nil
-		}
-	}
-	v, ok := p.Lookup("web_identity_token_file")
-	if !ok || v.Raw == "" {
-		return "", creds.Skip("no web identity token file configured")
-	}
-	return fmt.Sprintf("web_identity_token_file at %s", v.Pos()), nil
-}
-
-func (r *resolution) detectSSO() (string, error) {
-	p, err := r.profileSection(r.effectiveProfile())
+func (r *resolution) detectSSO(name string) (string, error) {
+	p, err := r.profileSection(name)
 	if err != nil {
 		return "", err
 	}
@@ -406,18 +335,18 @@ func (r *resolution) detectSSO() (string, error) {
 			return fmt.Sprintf("%s at %s", k, v.Pos()), nil
 		}
 	}
-	return "", creds.Skip("profile %q has no sso_account_id or sso_role_name", r.effectiveProfile())
+	return "", creds.Skip("profile %q has no sso_account_id or sso_role_name", name)
 }
 
-func (r *resolution) detectLogin() (string, error) {
-	p, err := r.profileSection(r.effectiveProfile())
+func (r *resolution) detectLogin(name string) (string, error) {
+	p, err := r.profileSection(name)
 	if err != nil {
 		return "", err
 	}
 	if v, ok := p.Lookup("login_session"); ok {
 		return fmt.Sprintf("login_session at %s", v.Pos()), nil
 	}
-	return "", creds.Skip("profile %q has no login_session", r.effectiveProfile())
+	return "", creds.Skip("profile %q has no login_session", name)
 }
 
 func (r *resolution) detectContainer() (string, error) {

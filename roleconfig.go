@@ -24,9 +24,11 @@ func hasRoleConfig(p *awsconfig.Section) bool {
 // profiles the way botocore's AssumeRoleProvider does before it resolves the
 // source credentials: source_profile xor credential_source, a valid
 // credential_source, existing source profiles, and no cycles (a profile may
-// name itself only when it has static keys). It returns the profiles visited.
-func validateRoleChain(profiles *awsconfig.Profiles, start string) ([]string, error) {
-	visited := []string{start}
+// name itself only when it has static keys). It returns the profiles visited
+// and whether the last one is a role whose credentials come from a
+// credential_source (else the last one is the source profile holding them).
+func validateRoleChain(profiles *awsconfig.Profiles, start string) (visited []string, viaCredentialSource bool, err error) {
+	visited = []string{start}
 	cur := start
 	for {
 		p := profiles.Lookup(cur)
@@ -35,21 +37,21 @@ func validateRoleChain(profiles *awsconfig.Profiles, start string) ([]string, er
 		where := p.Pos()
 		switch {
 		case hasSrc && hasCS:
-			return visited, creds.Errorf(creds.KindInvalidConfig,
+			return visited, false, creds.Errorf(creds.KindInvalidConfig,
 				"%s: The profile \"%s\" contains both source_profile and credential_source.", where, cur)
 		case !hasSrc && !hasCS:
-			return visited, creds.Partial("assume-role", "source_profile or credential_source",
+			return visited, false, creds.Partial("assume-role", "source_profile or credential_source",
 				fmt.Sprintf("profile %q at %s", cur, where))
 		case hasCS:
 			if !credentialSources[cs] {
-				return visited, creds.Errorf(creds.KindInvalidConfig,
+				return visited, false, creds.Errorf(creds.KindInvalidConfig,
 					"%s: The credential source \"%s\" referenced in profile \"%s\" is not valid. (valid: Environment, Ec2InstanceMetadata, EcsContainer; case matters)", where, cs, cur)
 			}
-			return visited, nil
+			return visited, true, nil
 		}
 		sp, ok := profiles.Get(src)
 		if !ok {
-			return visited, creds.Errorf(creds.KindInvalidConfig,
+			return visited, false, creds.Errorf(creds.KindInvalidConfig,
 				"%s: The source_profile \"%s\" referenced in the profile \"%s\" does not exist.", where, src, cur)
 		}
 		for _, v := range visited {
@@ -57,14 +59,14 @@ func validateRoleChain(profiles *awsconfig.Profiles, start string) ([]string, er
 				continue
 			}
 			if src != cur || !hasStaticKeys(sp) {
-				return visited, &creds.Error{Kind: creds.KindInfiniteLoopConfig, Msg: fmt.Sprintf(
+				return visited, false, &creds.Error{Kind: creds.KindInfiniteLoopConfig, Msg: fmt.Sprintf(
 					"Infinite loop in credential configuration detected. Attempting to load from profile %s which has already been visited. Visited profiles: %s",
 					src, pyList(visited))}
 			}
 		}
 		visited = append(visited, src)
 		if hasStaticKeys(sp) || !hasRoleConfig(sp) {
-			return visited, nil
+			return visited, false, nil
 		}
 		cur = src
 	}

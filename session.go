@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/creds"
 )
 
@@ -72,6 +73,8 @@ type options struct {
 	now           func() time.Time
 	processTTL    time.Duration
 	botoSystemCfg string
+	cache         cache.Cache
+	mfa           func(serial string) (string, error)
 }
 
 // Option configures a Session.
@@ -129,6 +132,17 @@ func WithProcessTimeout(d time.Duration) Option { return func(o *options) { o.pr
 // WithSystemBotoConfig replaces /etc/boto.cfg, the first boto2 file tried.
 func WithSystemBotoConfig(path string) Option { return func(o *options) { o.botoSystemCfg = path } }
 
+// WithCache stores assumed-role credentials in c. The default is an
+// in-memory cache per Session, like boto3; a *cache.File shares them with
+// the AWS CLI (~/.aws/cli/cache).
+func WithCache(c cache.Cache) Option { return func(o *options) { o.cache = c } }
+
+// WithMFA sets the function that returns the MFA code for a role's
+// mfa_serial (botocore prompts "Enter MFA code for SERIAL: ").
+func WithMFA(code func(serial string) (string, error)) Option {
+	return func(o *options) { o.mfa = code }
+}
+
 // NewSession returns a Session configured by opts.
 func NewSession(opts ...Option) *Session {
 	s := &Session{files: &sharedFiles{}}
@@ -140,6 +154,9 @@ func NewSession(opts ...Option) *Session {
 	}
 	if s.opts.now == nil {
 		s.opts.now = time.Now
+	}
+	if s.opts.cache == nil {
+		s.opts.cache = &cache.Memory{}
 	}
 	return s
 }

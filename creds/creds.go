@@ -82,6 +82,7 @@ const (
 	KindCredentialRetrieval     = "CredentialRetrievalError"
 	KindInvalidIMDSEndpointMode = "InvalidIMDSEndpointModeError"
 	KindUnsupportedSource       = "UnsupportedCredentialSource"
+	KindRefreshWithMFA          = "RefreshWithMFAUnsupportedError"
 )
 
 // Error is a credential resolution failure of a known kind.

@@ -1,0 +1,100 @@
+// Package ststest is an STS test server for credchain's tests: it answers
+// AssumeRole and AssumeRoleWithWebIdentity with credentials derived from the
+// request (so two clients making the same call get the same keys), records
+// every call with the key that signed it, and refuses roles whose ARN
+// contains "denied" with AccessDenied.
+package ststest
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// Call is one request the server received.
+type Call struct {
+	// Scope is the first path segment of the request ("" for "/"), so one
+	// server can tell scenarios apart by their endpoint URLs.
+	Scope string
+	// Params are the query parameters (Action, RoleArn, RoleSessionName, ...).
+	Params map[string]string
+	// Signer is the access key id of the Authorization header, "" when the
+	// request is unsigned.
+	Signer string
+}
+
+// Server is a running test STS.
+type Server struct {
+	*httptest.Server
+	mu    sync.Mutex
+	calls []Call
+}
+
+// Expiration is the expiry of every credential the server issues.
+const Expiration = "2099-01-01T00:00:00Z"
+
+var credRe = regexp.MustCompile(`Credential=([^/]+)/`)
+
+// New starts a server on 127.0.0.1; the caller closes it.
+func New() *Server {
+	s := &Server{}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
+	return s
+}
+
+// Calls returns the calls received so far and forgets them.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.calls
+	s.calls = nil
+	return c
+}
+
+func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	c := Call{Scope: strings.SplitN(strings.Trim(r.URL.Path, "/"), "/", 2)[0], Params: map[string]string{}}
+	for k, v := range r.PostForm {
+		c.Params[k] = v[0]
+	}
+	if m := credRe.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		c.Signer = m[1]
+	}
+	s.mu.Lock()
+	s.calls = append(s.calls, c)
+	s.mu.Unlock()
+
+	action, role := c.Params["Action"], c.Params["RoleArn"]
+	w.Header().Set("Content-Type", "text/xml")
+	if strings.Contains(role, "denied") {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: %s is not authorized to perform: sts:AssumeRole on resource: %s</Message></Error><RequestId>r</RequestId></ErrorResponse>`, c.Signer, role)
+		return
+	}
+	sum := sha1.Sum([]byte(action + "|" + role + "|" + c.Signer + "|" + c.Params["WebIdentityToken"]))
+	h := strings.ToUpper(hex.EncodeToString(sum[:]))
+	account := "123456789012"
+	if parts := strings.Split(role, ":"); len(parts) > 4 && parts[4] != "" {
+		account = parts[4]
+	}
+	roleName := role[strings.LastIndex(role, "/")+1:]
+	arn := fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", account, roleName, c.Params["RoleSessionName"])
+	extra := ""
+	if action == "AssumeRoleWithWebIdentity" {
+		extra = "<SubjectFromWebIdentityToken>subject</SubjectFromWebIdentityToken><Audience>aud</Audience><Provider>test</Provider>"
+	}
+	fmt.Fprintf(w, `<%sResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><%sResult>
+<Credentials><AccessKeyId>ASIA%s</AccessKeyId><SecretAccessKey>secret%s</SecretAccessKey><SessionToken>token%s</SessionToken><Expiration>%s</Expiration></Credentials>
+<AssumedRoleUser><AssumedRoleId>AROA%s:%s</AssumedRoleId><Arn>%s</Arn></AssumedRoleUser>%s
+</%sResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></%sResponse>`,
+		action, action, h[:16], h[16:36], h, Expiration, h[:12], c.Params["RoleSessionName"], arn, extra, action, action)
+}

@@ -1,0 +1,279 @@
+package credchain
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/envcreds"
+	"github.com/credchain/credchain/filecreds"
+	"github.com/credchain/credchain/internal/pystr"
+	"github.com/credchain/credchain/processcreds"
+	"github.com/credchain/credchain/stscreds"
+)
+
+// lazy is a chain slot whose provider is built from the configuration when
+// the chain reaches it. build returns an error wrapping creds.ErrNotFound
+// when the source does not apply.
+type lazy struct {
+	method string
+	build  func() (creds.Provider, error)
+
+	once sync.Once
+	p    creds.Provider
+	err  error
+}
+
+func (l *lazy) Method() string { return l.method }
+
+func (l *lazy) Retrieve(ctx context.Context) (creds.Credentials, error) {
+	l.once.Do(func() { l.p, l.err = l.build() })
+	if l.err != nil {
+		return creds.Credentials{}, l.err
+	}
+	return l.p.Retrieve(ctx)
+}
+
+// profileChain is botocore's ProfileProviderBuilder.providers: the sources
+// read from one profile, in order.
+func (r *resolution) profileChain(name string, disableEnv bool) creds.Chain {
+	return creds.Chain{
+		&lazy{method: stscreds.MethodWebIdentity, build: func() (creds.Provider, error) { return r.webIdentity(name, disableEnv) }},
+		&networkSource{method: "sso", detect: func() (string, error) { return r.detectSSO(name) }},
+		filecreds.Provider{Name: filecreds.MethodCredentialsFile, Section: r.credentialsSection(name)},
+		&networkSource{method: "login", detect: func() (string, error) { return r.detectLogin(name) }},
+		&lazy{method: processcreds.Method, build: func() (creds.Provider, error) { return r.process(name) }},
+		filecreds.Provider{Name: filecreds.MethodConfigFile, Section: r.configSection(name)},
+	}
+}
+
+func (r *resolution) process(name string) (creds.Provider, error) {
+	s, err := r.profileSection(name)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := s.Lookup("credential_process")
+	if !ok {
+		return nil, creds.Skip("profile %q has no credential_process", name)
+	}
+	acct, _ := s.Get("aws_account_id")
+	return &processcreds.Provider{Profile: name, Command: v.Raw, Where: v.Pos(), AccountID: acct, Timeout: r.o.processTTL}, nil
+}
+
+// webIdentity builds the web identity source: each setting from the
+// environment (unless disabled) else the profile, looked up independently.
+func (r *resolution) webIdentity(name string, disableEnv bool) (creds.Provider, error) {
+	p, err := r.profileSection(name)
+	if err != nil {
+		return nil, err
+	}
+	get := func(env, key string) (string, string, bool) {
+		if !disableEnv {
+			if v, ok := r.env(env); ok {
+				return v, env, true
+			}
+		}
+		if v, ok := p.Lookup(key); ok {
+			return v.Raw, key + " at " + v.Pos(), true
+		}
+		return "", "", false
+	}
+	tokenFile, from, _ := get("AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file")
+	if tokenFile == "" {
+		return nil, creds.Skip("no web identity token file configured")
+	}
+	role, _, ok := get("AWS_ROLE_ARN", "role_arn")
+	if !ok {
+		return nil, creds.Errorf(creds.KindInvalidConfig,
+			"The provided profile or the current environment is configured to assume role with web identity but has no role ARN configured. Ensure that the profile has the role_arn configuration set or the AWS_ROLE_ARN env var is set. (token file from %s)", from)
+	}
+	session, _, _ := get("AWS_ROLE_SESSION_NAME", "role_session_name")
+	opts, err := r.stsOptions(false)
+	if err != nil {
+		return nil, err
+	}
+	return &stscreds.WebIdentity{Profile: name, RoleARN: role, TokenFile: tokenFile, SessionName: session,
+		Client: func() stscreds.WebIdentityAPI { return stscreds.NewUnsignedClient(opts) },
+		Cache:  r.o.cache, Now: r.o.now}, nil
+}
+
+// assumeRole builds the assume-role source for profile name: botocore's
+// AssumeRoleProvider.load, with the whole chain of source profiles
+// validated first.
+func (r *resolution) assumeRole(name string) (creds.Provider, error) {
+	p, err := r.profileSection(name)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Has("role_arn") {
+		return nil, creds.Skip("profile %q has no role_arn", name)
+	}
+	if p.Has("web_identity_token_file") {
+		return nil, creds.Skip("profile %q has web_identity_token_file (web identity wins)", name)
+	}
+	visited, viaCS, err := validateRoleChain(r.profiles, name)
+	if err != nil {
+		return nil, err
+	}
+	// visited is [name, its source, ...]. Either every profile in it is a
+	// role and the last takes its credentials from credential_source, or
+	// the last is the source profile that holds the credentials.
+	var source creds.Provider
+	roles := visited
+	if viaCS {
+		holder := visited[len(visited)-1]
+		cs, _ := r.profiles.Lookup(holder).Get("credential_source")
+		if source, err = r.credentialSource(holder, cs); err != nil {
+			return nil, err
+		}
+	} else {
+		roles = visited[:len(visited)-1]
+		source = r.sourceProfile(visited[len(visited)-1])
+	}
+	// Build the roles from the innermost out.
+	for i := len(roles) - 1; i >= 0; i-- {
+		role, err := r.roleProvider(roles[i], source)
+		if err != nil {
+			return nil, err
+		}
+		source = role
+	}
+	return source, nil
+}
+
+// sourceProfile resolves a source profile's own credentials with the profile
+// sources (environment variables off); none is an InvalidConfigError.
+func (r *resolution) sourceProfile(name string) creds.Provider {
+	chain := r.profileChain(name, true)
+	return providerFunc{method: "source_profile", fn: func(ctx context.Context) (creds.Credentials, error) {
+		c, _, err := chain.Resolve(ctx)
+		if creds.KindOf(err) == creds.KindNoCredentials {
+			return c, creds.Errorf(creds.KindInvalidConfig, "The source profile \"%s\" must have credentials.", name)
+		}
+		return c, err
+	}}
+}
+
+// credentialSource is credential_source = Environment | Ec2InstanceMetadata
+// | EcsContainer.
+func (r *resolution) credentialSource(profile, name string) (creds.Provider, error) {
+	switch name {
+	case "Environment":
+		env := envcreds.Provider{Env: r.env}
+		return providerFunc{method: "credential_source", fn: func(ctx context.Context) (creds.Credentials, error) {
+			c, err := env.Retrieve(ctx)
+			if err != nil && creds.KindOf(err) == "" {
+				return c, creds.Errorf(creds.KindCredentialRetrieval,
+					"Error when retrieving credentials from Environment: No credentials found in credential_source referenced in profile %s", profile)
+			}
+			return c, err
+		}}, nil
+	default:
+		return nil, creds.Errorf(creds.KindUnsupportedSource,
+			"profile %q: credential_source = %s needs the instance or container metadata service, which this credchain version does not call", profile, name)
+	}
+}
+
+// roleProvider is the AssumeRole call of one role profile.
+func (r *resolution) roleProvider(name string, source creds.Provider) (creds.Provider, error) {
+	p := r.profiles.Lookup(name)
+	get := func(k string) string { v, _ := p.Get(k); return v }
+	opts, err := r.stsOptions(true)
+	if err != nil {
+		return nil, err
+	}
+	a := &stscreds.AssumeRole{Profile: name, RoleARN: get("role_arn"), SessionName: get("role_session_name"),
+		ExternalID: get("external_id"), MFASerial: get("mfa_serial"), Source: source,
+		Client: func(c creds.Credentials) stscreds.AssumeRoleAPI { return stscreds.NewClient(opts, c) },
+		Cache:  r.o.cache, TokenCode: r.o.mfa, Now: r.o.now}
+	if d, ok := p.Get("duration_seconds"); ok {
+		// LEGACY: botocore drops a duration_seconds that is not an integer.
+		if n, ok := pystr.ParseInt(d); ok && n > 0 && n < 1<<31 {
+			a.Duration = int32(n)
+		}
+	}
+	return a, nil
+}
+
+// stsOptions chooses STS's region and endpoint like botocore's client for
+// the active profile: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile's
+// [services] block, the profile's endpoint_url, unless
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS; the session region, else the global
+// endpoint.
+func (r *resolution) stsOptions(signed bool) (o stscreds.ClientOptions, err error) {
+	reg, err := r.region()
+	if err != nil {
+		return o, err
+	}
+	o.Region = reg.value
+	if reg.set && !validRegion(reg.value) {
+		return o, creds.Errorf("InvalidRegionError", "Provided region_name '%s' doesn't match a supported format. (region from %s)", reg.value, reg.from)
+	}
+	// botocore uses the global endpoint when no region is set, but a
+	// configured endpoint URL needs a region to sign for (an empty one
+	// will do; an unsigned call needs none).
+	defer func() {
+		if signed && o.Endpoint != "" && !reg.set && err == nil {
+			err = creds.Errorf("NoRegionError", "You must specify a region. (an STS endpoint URL is configured: set region in the profile or AWS_DEFAULT_REGION)")
+		}
+	}()
+	ignore, err := r.configVar("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls")
+	if err != nil {
+		return o, err
+	}
+	if strings.EqualFold(ignore.value, "true") {
+		return o, nil
+	}
+	for _, name := range []string{"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"} {
+		if v, ok := r.env(name); ok && v != "" {
+			o.Endpoint = v
+			return o, nil
+		}
+	}
+	scoped, err := r.scoped()
+	if err != nil {
+		return o, err
+	}
+	if svc, ok := scoped.Get("services"); ok {
+		if block, ok := r.config.Service(svc); ok {
+			if v, ok := block.Lookup("sts"); ok && v.Nested["endpoint_url"] != "" {
+				o.Endpoint = v.Nested["endpoint_url"]
+				return o, nil
+			}
+		}
+	}
+	if v, ok := scoped.Get("endpoint_url"); ok && v != "" {
+		o.Endpoint = v
+	}
+	return o, nil
+}
+
+// providerFunc adapts a function to creds.Provider.
+type providerFunc struct {
+	method string
+	fn     func(context.Context) (creds.Credentials, error)
+}
+
+func (p providerFunc) Method() string { return p.method }
+func (p providerFunc) Retrieve(ctx context.Context) (creds.Credentials, error) {
+	return p.fn(ctx)
+}
+
+// validRegion is botocore's validate_region_name: a valid host label.
+func validRegion(region string) bool {
+	if region == "" || len(region) > 63 || region[0] == '-' || region[len(region)-1] == '-' {
+		return region == ""
+	}
+	digits := true
+	for _, c := range region {
+		switch {
+		case c >= '0' && c <= '9':
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-':
+			digits = false
+		default:
+			return false
+		}
+	}
+	return !digits
+}

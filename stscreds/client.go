@@ -1,0 +1,56 @@
+package stscreds
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/credchain/credchain/creds"
+)
+
+// ClientOptions say where STS is.
+type ClientOptions struct {
+	// Region is the signing and endpoint region; empty means botocore's
+	// "aws-global": https://sts.amazonaws.com, signed for us-east-1.
+	Region string
+	// Endpoint overrides the endpoint (AWS_ENDPOINT_URL_STS and friends).
+	Endpoint string
+	// HTTPClient defaults to a client with a 30 s timeout per request.
+	HTTPClient *http.Client
+}
+
+func (o ClientOptions) options(c aws.CredentialsProvider) sts.Options {
+	opts := sts.Options{Region: o.Region, Credentials: c}
+	// Assign a concrete client only: a nil *http.Client in the interface
+	// field would not be replaced by the SDK's default.
+	if o.HTTPClient != nil {
+		opts.HTTPClient = o.HTTPClient
+	} else {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if opts.Region == "" {
+		opts.Region = "us-east-1"
+		if o.Endpoint == "" {
+			opts.BaseEndpoint = aws.String("https://sts.amazonaws.com")
+		}
+	}
+	if o.Endpoint != "" {
+		opts.BaseEndpoint = aws.String(o.Endpoint)
+	}
+	return opts
+}
+
+// NewClient returns an STS client signing with c. Throttling and transient
+// errors are retried with backoff by the SDK's standard retryer.
+func NewClient(o ClientOptions, c creds.Credentials) *sts.Client {
+	static := aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Source: "credchain"}
+	return sts.New(o.options(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return static, nil })))
+}
+
+// NewUnsignedClient returns an STS client that sends no signature, for
+// AssumeRoleWithWebIdentity.
+func NewUnsignedClient(o ClientOptions) *sts.Client {
+	return sts.New(o.options(aws.AnonymousCredentials{}))
+}

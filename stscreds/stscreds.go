@@ -1,0 +1,353 @@
+// Package stscreds assumes roles through STS like botocore's
+// AssumeRoleProvider (method "assume-role") and
+// AssumeRoleWithWebIdentityProvider (method "assume-role-with-web-identity"):
+// the same arguments, the same default session name, the same cache keys and
+// cache window, so that results are shared with the AWS CLI's cache.
+package stscreds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
+	"github.com/credchain/credchain/cache"
+	"github.com/credchain/credchain/creds"
+)
+
+// Methods: botocore's names for the two sources.
+const (
+	MethodAssumeRole  = "assume-role"
+	MethodWebIdentity = "assume-role-with-web-identity"
+)
+
+// CacheWindow is botocore's expiry window for cached results: an entry with
+// less time left is fetched again.
+const CacheWindow = 15 * time.Minute
+
+// AssumeRoleAPI is the STS call the assume-role source makes.
+type AssumeRoleAPI interface {
+	AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, opts ...func(*sts.Options)) (*sts.AssumeRoleOutput, error)
+}
+
+// WebIdentityAPI is the STS call the web identity source makes.
+type WebIdentityAPI interface {
+	AssumeRoleWithWebIdentity(ctx context.Context, in *sts.AssumeRoleWithWebIdentityInput, opts ...func(*sts.Options)) (*sts.AssumeRoleWithWebIdentityOutput, error)
+}
+
+// DefaultSessionName is botocore's generated RoleSessionName.
+func DefaultSessionName(now time.Time) string {
+	return fmt.Sprintf("botocore-session-%d", now.Unix())
+}
+
+// AssumeRole assumes RoleARN with the credentials of Source.
+type AssumeRole struct {
+	// Profile names the profile, for messages.
+	Profile string
+	RoleARN string
+	// SessionName is role_session_name; empty means DefaultSessionName.
+	SessionName string
+	ExternalID  string
+	MFASerial   string
+	// Duration is duration_seconds; zero sends none (STS's default, 1 h).
+	Duration int32
+	Source   creds.Provider
+	// Client returns an STS client signing with the source credentials.
+	Client func(creds.Credentials) AssumeRoleAPI
+	// Cache defaults to an in-memory cache (boto3's default).
+	Cache cache.Cache
+	// TokenCode returns the MFA code for serial (prompting the user).
+	TokenCode func(serial string) (string, error)
+	Now       func() time.Time
+
+	once        sync.Once
+	sessionName string
+	generated   bool
+	mu          sync.Mutex
+	fetched     bool // an MFA role is fetched from STS once per provider
+}
+
+// Method implements creds.Provider.
+func (p *AssumeRole) Method() string { return MethodAssumeRole }
+
+func (p *AssumeRole) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *AssumeRole) init() {
+	p.once.Do(func() {
+		p.sessionName = p.SessionName
+		if p.sessionName == "" {
+			p.sessionName, p.generated = DefaultSessionName(p.now()), true
+		}
+		if p.Cache == nil {
+			p.Cache = &cache.Memory{}
+		}
+	})
+}
+
+// CacheKey is botocore's cache key for this role's arguments.
+func (p *AssumeRole) CacheKey() (string, error) {
+	p.init()
+	args := map[string]any{"RoleArn": p.RoleARN}
+	if !p.generated {
+		args["RoleSessionName"] = p.sessionName
+	}
+	if p.ExternalID != "" {
+		args["ExternalId"] = p.ExternalID
+	}
+	if p.MFASerial != "" {
+		args["SerialNumber"] = p.MFASerial
+	}
+	if p.Duration != 0 {
+		args["DurationSeconds"] = int(p.Duration)
+	}
+	return cache.Key(args)
+}
+
+func (p *AssumeRole) where() string {
+	return fmt.Sprintf("profile %q: assume role %s", p.Profile, p.RoleARN)
+}
+
+// Retrieve implements creds.Provider: a cached result with at least
+// CacheWindow left, else an AssumeRole call with the source credentials.
+func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
+	p.init()
+	key, err := p.CacheKey()
+	if err != nil {
+		return creds.Credentials{}, err
+	}
+	if c, ok := p.cached(key); ok {
+		return c, nil
+	}
+	if l, ok := p.Cache.(cache.Locker); ok {
+		unlock, err := l.Lock(key)
+		if err != nil {
+			return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where(), Err: err}
+		}
+		defer unlock()
+		// Another process may have fetched while we waited.
+		if c, ok := p.cached(key); ok {
+			return c, nil
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.MFASerial != "" && p.fetched {
+		return creds.Credentials{}, creds.Errorf(creds.KindRefreshWithMFA,
+			"%s: Cannot refresh credentials: MFA token required. (run the command again to enter a new code)", p.where())
+	}
+	src, err := p.Source.Retrieve(ctx)
+	if err != nil {
+		return creds.Credentials{}, err
+	}
+	in := &sts.AssumeRoleInput{RoleArn: aws.String(p.RoleARN), RoleSessionName: aws.String(p.sessionName)}
+	if p.ExternalID != "" {
+		in.ExternalId = aws.String(p.ExternalID)
+	}
+	if p.Duration != 0 {
+		in.DurationSeconds = aws.Int32(p.Duration)
+	}
+	if p.MFASerial != "" {
+		if p.TokenCode == nil {
+			return creds.Credentials{}, creds.Errorf(creds.KindCredentialRetrieval, "%s: the role needs an MFA code for %s and no way to ask for one was given", p.where(), p.MFASerial)
+		}
+		code, err := p.TokenCode(p.MFASerial)
+		if err != nil {
+			return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where() + ": reading the MFA code", Err: err}
+		}
+		in.SerialNumber, in.TokenCode = aws.String(p.MFASerial), aws.String(strings.TrimSpace(code))
+	}
+	out, err := p.Client(src).AssumeRole(ctx, in)
+	if err != nil {
+		return creds.Credentials{}, apiError(p.where(), err)
+	}
+	p.fetched = true
+	e, err := entry(out.Credentials, out.AssumedRoleUser)
+	if err != nil {
+		return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where(), Err: err}
+	}
+	if err := p.Cache.Put(key, e); err != nil {
+		// The keys are good; a cache that cannot be written is not fatal.
+		warnf("%s: cannot write the credential cache: %v", p.where(), err)
+	}
+	c := e.Credentials
+	c.Method, c.Source = MethodAssumeRole, fmt.Sprintf("%s (STS AssumeRole, session %s)", p.where(), p.sessionName)
+	return c, nil
+}
+
+func (p *AssumeRole) cached(key string) (creds.Credentials, bool) {
+	e, ok := p.Cache.Get(key)
+	if !ok || !e.FreshFor(p.now(), CacheWindow) {
+		return creds.Credentials{}, false
+	}
+	c := e.Credentials
+	c.Method = MethodAssumeRole
+	c.Source = fmt.Sprintf("%s (cached, key %s)", p.where(), key)
+	return c, true
+}
+
+// Warnf receives non-fatal warnings (cache problems); the CLI prints them.
+var Warnf = func(format string, args ...any) {}
+
+func warnf(format string, args ...any) { Warnf(format, args...) }
+
+// entry converts an STS result; the account id comes from the assumed role
+// ARN, as in botocore.
+func entry(c *types.Credentials, user *types.AssumedRoleUser) (cache.Entry, error) {
+	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
+		return cache.Entry{}, errors.New("the STS response lacks a credential field")
+	}
+	e := cache.Entry{Credentials: creds.Credentials{AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey,
+		SessionToken: *c.SessionToken, Expires: c.Expiration.UTC()}}
+	if user != nil {
+		e.AssumedRoleARN, e.AssumedRoleID = aws.ToString(user.Arn), aws.ToString(user.AssumedRoleId)
+	}
+	if a, err := arn.Parse(e.AssumedRoleARN); err == nil {
+		e.Credentials.AccountID = a.AccountID
+	}
+	return e, nil
+}
+
+// apiError turns an STS failure into a message naming the role and profile.
+func apiError(where string, err error) error {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		hint := ""
+		switch ae.ErrorCode() {
+		case "AccessDenied":
+			hint = " (check the role's trust policy and that the source identity may call sts:AssumeRole)"
+		case "ExpiredToken", "ExpiredTokenException":
+			hint = " (the source credentials have expired: refresh them)"
+		case "InvalidClientTokenId", "SignatureDoesNotMatch":
+			hint = " (the source credentials are not valid)"
+		}
+		return &creds.Error{Kind: KindClientError, Msg: fmt.Sprintf("%s: %s: %s%s", where, ae.ErrorCode(), ae.ErrorMessage(), hint)}
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: where + ": STS did not answer in time", Err: err}
+	}
+	return &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: where + ": calling STS", Err: err}
+}
+
+// KindClientError is botocore's ClientError: STS refused the call.
+const KindClientError = "ClientError"
+
+// WebIdentity assumes RoleARN with the token in TokenFile.
+type WebIdentity struct {
+	Profile     string
+	RoleARN     string
+	TokenFile   string
+	SessionName string
+	// Client returns an unsigned STS client.
+	Client func() WebIdentityAPI
+	Cache  cache.Cache
+	Now    func() time.Time
+
+	once        sync.Once
+	sessionName string
+	generated   bool
+}
+
+// Method implements creds.Provider.
+func (p *WebIdentity) Method() string { return MethodWebIdentity }
+
+func (p *WebIdentity) init() {
+	p.once.Do(func() {
+		now := time.Now
+		if p.Now != nil {
+			now = p.Now
+		}
+		p.sessionName = p.SessionName
+		if p.sessionName == "" {
+			p.sessionName, p.generated = DefaultSessionName(now()), true
+		}
+		if p.Cache == nil {
+			p.Cache = &cache.Memory{}
+		}
+	})
+}
+
+func (p *WebIdentity) where() string {
+	if p.Profile == "" {
+		return "assume role with web identity " + p.RoleARN
+	}
+	return fmt.Sprintf("profile %q: assume role with web identity %s", p.Profile, p.RoleARN)
+}
+
+// maxToken bounds the token file read.
+const maxToken = 1 << 20
+
+// Retrieve implements creds.Provider. The token file is read on every fetch,
+// verbatim (botocore does not strip it).
+func (p *WebIdentity) Retrieve(ctx context.Context) (creds.Credentials, error) {
+	p.init()
+	args := map[string]any{"RoleArn": p.RoleARN}
+	if !p.generated {
+		args["RoleSessionName"] = p.sessionName
+	}
+	key, err := cache.Key(args)
+	if err != nil {
+		return creds.Credentials{}, err
+	}
+	now := time.Now
+	if p.Now != nil {
+		now = p.Now
+	}
+	if e, ok := p.Cache.Get(key); ok && e.FreshFor(now(), CacheWindow) {
+		c := e.Credentials
+		c.Method, c.Source = MethodWebIdentity, p.where()+" (cached)"
+		return c, nil
+	}
+	token, err := readToken(p.TokenFile)
+	if err != nil {
+		return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where(), Err: err}
+	}
+	out, err := p.Client().AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+		RoleArn: aws.String(p.RoleARN), RoleSessionName: aws.String(p.sessionName), WebIdentityToken: aws.String(token)})
+	if err != nil {
+		return creds.Credentials{}, apiError(p.where(), err)
+	}
+	e, err := entry(out.Credentials, out.AssumedRoleUser)
+	if err != nil {
+		return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where(), Err: err}
+	}
+	if err := p.Cache.Put(key, e); err != nil {
+		warnf("%s: cannot write the credential cache: %v", p.where(), err)
+	}
+	c := e.Credentials
+	c.Method, c.Source = MethodWebIdentity, fmt.Sprintf("%s (token file %s, session %s)", p.where(), p.TokenFile, p.sessionName)
+	return c, nil
+}
+
+func readToken(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("web identity token file: %w", err)
+	}
+	defer f.Close()
+	buf := make([]byte, maxToken+1)
+	n, _ := f.Read(buf)
+	for n < len(buf) {
+		m, err := f.Read(buf[n:])
+		n += m
+		if err != nil || m == 0 {
+			break
+		}
+	}
+	if n > maxToken {
+		return "", fmt.Errorf("web identity token file %s is larger than %d bytes", path, maxToken)
+	}
+	return string(buf[:n]), nil
+}
