@@ -55,7 +55,9 @@ func TestChain(t *testing.T) {
 			opts: []credchain.Option{credchain.WithCredentials("EXPLICIT", "s", "")}, wantMethod: "explicit", wantKey: "EXPLICIT"},
 		{name: "explicit_partial_keys_rejected", opts: []credchain.Option{credchain.WithCredentials("AK", "", "")}, wantKind: "PartialCredentialsError"},
 		{name: "nothing", wantKind: "NoCredentialsError"},
-		{name: "role_profile_is_reported_unsupported", files: map[string]string{".aws/config": "[default]\nrole_arn = arn:aws:iam::123456789012:role/R\ncredential_source = Environment\n"}, wantKind: "UnsupportedCredentialSource"},
+		{name: "role_credential_source_environment_empty", files: map[string]string{".aws/config": "[default]\nrole_arn = arn:aws:iam::123456789012:role/R\ncredential_source = Environment\n"}, wantKind: "CredentialRetrievalError"},
+		{name: "role_credential_source_imds_unsupported", files: map[string]string{".aws/config": "[default]\nrole_arn = arn:aws:iam::123456789012:role/R\ncredential_source = Ec2InstanceMetadata\n"}, wantKind: "UnsupportedCredentialSource"},
+		{name: "sso_profile_unsupported", files: map[string]string{".aws/config": "[default]\nsso_account_id = 123456789012\nsso_role_name = R\n"}, wantKind: "UnsupportedCredentialSource"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
