@@ -9,6 +9,9 @@ import (
 	"io"
 
 	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/awsconfig"
+	"github.com/credchain/credchain/cache"
+	"github.com/credchain/credchain/stscreds"
 	"github.com/spf13/cobra"
 )
 
@@ -22,6 +25,7 @@ const (
 // env is the process environment, injected for tests.
 type env struct {
 	lookup func(string) (string, bool)
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 }
@@ -30,12 +34,21 @@ type env struct {
 type globals struct {
 	profile    string
 	profileSet bool
+	noCache    bool
+	mfaCode    string
 }
 
+// session returns the Session for the flags. Assumed roles are cached in
+// the AWS CLI's cache (~/.aws/cli/cache) unless --no-cache.
 func (g *globals) session(e *env) *credchain.Session {
-	opts := []credchain.Option{credchain.WithEnv(e.lookup)}
+	opts := []credchain.Option{credchain.WithEnv(e.lookup), credchain.WithMFA(g.mfa(e))}
 	if g.profileSet {
 		opts = append(opts, credchain.WithProfile(g.profile))
+	}
+	if !g.noCache {
+		home := awsconfig.ExpandUser("~", e.lookup)
+		opts = append(opts, credchain.WithCache(&cache.File{Dir: cache.DefaultDir(home),
+			Warn: func(msg string) { fmt.Fprintf(e.stderr, "credchain: warning: %s\n", msg) }}))
 	}
 	return credchain.NewSession(opts...)
 }
@@ -47,7 +60,8 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 
 // Main runs credchain with args and returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
-	e := &env{lookup: lookup, stdout: stdout, stderr: stderr}
+	e := &env{lookup: lookup, stdin: stdin, stdout: stdout, stderr: stderr}
+	stscreds.Warnf = func(format string, args ...any) { fmt.Fprintf(stderr, "credchain: warning: "+format+"\n", args...) }
 	g := &globals{}
 	ran := false
 	root := &cobra.Command{
@@ -65,20 +79,26 @@ any shell.`,
 		},
 	}
 	root.PersistentFlags().StringVar(&g.profile, "profile", "", "use this profile explicitly (like boto3.Session(profile_name=...) or aws --profile)")
+	root.PersistentFlags().BoolVar(&g.noCache, "no-cache", false, "do not read or write the assumed-role cache shared with the AWS CLI (~/.aws/cli/cache)")
+	root.PersistentFlags().StringVar(&g.mfaCode, "mfa-code", "", "MFA code for a role with mfa_serial (otherwise asked for on the terminal, or read as one line from stdin)")
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e))
+	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newWhoamiCmd(e, g))
 	root.CompletionOptions.DisableDefaultCmd = true
 
 	err := root.Execute()
 	var ee exitError
+	var ue usageError
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "credchain: %v\n", ue.err)
+		return ExitUsage
 	case !ran:
 		fmt.Fprintf(stderr, "credchain: %v\nRun 'credchain --help' for usage.\n", err)
 		return ExitUsage
@@ -100,3 +120,8 @@ func isKnownKind(err error) bool {
 	var ce *credchain.Error
 	return errors.As(err, &ce)
 }
+
+// usageError is a bad flag value found by a command: exit status 2.
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }

@@ -35,13 +35,8 @@ AWS CLI (AWS_SECURITY_TOKEN, a stale AWS_SESSION_TOKEN, AWS_PROFILE, ...).
 }
 
 func runExport(cmd *cobra.Command, e *env, g *globals, o *exportOptions) error {
-	valid := false
-	for _, f := range shellenv.Formats {
-		valid = valid || f == o.format
-	}
-	if !valid {
-		fmt.Fprintf(e.stderr, "credchain: invalid --format %q (valid: %s)\n", o.format, strings.Join(shellenv.Formats, ", "))
-		return exitError{ExitUsage}
+	if !validFormat(o.format) {
+		return usageError{fmt.Errorf("invalid --format %q (valid: %s)", o.format, strings.Join(shellenv.Formats, ", "))}
 	}
 	s := g.session(e)
 	c, err := s.Credentials(cmd.Context())

@@ -1,0 +1,45 @@
+package credchain
+
+import (
+	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/stscreds"
+)
+
+// Role describes one role to assume, like the arguments of sts.assume_role
+// in the "switch role" snippets.
+type Role struct {
+	ARN         string
+	SessionName string // empty: botocore-session-<unix seconds>
+	ExternalID  string
+	MFASerial   string
+	Duration    int32 // seconds; zero: STS's default
+}
+
+// AssumeRoles returns a provider that assumes roles in order: the first with
+// the session's own credentials, each next one with the previous role's.
+// Results go to the session's cache (WithCache), so a file cache shares
+// them with the AWS CLI.
+func (s *Session) AssumeRoles(roles ...Role) (creds.Provider, error) {
+	opts, err := s.STSOptions()
+	if err != nil {
+		return nil, err
+	}
+	var source creds.Provider = providerFunc{method: "session", fn: s.Credentials}
+	for _, r := range roles {
+		source = &stscreds.AssumeRole{Profile: "(command line)", RoleARN: r.ARN, SessionName: r.SessionName,
+			ExternalID: r.ExternalID, MFASerial: r.MFASerial, Duration: r.Duration, Source: source,
+			Client: func(c creds.Credentials) stscreds.AssumeRoleAPI { return stscreds.NewClient(opts, c) },
+			Cache:  s.opts.cache, TokenCode: s.opts.mfa, Now: s.opts.now}
+	}
+	return source, nil
+}
+
+// STSOptions returns the STS region and endpoint botocore would use for this
+// session's profile.
+func (s *Session) STSOptions() (stscreds.ClientOptions, error) {
+	r := s.newResolution()
+	if err := r.construct(); err != nil {
+		return stscreds.ClientOptions{}, err
+	}
+	return r.stsOptions(true)
+}

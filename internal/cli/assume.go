@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/shellenv"
+	"github.com/spf13/cobra"
+)
+
+// roleFlags are the flags that describe roles to assume (assume, exec).
+type roleFlags struct {
+	arns        []string
+	sessionName string
+	externalID  string
+	duration    int32
+	mfaSerial   string
+}
+
+func (f *roleFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringArrayVar(&f.arns, "role-arn", nil, "role to assume; repeat to chain roles (each assumed with the previous one's credentials)")
+	cmd.Flags().StringVar(&f.sessionName, "session-name", "", "RoleSessionName (default botocore-session-<unix seconds>)")
+	cmd.Flags().StringVar(&f.externalID, "external-id", "", "ExternalId, sent with every role of the chain")
+	cmd.Flags().Int32Var(&f.duration, "duration", 0, "DurationSeconds (900 to the role's maximum; default STS's 1 h)")
+	cmd.Flags().StringVar(&f.mfaSerial, "mfa-serial", "", "MFA device serial for the first role (the code is asked for, or --mfa-code)")
+}
+
+func (f *roleFlags) roles() ([]credchain.Role, error) {
+	if f.duration != 0 && (f.duration < 900 || f.duration > 43200) {
+		return nil, fmt.Errorf("invalid --duration %d: STS accepts 900 to 43200 seconds", f.duration)
+	}
+	var roles []credchain.Role
+	for i, a := range f.arns {
+		if !strings.HasPrefix(a, "arn:") || strings.Count(a, ":") < 5 {
+			return nil, fmt.Errorf("invalid --role-arn %q: expected arn:aws:iam::ACCOUNT:role/NAME", a)
+		}
+		r := credchain.Role{ARN: a, SessionName: f.sessionName, ExternalID: f.externalID, Duration: f.duration}
+		if i == 0 {
+			r.MFASerial = f.mfaSerial
+		}
+		roles = append(roles, r)
+	}
+	return roles, nil
+}
+
+// resolve returns the credentials the command runs with: the session's, or
+// the last role of --role-arn.
+func (f *roleFlags) resolve(cmd *cobra.Command, e *env, g *globals) (creds.Credentials, *credchain.Session, error) {
+	s := g.session(e)
+	roles, err := f.roles()
+	if err != nil {
+		return creds.Credentials{}, nil, usageError{err}
+	}
+	if len(roles) == 0 {
+		c, err := s.Credentials(cmd.Context())
+		return c, s, err
+	}
+	p, err := s.AssumeRoles(roles...)
+	if err != nil {
+		return creds.Credentials{}, nil, err
+	}
+	c, err := p.Retrieve(cmd.Context())
+	return c, s, err
+}
+
+type assumeOptions struct {
+	roleFlags
+	format string
+}
+
+func newAssumeCmd(e *env, g *globals) *cobra.Command {
+	o := &assumeOptions{}
+	cmd := &cobra.Command{
+		Use:   "assume --role-arn ARN [--role-arn ARN ...]",
+		Short: "Switch role: assume roles from the credentials the chain finds and print them",
+		Long: `Assume one role, or a chain of roles, starting from whatever credentials boto3's
+chain finds (or --profile), and print the result in any export format.
+
+  eval "$(credchain assume --role-arn arn:aws:iam::123456789012:role/Admin --format env)"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if len(o.arns) == 0 {
+				return usageError{fmt.Errorf("--role-arn is required")}
+			}
+			if !validFormat(o.format) {
+				return usageError{fmt.Errorf("invalid --format %q (valid: %s)", o.format, strings.Join(shellenv.Formats, ", "))}
+			}
+			c, s, err := o.resolve(cmd, e, g)
+			if err != nil {
+				return err
+			}
+			region, _, err := s.Region()
+			if err != nil {
+				return err
+			}
+			out, err := shellenv.Format(o.format, c, region)
+			if err != nil {
+				return err
+			}
+			_, err = e.stdout.Write(out)
+			return err
+		},
+	}
+	o.register(cmd)
+	cmd.Flags().StringVar(&o.format, "format", "process", "output format: "+strings.Join(shellenv.Formats, ", "))
+	return cmd
+}
+
+func validFormat(f string) bool {
+	for _, v := range shellenv.Formats {
+		if v == f {
+			return true
+		}
+	}
+	return false
+}
