@@ -1,12 +1,16 @@
 package stscreds
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/credchain/credchain/creds"
 )
 
@@ -22,7 +26,7 @@ type ClientOptions struct {
 }
 
 func (o ClientOptions) options(c aws.CredentialsProvider) sts.Options {
-	opts := sts.Options{Region: o.Region, Credentials: c}
+	opts := sts.Options{Region: o.Region, Credentials: c, APIOptions: []func(*middleware.Stack) error{normalizeErrors}}
 	// Assign a concrete client only: a nil *http.Client in the interface
 	// field would not be replaced by the SDK's default.
 	if o.HTTPClient != nil {
@@ -53,4 +57,33 @@ func NewClient(o ClientOptions, c creds.Credentials) *sts.Client {
 // AssumeRoleWithWebIdentity.
 func NewUnsignedClient(o ClientOptions) *sts.Client {
 	return sts.New(o.options(aws.AnonymousCredentials{}))
+}
+
+// maxErrorBody bounds how much of an error response is read.
+const maxErrorBody = 64 << 10
+
+// normalizeErrors rewrites an error body of the form
+// <ErrorResponse><Errors><Error>...</Error></Errors></ErrorResponse> (sent by
+// some STS emulators and proxies, and accepted by botocore) into the
+// standard <ErrorResponse><Error>...</Error></ErrorResponse>, so that the
+// error code reaches the user instead of "UnknownError". Error bodies are
+// read up to maxErrorBody.
+func normalizeErrors(stack *middleware.Stack) error {
+	return stack.Deserialize.Add(middleware.DeserializeMiddlewareFunc("credchainNormalizeErrors",
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			out, md, err := next.HandleDeserialize(ctx, in)
+			resp, ok := out.RawResponse.(*smithyhttp.Response)
+			if err != nil || !ok || resp.StatusCode < 300 || resp.Body == nil {
+				return out, md, err
+			}
+			body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+			resp.Body.Close()
+			if rerr != nil {
+				return out, md, rerr
+			}
+			body = bytes.Replace(body, []byte("<Errors><Error>"), []byte("<Error>"), 1)
+			body = bytes.Replace(body, []byte("</Error></Errors>"), []byte("</Error>"), 1)
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+			return out, md, nil
+		}), middleware.After)
 }

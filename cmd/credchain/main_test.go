@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/credchain/credchain/internal/cli"
+	"github.com/credchain/credchain/internal/motoserver"
+	"github.com/credchain/credchain/internal/ststest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -15,9 +19,17 @@ func TestMain(m *testing.M) {
 	})
 }
 
+type stsHolder struct{ s *ststest.Server }
+
 // TestScripts runs the CLI acceptance scripts in testdata/script: each is a
 // readable example of the tool. HOME is the script's work directory and no
 // AWS variable leaks in from the test's environment.
+//
+// The condition [moto] says whether moto_server can run. Extra commands:
+// "moto" starts a set-up moto_server (IAM enforced) and
+// exports MOTO, ALICE_KEY, ALICE_SECRET, ROLE_OPS, ROLE_SECOND, ROLE_THIRD,
+// ROLE_PARTNER and INSTANCE; "fakests" starts the recording STS test server
+// (STS_URL); "stscalls N" checks how many calls it received.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
@@ -25,7 +37,50 @@ func TestScripts(t *testing.T) {
 			e.Setenv("HOME", e.WorkDir)
 			e.Setenv("BOTO_CONFIG", filepath.Join(e.WorkDir, "no-boto.cfg"))
 			e.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			e.Values["sts"] = &stsHolder{}
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond != "moto" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			err := motoserver.Available()
+			if err != nil && os.Getenv("CREDCHAIN_REQUIRE_ORACLE") != "" {
+				return false, fmt.Errorf("moto_server is required: %v", err)
+			}
+			return err == nil, nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"moto": func(ts *testscript.TestScript, neg bool, args []string) {
+				s, err := motoserver.Start()
+				ts.Check(err)
+				ts.Defer(s.Close)
+				for k, v := range map[string]string{"MOTO": s.URL, "ALICE_KEY": s.AccessKeyID, "ALICE_SECRET": s.SecretAccessKey,
+					"ROLE_OPS": s.Roles["Ops"], "ROLE_SECOND": s.Roles["Second"], "ROLE_THIRD": s.Roles["Third"],
+					"ROLE_PARTNER": s.Roles["Partner"], "INSTANCE": s.Instance} {
+					ts.Setenv(k, v)
+				}
+			},
+			"fakests": func(ts *testscript.TestScript, neg bool, args []string) {
+				s := ststest.New()
+				ts.Defer(s.Close)
+				ts.Value("sts").(*stsHolder).s = s
+				ts.Setenv("STS_URL", s.URL)
+			},
+			"stscalls": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 1 {
+					ts.Fatalf("usage: stscalls N")
+				}
+				want, err := strconv.Atoi(args[0])
+				ts.Check(err)
+				calls := ts.Value("sts").(*stsHolder).s.Calls()
+				if got := len(calls); (got == want) == neg {
+					ts.Fatalf("%d STS calls, want %s%d", got, map[bool]string{true: "not ", false: ""}[neg], want)
+				}
+				for _, c := range calls {
+					ts.Logf("%s", fmt.Sprint(c.Params["Action"], " ", c.Params["RoleArn"], " signed by ", c.Signer))
+				}
+			},
 		},
 	})
 }
