@@ -1,0 +1,106 @@
+package stscreds
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/credchain/credchain/cache"
+	"github.com/credchain/credchain/creds"
+)
+
+type static struct{ c creds.Credentials }
+
+func (s static) Method() string { return "static" }
+func (s static) Retrieve(context.Context) (creds.Credentials, error) {
+	return s.c, nil
+}
+
+const okResponse = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
+<Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>sk</SecretAccessKey><SessionToken>tok</SessionToken><Expiration>%s</Expiration></Credentials>
+<AssumedRoleUser><AssumedRoleId>AROA:s</AssumedRoleId><Arn>arn:aws:sts::210987654321:assumed-role/R/s</Arn></AssumedRoleUser>
+</AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>`
+
+func server(t *testing.T, calls *atomic.Int32, body func() (int, string)) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		code, b := body()
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(code)
+		fmt.Fprint(w, b)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func provider(url string, c cache.Cache, now func() time.Time) *AssumeRole {
+	opts := ClientOptions{Region: "us-east-1", Endpoint: url}
+	return &AssumeRole{Profile: "p", RoleARN: "arn:aws:iam::210987654321:role/R", Source: static{creds.Credentials{AccessKeyID: "AKSRC", SecretAccessKey: "s"}},
+		Client: func(c creds.Credentials) AssumeRoleAPI { return NewClient(opts, c) }, Cache: c, Now: now}
+}
+
+func TestAssumeRoleUsesCacheWithinWindow(t *testing.T) {
+	var calls atomic.Int32
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	exp := now.Add(time.Hour).Format(time.RFC3339)
+	srv := server(t, &calls, func() (int, string) { return 200, fmt.Sprintf(okResponse, exp) })
+	mem := &cache.Memory{}
+	p := provider(srv.URL, mem, func() time.Time { return now })
+	c, err := p.Retrieve(context.Background())
+	if err != nil || c.AccessKeyID != "ASIAROLE" || c.AccountID != "210987654321" || c.Method != MethodAssumeRole {
+		t.Fatalf("got %+v, %v", c, err)
+	}
+	// A second provider with the same arguments and cache: no STS call.
+	if _, err := provider(srv.URL, mem, func() time.Time { return now }).Retrieve(context.Background()); err != nil || calls.Load() != 1 {
+		t.Fatalf("cache not used: %d calls, %v", calls.Load(), err)
+	}
+	// Inside the 15-minute window the entry is stale: fetched again.
+	now = now.Add(50 * time.Minute)
+	if _, err := p.Retrieve(context.Background()); err != nil || calls.Load() != 2 {
+		t.Fatalf("stale entry used: %d calls, %v", calls.Load(), err)
+	}
+}
+
+func TestMFARoleIsNotRefreshedSilently(t *testing.T) {
+	var calls atomic.Int32
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	srv := server(t, &calls, func() (int, string) { return 200, fmt.Sprintf(okResponse, now.Add(time.Hour).Format(time.RFC3339)) })
+	p := provider(srv.URL, &cache.Memory{}, func() time.Time { return now })
+	p.MFASerial = "arn:aws:iam::210987654321:mfa/alice"
+	var asked []string
+	p.TokenCode = func(serial string) (string, error) { asked = append(asked, serial); return "123456\n", nil }
+	if _, err := p.Retrieve(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(55 * time.Minute)
+	_, err := p.Retrieve(context.Background())
+	if creds.KindOf(err) != creds.KindRefreshWithMFA || len(asked) != 1 || calls.Load() != 1 {
+		t.Fatalf("err %v, asked %v, %d calls", err, asked, calls.Load())
+	}
+}
+
+// TestErrorsInErrorsElementAreUnderstood pins the fix for STS servers that
+// wrap the error in <Errors> (moto does): the code reaches the user.
+func TestErrorsInErrorsElementAreUnderstood(t *testing.T) {
+	var calls atomic.Int32
+	srv := server(t, &calls, func() (int, string) {
+		return 403, `<?xml version="1.0" encoding="utf-8"?><ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>not allowed</Message><Type>Sender</Type></Error></Errors></ErrorResponse>`
+	})
+	_, err := provider(srv.URL, &cache.Memory{}, time.Now).Retrieve(context.Background())
+	if creds.KindOf(err) != KindClientError || !strings.Contains(err.Error(), "AccessDenied: not allowed") || !strings.Contains(err.Error(), `profile "p"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDefaultSessionNameIsStableAndKeyless(t *testing.T) {
+	p := &AssumeRole{RoleARN: "myrole", Now: func() time.Time { return time.Unix(1700000000, 0) }}
+	key, err := p.CacheKey()
+	if err != nil || key != "793d6e2f27667ab2da104824407e486bfec24a47" || p.sessionName != "botocore-session-1700000000" {
+		t.Fatalf("key %s session %s err %v", key, p.sessionName, err)
+	}
+}
