@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/credchain/credchain/internal/cli"
@@ -29,7 +30,8 @@ type stsHolder struct{ s *ststest.Server }
 // "moto" starts a set-up moto_server (IAM enforced) and
 // exports MOTO, ALICE_KEY, ALICE_SECRET, ROLE_OPS, ROLE_SECOND, ROLE_THIRD,
 // ROLE_PARTNER and INSTANCE; "fakests" starts the recording STS test server
-// (STS_URL); "stscalls N" checks how many calls it received.
+// (STS_URL); "stscalls N [PARAM=VALUE ...]" checks how many calls it
+// received since the last check, and their parameters.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
@@ -68,8 +70,8 @@ func TestScripts(t *testing.T) {
 				ts.Setenv("STS_URL", s.URL)
 			},
 			"stscalls": func(ts *testscript.TestScript, neg bool, args []string) {
-				if len(args) != 1 {
-					ts.Fatalf("usage: stscalls N")
+				if len(args) < 1 {
+					ts.Fatalf("usage: stscalls N [PARAM=VALUE ...]")
 				}
 				want, err := strconv.Atoi(args[0])
 				ts.Check(err)
@@ -79,6 +81,12 @@ func TestScripts(t *testing.T) {
 				}
 				for _, c := range calls {
 					ts.Logf("%s", fmt.Sprint(c.Params["Action"], " ", c.Params["RoleArn"], " signed by ", c.Signer))
+					for _, kv := range args[1:] {
+						k, v, _ := strings.Cut(kv, "=")
+						if c.Params[k] != v {
+							ts.Fatalf("STS call has %s=%q, want %q", k, c.Params[k], v)
+						}
+					}
 				}
 			},
 		},
