@@ -132,14 +132,16 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		return c, nil
 	}
 	if l, ok := p.Cache.(cache.Locker); ok {
-		unlock, err := l.Lock(key)
-		if err != nil {
-			return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where(), Err: err}
-		}
-		defer unlock()
-		// Another process may have fetched while we waited.
-		if c, ok := p.cached(key); ok {
-			return c, nil
+		// A cache that cannot be locked (a read-only directory) only costs
+		// the sharing: fetch anyway.
+		if unlock, err := l.Lock(key); err != nil {
+			warnf("%s: %v; fetching without the cache lock", p.where(), err)
+		} else {
+			defer unlock()
+			// Another process may have fetched while we waited.
+			if c, ok := p.cached(key); ok {
+				return c, nil
+			}
 		}
 	}
 	p.mu.Lock()

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -102,5 +104,42 @@ func TestDefaultSessionNameIsStableAndKeyless(t *testing.T) {
 	key, err := p.CacheKey()
 	if err != nil || key != "793d6e2f27667ab2da104824407e486bfec24a47" || p.sessionName != "botocore-session-1700000000" {
 		t.Fatalf("key %s session %s err %v", key, p.sessionName, err)
+	}
+}
+
+func TestThrottlingIsRetried(t *testing.T) {
+	var calls atomic.Int32
+	exp := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	srv := server(t, &calls, func() (int, string) {
+		if calls.Load() < 3 {
+			return 400, `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>`
+		}
+		return 200, fmt.Sprintf(okResponse, exp)
+	})
+	c, err := provider(srv.URL, &cache.Memory{}, time.Now).Retrieve(context.Background())
+	if err != nil || c.AccessKeyID != "ASIAROLE" || calls.Load() != 3 {
+		t.Fatalf("got %v after %d calls", err, calls.Load())
+	}
+}
+
+// TestUnwritableCacheStillWorks: a cache directory that cannot be created
+// costs the sharing, not the credentials.
+func TestUnwritableCacheStillWorks(t *testing.T) {
+	var calls atomic.Int32
+	exp := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	srv := server(t, &calls, func() (int, string) { return 200, fmt.Sprintf(okResponse, exp) })
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var warnings []string
+	Warnf = func(f string, a ...any) { warnings = append(warnings, fmt.Sprintf(f, a...)) }
+	defer func() { Warnf = func(string, ...any) {} }()
+	p := provider(srv.URL, &cache.File{Dir: filepath.Join(blocker, "cache")}, time.Now)
+	if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "ASIAROLE" {
+		t.Fatalf("got %v", err)
+	}
+	if len(warnings) != 2 {
+		t.Errorf("warnings: %q", warnings)
 	}
 }
