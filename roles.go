@@ -2,6 +2,7 @@ package credchain
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -148,6 +149,9 @@ func (r *resolution) sourceProfile(name string) creds.Provider {
 	chain := r.profileChain(name, true)
 	return providerFunc{method: "source_profile", fn: func(ctx context.Context) (creds.Credentials, error) {
 		c, _, err := chain.Resolve(ctx)
+		if err == nil {
+			c.Source = fmt.Sprintf("source_profile %q: %s: %s", name, c.Method, c.Source)
+		}
 		if creds.KindOf(err) == creds.KindNoCredentials {
 			return c, creds.Errorf(creds.KindInvalidConfig, "The source profile \"%s\" must have credentials.", name)
 		}
@@ -163,6 +167,7 @@ func (r *resolution) credentialSource(profile, name string) (creds.Provider, err
 		env := envcreds.Provider{Env: r.env}
 		return providerFunc{method: "credential_source", fn: func(ctx context.Context) (creds.Credentials, error) {
 			c, err := env.Retrieve(ctx)
+			c.Source = "credential_source Environment: " + c.Source
 			if err != nil && creds.KindOf(err) == "" {
 				return c, creds.Errorf(creds.KindCredentialRetrieval,
 					"Error when retrieving credentials from Environment: No credentials found in credential_source referenced in profile %s", profile)

@@ -185,7 +185,8 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		warnf("%s: cannot write the credential cache: %v", p.where(), err)
 	}
 	c := e.Credentials
-	c.Method, c.Source = MethodAssumeRole, fmt.Sprintf("%s (STS AssumeRole, session %s)", p.where(), p.sessionName)
+	// The source of each hop, so explain shows the whole chain.
+	c.Method, c.Source = MethodAssumeRole, fmt.Sprintf("%s (STS AssumeRole, session %s, cache miss) <- %s", p.where(), p.sessionName, src.Source)
 	return c, nil
 }
 
@@ -196,7 +197,7 @@ func (p *AssumeRole) cached(key string) (creds.Credentials, bool) {
 	}
 	c := e.Credentials
 	c.Method = MethodAssumeRole
-	c.Source = fmt.Sprintf("%s (cached, key %s)", p.where(), key)
+	c.Source = fmt.Sprintf("%s (cache hit, key %s)", p.where(), key)
 	return c, true
 }
 
