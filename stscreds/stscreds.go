@@ -176,15 +176,10 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		return creds.Credentials{}, apiError(p.where(), err)
 	}
 	p.fetched = true
-	e, err := entry(out.Credentials, out.AssumedRoleUser)
+	c, err := save(p.where(), p.Cache, key, out.Credentials, out.AssumedRoleUser)
 	if err != nil {
-		return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where(), Err: err}
+		return creds.Credentials{}, err
 	}
-	if err := p.Cache.Put(key, e); err != nil {
-		// The keys are good; a cache that cannot be written is not fatal.
-		warnf("%s: cannot write the credential cache: %v", p.where(), err)
-	}
-	c := e.Credentials
 	// The source of each hop, so explain shows the whole chain.
 	c.Method, c.Source = MethodAssumeRole, fmt.Sprintf("%s (STS AssumeRole, session %s, cache miss) <- %s", p.where(), p.sessionName, src.Source)
 	return c, nil
@@ -221,6 +216,19 @@ func entry(c *types.Credentials, user *types.AssumedRoleUser) (cache.Entry, erro
 		e.Credentials.AccountID = a.AccountID
 	}
 	return e, nil
+}
+
+// save converts an STS result and stores it in c under key. A cache that
+// cannot be written is not fatal: the keys are good.
+func save(where string, c cache.Cache, key string, cr *types.Credentials, user *types.AssumedRoleUser) (creds.Credentials, error) {
+	e, err := entry(cr, user)
+	if err != nil {
+		return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: where, Err: err}
+	}
+	if err := c.Put(key, e); err != nil {
+		warnf("%s: cannot write the credential cache: %v", where, err)
+	}
+	return e.Credentials, nil
 }
 
 // apiError turns an STS failure into a message naming the role and profile.
@@ -322,14 +330,10 @@ func (p *WebIdentity) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if err != nil {
 		return creds.Credentials{}, apiError(p.where(), err)
 	}
-	e, err := entry(out.Credentials, out.AssumedRoleUser)
+	c, err := save(p.where(), p.Cache, key, out.Credentials, out.AssumedRoleUser)
 	if err != nil {
-		return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where(), Err: err}
+		return creds.Credentials{}, err
 	}
-	if err := p.Cache.Put(key, e); err != nil {
-		warnf("%s: cannot write the credential cache: %v", p.where(), err)
-	}
-	c := e.Credentials
 	c.Method, c.Source = MethodWebIdentity, fmt.Sprintf("%s (token file %s, session %s)", p.where(), p.TokenFile, p.sessionName)
 	return c, nil
 }

@@ -91,16 +91,7 @@ chain finds (or --profile), and print the result in any export format.
 			if err != nil {
 				return err
 			}
-			region, _, err := s.Region()
-			if err != nil {
-				return err
-			}
-			out, err := shellenv.Format(o.format, c, region)
-			if err != nil {
-				return err
-			}
-			_, err = e.stdout.Write(out)
-			return err
+			return writeCredentials(e, s, c, o.format)
 		},
 	}
 	o.register(cmd)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/shellenv"
 	"github.com/spf13/cobra"
 )
@@ -43,11 +45,17 @@ func runExport(cmd *cobra.Command, e *env, g *globals, o *exportOptions) error {
 	if err != nil {
 		return fmt.Errorf("unable to retrieve credentials: %w", err)
 	}
+	return writeCredentials(e, s, c, o.format)
+}
+
+// writeCredentials prints c in format, with the session's region; nothing
+// is printed on error.
+func writeCredentials(e *env, s *credchain.Session, c creds.Credentials, format string) error {
 	region, _, err := s.Region()
 	if err != nil {
 		return err
 	}
-	out, err := shellenv.Format(o.format, c, region)
+	out, err := shellenv.Format(format, c, region)
 	if err != nil {
 		return err
 	}
