@@ -183,6 +183,28 @@ func handCases() []genCase {
 		{name: "role_endpoint_from_profile", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nendpoint_url = {sts}\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r"), env: map[string]string{"AWS_ENDPOINT_URL_STS": "\x00unset"}},
 		{name: "role_env_endpoint_beats_profile", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nendpoint_url = http://127.0.0.1:9/\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
 		{name: "role_generic_env_endpoint", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r"), env: map[string]string{"AWS_ENDPOINT_URL_STS": "\x00unset", "AWS_ENDPOINT_URL": "{sts}"}},
+		// §3.13 container endpoint (a local test server).
+		{name: "container_full_uri", env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{meta}/creds"}},
+		{name: "container_auth_token", env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{meta}/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Bearer tok"}},
+		{name: "container_auth_token_file", files: map[string]string{"ctok": "Bearer tok"}, env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{meta}/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "{dir}/ctok", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Bearer wrong"}},
+		{name: "container_auth_token_file_newline", files: map[string]string{"ctok": "Bearer tok\n"}, env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{meta}/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "{dir}/ctok"}},
+		{name: "container_auth_token_file_missing", env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{meta}/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "{dir}/nope"}},
+		{name: "container_disallowed_host", env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.0.1/creds"}},
+		{name: "container_c500", env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{meta}/creds"}},
+		{name: "container_after_files", files: map[string]string{credPath: def}, env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{meta}/creds"}},
+		{name: "role_credential_source_container", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\ncredential_source = EcsContainer\n"}, profile: sp("r"), env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{meta}/creds"}},
+		// §3.14 instance metadata (a local test server).
+		{name: "imds_v2", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/"}},
+		{name: "imds_v1only_fallback", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}"}},
+		{name: "imds_v1only_v1_disabled", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/", "AWS_EC2_METADATA_V1_DISABLED": "TRUE"}},
+		{name: "imds_v1only_v1_disabled_in_config", files: map[string]string{cfgPath: "[default]\nec2_metadata_v1_disabled = true\n"}, env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/"}},
+		{name: "imds_tok400", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/"}},
+		{name: "imds_imdserr_body", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/"}},
+		{name: "imds_disabled_uppercase", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "TRUE", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/"}},
+		{name: "imds_endpoint_in_config", files: map[string]string{cfgPath: "[default]\nec2_metadata_service_endpoint = {meta}/\nmetadata_service_num_attempts = 2\n"}, env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset"}},
+		{name: "imds_invalid_endpoint", files: map[string]string{credPath: def}, env: map[string]string{"AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://bad host/"}},
+		{name: "role_credential_source_imds", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\ncredential_source = Ec2InstanceMetadata\n"}, profile: sp("r"), env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/"}},
+		{name: "role_credential_source_imds_disabled", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\ncredential_source = Ec2InstanceMetadata\n"}, profile: sp("r"), env: map[string]string{"AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/"}},
 		// §3.5 web identity.
 		{name: "web_identity_profile_explicit_ignores_env", files: map[string]string{cfgPath: "[profile w]\nrole_arn = arn:aws:iam::111111111111:role/Web\nweb_identity_token_file = {dir}/tok\nrole_session_name = ws\n", "tok": "profile-token", "tok2": "env-token"}, profile: sp("w"), env: map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": "{dir}/tok2", "AWS_ROLE_ARN": "arn:aws:iam::222222222222:role/EnvRole"}},
 		{name: "web_identity_env_role_profile_token", files: map[string]string{cfgPath: "[default]\nweb_identity_token_file = {dir}/tok\n", "tok": "profile-token"}, env: map[string]string{"AWS_ROLE_ARN": "arn:aws:iam::222222222222:role/EnvRole", "AWS_ROLE_SESSION_NAME": "envsession"}},
@@ -380,10 +402,13 @@ func randomCases(n int, seed int64) []genCase {
 }
 
 // materialise writes a case's files and returns its scenario.
-func materialise(t *testing.T, root, stsURL string, i int, gc genCase) oracle.Scenario {
+func materialise(t *testing.T, root, stsURL, metaURL string, i int, gc genCase) oracle.Scenario {
 	dir := filepath.Join(root, fmt.Sprintf("c%04d", i))
 	sts := stsURL + "/" + gc.name + "/"
-	sub := func(s string) string { return strings.NewReplacer("{dir}", dir, "{sts}", sts).Replace(s) }
+	meta := metaURL + "/" + gc.name
+	sub := func(s string) string {
+		return strings.NewReplacer("{dir}", dir, "{sts}", sts, "{meta}", meta).Replace(s)
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "home"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +499,7 @@ func str(p *string) string {
 }
 
 // networkMethods are the sources credchain does not call yet.
-var networkMethods = map[string]bool{"sso": true, "login": true, "container-role": true}
+var networkMethods = map[string]bool{"sso": true, "login": true}
 
 // compare returns "" when credchain agrees with botocore's result.
 func compare(want oracle.Result, got goResult) string {
@@ -505,6 +530,8 @@ func compare(want oracle.Result, got goResult) string {
 			"UnicodeDecodeError": {"ConfigParseError"},
 			// STS refusing a call: botocore's ClientError, credchain's too.
 			"ClientError": {"ClientError"},
+			// A malformed endpoint URL: botocore's raw ValueError from urllib3.
+			"LocationParseError": {"InvalidIMDSEndpointError"},
 		}[want.Error.Type]
 		for _, k := range allowed {
 			if got.kind == k {
@@ -622,9 +649,11 @@ func TestDifferentialBotocore(t *testing.T) {
 	root := t.TempDir()
 	sts := ststest.New()
 	defer sts.Close()
+	meta := ststest.NewMetadata()
+	defer meta.Close()
 	scenarios := make([]oracle.Scenario, len(cases))
 	for i, gc := range cases {
-		scenarios[i] = materialise(t, root, sts.URL, i, gc)
+		scenarios[i] = materialise(t, root, sts.URL, meta.URL, i, gc)
 	}
 	results, err := oracle.Run(scenarios)
 	if err != nil {

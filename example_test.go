@@ -18,7 +18,7 @@ func exampleHome() (env []string, cleanup func()) {
 	_ = os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte(
 		"[dev]\naws_access_key_id = AKIAEXAMPLEDEV\naws_secret_access_key = example-secret\n"), 0o600)
 	_ = os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile dev]\nregion = eu-west-1\n"), 0o600)
-	return []string{"HOME=" + home, "BOTO_CONFIG=" + filepath.Join(home, "none")}, func() { os.RemoveAll(home) }
+	return []string{"HOME=" + home, "BOTO_CONFIG=" + filepath.Join(home, "none"), "AWS_EC2_METADATA_DISABLED=true"}, func() { os.RemoveAll(home) }
 }
 
 // A Session resolves credentials like boto3.Session(profile_name="dev").

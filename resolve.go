@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/credchain/credchain/awsconfig"
+	"github.com/credchain/credchain/containercreds"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/envcreds"
+	"github.com/credchain/credchain/imdscreds"
 	"github.com/credchain/credchain/internal/pystr"
 	"github.com/credchain/credchain/legacycreds"
 	"github.com/credchain/credchain/stscreds"
@@ -25,6 +28,7 @@ type resolution struct {
 	explicit    bool
 
 	files    *sharedFiles
+	imds     *imdscreds.Provider // built with the chain's settings
 	config   *awsconfig.Config
 	credFile *awsconfig.File
 	profiles *awsconfig.Profiles
@@ -133,7 +137,8 @@ func (r *resolution) region() (setting, error) {
 // (unless every one of them is set in the environment) and reject malformed
 // values even when the instance metadata source is never reached.
 func (r *resolution) readChainSettings() error {
-	for _, v := range []struct{ env, key string }{
+	ints := [2]int64{1, 1} // botocore's defaults: 1 s, 1 attempt
+	for i, v := range []struct{ env, key string }{
 		{"AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout"},
 		{"AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts"},
 	} {
@@ -142,29 +147,59 @@ func (r *resolution) readChainSettings() error {
 			return err
 		}
 		if s.set {
-			if _, ok := pystr.ParseInt(s.value); !ok {
+			n, ok := pystr.ParseInt(s.value)
+			if !ok {
 				// botocore raises a raw ValueError from int().
 				return creds.Errorf(creds.KindInvalidConfig, "%s: %s = %q is not an integer", s.from, v.key, s.value)
 			}
+			ints[i] = n
 		}
 	}
-	if _, err := r.configVar("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint"); err != nil {
+	endpoint, err := r.configVar("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint")
+	if err != nil {
 		return err
 	}
 	mode, err := r.configVar("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode")
 	if err != nil {
 		return err
 	}
+	ipv6 := false
 	if mode.set {
-		if m := pystr.Lower(mode.value); m != "ipv4" && m != "ipv6" {
+		m := pystr.Lower(mode.value)
+		if m != "ipv4" && m != "ipv6" {
 			return creds.Errorf(creds.KindInvalidIMDSEndpointMode,
 				"Invalid EC2 Instance Metadata endpoint mode: %s Valid endpoint modes (case-insensitive): ('ipv4', 'ipv6'). (%s)", mode.value, mode.from)
 		}
-	} else if _, err := r.configVar("AWS_IMDS_USE_IPV6", "imds_use_ipv6"); err != nil {
+		ipv6 = m == "ipv6"
+	} else {
+		use, err := r.configVar("AWS_IMDS_USE_IPV6", "imds_use_ipv6")
+		if err != nil {
+			return err
+		}
+		ipv6 = pystr.Lower(use.value) == "true"
+	}
+	v1, err := r.configVar("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled")
+	if err != nil {
 		return err
 	}
-	_, err = r.configVar("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled")
-	return err
+	// botocore builds the metadata fetcher here, whether or not it is used.
+	base := imdscreds.BaseIPv4
+	switch {
+	case endpoint.value != "":
+		base = endpoint.value
+	case ipv6:
+		base = imdscreds.BaseIPv6
+	}
+	if !imdscreds.ValidBaseURL(base) {
+		return creds.Errorf("InvalidIMDSEndpointError", "Invalid endpoint EC2 Instance Metadata endpoint: %s (from %s)", base, endpoint.from)
+	}
+	timeout := time.Duration(ints[0]) * time.Second
+	if ints[0] <= 0 {
+		timeout = time.Second
+	}
+	r.imds = &imdscreds.Provider{BaseURL: base, Timeout: timeout, Attempts: int(ints[1]),
+		V1Disabled: pystr.Lower(v1.value) == "true", Now: r.o.now}
+	return nil
 }
 
 // resolve runs the chain; refresh, when non-nil, re-fetches the winner's
@@ -258,7 +293,8 @@ func (r *resolution) chain() creds.Chain {
 	c = append(c,
 		legacycreds.EC2File{Env: r.env},
 		legacycreds.BotoConfig{Env: r.env, System: r.o.botoSystemCfg},
-		&networkSource{method: "container-role", detect: r.detectContainer},
+		&containercreds.Provider{Env: r.env},
+		providerFunc{method: imdscreds.Method, fn: r.instanceMetadata},
 	)
 	return c
 }
@@ -349,13 +385,16 @@ func (r *resolution) detectLogin(name string) (string, error) {
 	return "", creds.Skip("profile %q has no login_session", name)
 }
 
-func (r *resolution) detectContainer() (string, error) {
-	for _, k := range []string{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"} {
-		if _, ok := r.env(k); ok {
-			return k, nil
-		}
+// instanceMetadata is the iam-role source: off when AWS_EC2_METADATA_DISABLED
+// is "true" in any case.
+func (r *resolution) instanceMetadata(ctx context.Context) (creds.Credentials, error) {
+	if v, _ := r.env("AWS_EC2_METADATA_DISABLED"); pystr.Lower(v) == "true" {
+		return creds.Credentials{}, creds.Skip("AWS_EC2_METADATA_DISABLED is true")
 	}
-	return "", creds.Skip("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI are not set")
+	if r.imds == nil {
+		return creds.Credentials{}, creds.Skip("instance metadata settings were not read")
+	}
+	return r.imds.Retrieve(ctx)
 }
 
 func (r *resolution) describeFiles() []FileInfo {

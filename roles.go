@@ -6,9 +6,11 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/credchain/credchain/containercreds"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/envcreds"
 	"github.com/credchain/credchain/filecreds"
+	"github.com/credchain/credchain/imdscreds"
 	"github.com/credchain/credchain/internal/pystr"
 	"github.com/credchain/credchain/processcreds"
 	"github.com/credchain/credchain/stscreds"
@@ -162,22 +164,24 @@ func (r *resolution) sourceProfile(name string) creds.Provider {
 // credentialSource is credential_source = Environment | Ec2InstanceMetadata
 // | EcsContainer.
 func (r *resolution) credentialSource(profile, name string) (creds.Provider, error) {
+	var p creds.Provider
 	switch name {
 	case "Environment":
-		env := envcreds.Provider{Env: r.env}
-		return providerFunc{method: "credential_source", fn: func(ctx context.Context) (creds.Credentials, error) {
-			c, err := env.Retrieve(ctx)
-			c.Source = "credential_source Environment: " + c.Source
-			if err != nil && creds.KindOf(err) == "" {
-				return c, creds.Errorf(creds.KindCredentialRetrieval,
-					"Error when retrieving credentials from Environment: No credentials found in credential_source referenced in profile %s", profile)
-			}
-			return c, err
-		}}, nil
-	default:
-		return nil, creds.Errorf(creds.KindUnsupportedSource,
-			"profile %q: credential_source = %s needs the instance or container metadata service, which this credchain version does not call", profile, name)
+		p = envcreds.Provider{Env: r.env}
+	case "EcsContainer":
+		p = &containercreds.Provider{Env: r.env}
+	default: // Ec2InstanceMetadata; validated before
+		p = providerFunc{method: imdscreds.Method, fn: r.instanceMetadata}
 	}
+	return providerFunc{method: "credential_source", fn: func(ctx context.Context) (creds.Credentials, error) {
+		c, err := p.Retrieve(ctx)
+		c.Source = "credential_source " + name + ": " + c.Source
+		if err != nil && creds.KindOf(err) == "" {
+			return c, creds.Errorf(creds.KindCredentialRetrieval,
+				"Error when retrieving credentials from %s: No credentials found in credential_source referenced in profile %s", name, profile)
+		}
+		return c, err
+	}}, nil
 }
 
 // roleProvider is the AssumeRole call of one role profile.

@@ -16,12 +16,14 @@
 //  9. ec2-credentials-file: the file named by AWS_CREDENTIAL_FILE
 //  10. boto-config: boto2's [Credentials] (BOTO_CONFIG, /etc/boto.cfg, ~/.boto)
 //  11. container-role: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI
+//  12. iam-role: the EC2 instance metadata service (unless
+//     AWS_EC2_METADATA_DISABLED=true)
 //
 // The first source that finds credentials wins; any error stops resolution,
-// as in botocore. Sources 2, 3, 4, 6 and 11 need the network: this version
-// recognises them and reports an UnsupportedCredentialSource error rather
-// than silently choosing another source. The EC2 instance metadata source
-// (iam-role) is not part of the chain yet.
+// as in botocore. The sso and login sources are not implemented yet: when the
+// configuration selects them, resolution stops with an
+// UnsupportedCredentialSource error rather than silently choosing another
+// source.
 package credchain
 
 import (

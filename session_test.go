@@ -30,7 +30,7 @@ func homeWith(t *testing.T, files map[string]string) fakeEnv {
 			t.Fatal(err)
 		}
 	}
-	return fakeEnv{"HOME": home, "BOTO_CONFIG": filepath.Join(home, "none")}
+	return fakeEnv{"HOME": home, "BOTO_CONFIG": filepath.Join(home, "none"), "AWS_EC2_METADATA_DISABLED": "true"}
 }
 
 func TestChain(t *testing.T) {
@@ -56,7 +56,7 @@ func TestChain(t *testing.T) {
 		{name: "explicit_partial_keys_rejected", opts: []credchain.Option{credchain.WithCredentials("AK", "", "")}, wantKind: "PartialCredentialsError"},
 		{name: "nothing", wantKind: "NoCredentialsError"},
 		{name: "role_credential_source_environment_empty", files: map[string]string{".aws/config": "[default]\nrole_arn = arn:aws:iam::123456789012:role/R\ncredential_source = Environment\n"}, wantKind: "CredentialRetrievalError"},
-		{name: "role_credential_source_imds_unsupported", files: map[string]string{".aws/config": "[default]\nrole_arn = arn:aws:iam::123456789012:role/R\ncredential_source = Ec2InstanceMetadata\n"}, wantKind: "UnsupportedCredentialSource"},
+		{name: "role_credential_source_imds_disabled", files: map[string]string{".aws/config": "[default]\nrole_arn = arn:aws:iam::123456789012:role/R\ncredential_source = Ec2InstanceMetadata\n"}, wantKind: "CredentialRetrievalError"},
 		{name: "sso_profile_unsupported", files: map[string]string{".aws/config": "[default]\nsso_account_id = 123456789012\nsso_role_name = R\n"}, wantKind: "UnsupportedCredentialSource"},
 	}
 	for _, tt := range tests {

@@ -35,7 +35,7 @@ func TestSTSClientSignsWithSessionCredentials(t *testing.T) {
 	defer srv.Close()
 
 	sess := credchain.NewSession(credchain.WithEnviron([]string{
-		"HOME=" + t.TempDir(), "AWS_ACCESS_KEY_ID=AKIDFROMENV", "AWS_SECRET_ACCESS_KEY=secret", "AWS_SESSION_TOKEN=tok",
+		"HOME=" + t.TempDir(), "AWS_EC2_METADATA_DISABLED=true", "AWS_ACCESS_KEY_ID=AKIDFROMENV", "AWS_SECRET_ACCESS_KEY=secret", "AWS_SESSION_TOKEN=tok",
 	}))
 	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: awsv2.New(sess)},
 		func(o *sts.Options) { o.BaseEndpoint = aws.String(srv.URL) })
@@ -62,7 +62,7 @@ func TestRetrieveReportsSourceAndErrors(t *testing.T) {
 	if err != nil || c.Source != "credchain:explicit" || c.AccessKeyID != "AKID" || c.CanExpire {
 		t.Errorf("Retrieve = %+v, %v", c, err)
 	}
-	bad := awsv2.New(credchain.NewSession(credchain.WithEnviron([]string{"HOME=" + t.TempDir(), "AWS_ACCESS_KEY_ID=AK"})))
+	bad := awsv2.New(credchain.NewSession(credchain.WithEnviron([]string{"HOME=" + t.TempDir(), "AWS_EC2_METADATA_DISABLED=true", "AWS_ACCESS_KEY_ID=AK"})))
 	if _, err := bad.Retrieve(context.Background()); credchain.ErrorKind(err) != "PartialCredentialsError" {
 		t.Errorf("Retrieve error = %v, want PartialCredentialsError", err)
 	}

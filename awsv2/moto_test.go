@@ -40,7 +40,7 @@ func TestDynamoDBOnRoleProfile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"HOME=" + home, "AWS_ENDPOINT_URL=" + moto.URL, "BOTO_CONFIG=" + filepath.Join(home, "none")}
+	env := []string{"HOME=" + home, "AWS_ENDPOINT_URL=" + moto.URL, "BOTO_CONFIG=" + filepath.Join(home, "none"), "AWS_EC2_METADATA_DISABLED=true"}
 	list := func(profile string) ([]string, error) {
 		s := credchain.NewSession(credchain.WithProfile(profile), credchain.WithEnviron(env))
 		client := dynamodb.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: awsv2.New(s)},

@@ -15,7 +15,7 @@ func setup(b *testing.B, n int) []string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return []string{"HOME=" + dir, "AWS_CONFIG_FILE=" + cfg, "AWS_SHARED_CREDENTIALS_FILE=" + cred, "BOTO_CONFIG=" + filepath.Join(dir, "none")}
+	return []string{"HOME=" + dir, "AWS_CONFIG_FILE=" + cfg, "AWS_SHARED_CREDENTIALS_FILE=" + cred, "BOTO_CONFIG=" + filepath.Join(dir, "none"), "AWS_EC2_METADATA_DISABLED=true"}
 }
 
 func benchResolve(b *testing.B, n int) {

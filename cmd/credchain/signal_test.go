@@ -27,7 +27,7 @@ func TestExecForwardsSignalsAndStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "exec", "--", "sh", "-c", `trap 'exit 42' TERM; echo ready; while :; do sleep 0.05; done`)
-	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "BOTO_CONFIG=" + filepath.Join(dir, "none")}
+	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "BOTO_CONFIG=" + filepath.Join(dir, "none"), "AWS_EC2_METADATA_DISABLED=true"}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ func TestExportEvaluatedByRealShells(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(home, "out.json"), doc, 0o600))
 	must(t, os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile tricky]\nregion = ap-southeast-2\ncredential_process = cat "+filepath.Join(home, "out.json")+"\n"), 0o600))
 
-	env := map[string]string{"HOME": home, "BOTO_CONFIG": filepath.Join(home, "none")}
+	env := map[string]string{"HOME": home, "BOTO_CONFIG": filepath.Join(home, "none"), "AWS_EC2_METADATA_DISABLED": "true"}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	export := func(format string) string {
 		var out, errOut bytes.Buffer

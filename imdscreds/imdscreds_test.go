@@ -1,0 +1,48 @@
+package imdscreds
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestStaticStabilityExtension(t *testing.T) {
+	now := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
+	p := &Provider{Now: func() time.Time { return now }, Jitter: func() time.Duration { return 600 * time.Second }}
+	// 14 minutes left: within 15 + 10 minutes, extended to now + 25 min.
+	if got := p.extend(now.Add(14 * time.Minute)); !got.Equal(now.Add(25 * time.Minute)) {
+		t.Errorf("near expiry: %v", got)
+	}
+	// Already expired: extended too.
+	if got := p.extend(now.Add(-time.Hour)); !got.Equal(now.Add(25 * time.Minute)) {
+		t.Errorf("expired: %v", got)
+	}
+	// An hour left: unchanged.
+	if got := p.extend(now.Add(time.Hour)); !got.Equal(now.Add(time.Hour)) {
+		t.Errorf("fresh: %v", got)
+	}
+}
+
+func TestValidBaseURL(t *testing.T) {
+	for u, ok := range map[string]bool{
+		"http://169.254.169.254/": true, "http://[fd00:ec2::254]/": true, "http://localhost:1338": true,
+		"http://bad host/": false, "not a url": false, "http://a\n/": false, "http://-bad-/": false,
+	} {
+		if ValidBaseURL(u) != ok {
+			t.Errorf("ValidBaseURL(%q) != %v", u, ok)
+		}
+	}
+}
+
+// TestNothingListeningEndsQuickly: with no metadata service (connection
+// refused) the source finds nothing within the attempts' bound.
+func TestNothingListeningEndsQuickly(t *testing.T) {
+	p := &Provider{BaseURL: "http://127.0.0.1:9/", Timeout: time.Second, Attempts: 1}
+	start := time.Now()
+	if _, err := p.Retrieve(context.Background()); err == nil {
+		t.Fatal("credentials from nowhere")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v", d)
+	}
+}

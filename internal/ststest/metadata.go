@@ -1,0 +1,76 @@
+package ststest
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+)
+
+// NewMetadata starts a test server for the container credentials endpoint
+// and the instance metadata service. Behaviour depends on the first path
+// segment (the scope), so one server serves many scenarios:
+//
+//   - /SCOPE/creds: container credentials; a scope containing "c500"
+//     answers 500, "cbadjson" answers non-JSON, "auth" requires the
+//     Authorization header "Bearer tok".
+//   - /SCOPE/latest/...: IMDS; "v1only" answers 403 to the token request,
+//     "tok400" answers 400, "imdserr" answers an error document; the role is
+//     "myrole" and IMDSv2 requests must carry the token.
+func NewMetadata() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
+		if len(parts) < 2 {
+			http.NotFound(w, r)
+			return
+		}
+		scope, rest := parts[0], parts[1]
+		creds := func(prefix string) {
+			id := strings.ToUpper(strings.ReplaceAll(scope, "_", ""))
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"Code": "Success", "AccessKeyId": "%s%s", "SecretAccessKey": "secret-%s", "Token": "token-%s", "Expiration": "%s"}`,
+				prefix, id[:min(12, len(id))], scope, scope, Expiration)
+		}
+		switch {
+		case rest == "creds":
+			switch {
+			case strings.Contains(scope, "c500"):
+				http.Error(w, "no credentials here", http.StatusInternalServerError)
+			case strings.Contains(scope, "cbadjson"):
+				fmt.Fprint(w, "not json")
+			case strings.Contains(scope, "auth") && r.Header.Get("Authorization") != "Bearer tok":
+				http.Error(w, "unauthorized", http.StatusUnauthorized)
+			default:
+				creds("ASIACONT")
+			}
+		case rest == "latest/api/token":
+			switch {
+			case r.Method != http.MethodPut || r.Header.Get("X-Aws-Ec2-Metadata-Token-Ttl-Seconds") != "21600":
+				http.Error(w, "bad token request", http.StatusBadRequest)
+			case strings.Contains(scope, "v1only"):
+				http.Error(w, "forbidden", http.StatusForbidden)
+			case strings.Contains(scope, "tok400"):
+				http.Error(w, "bad", http.StatusBadRequest)
+			default:
+				fmt.Fprint(w, "imds-token")
+			}
+		case strings.HasPrefix(rest, "latest/meta-data/iam/security-credentials/"):
+			if !strings.Contains(scope, "v1only") && r.Header.Get("X-Aws-Ec2-Metadata-Token") != "imds-token" {
+				http.Error(w, "token required", http.StatusUnauthorized)
+				return
+			}
+			switch role := strings.TrimPrefix(rest, "latest/meta-data/iam/security-credentials/"); {
+			case role == "":
+				fmt.Fprint(w, "myrole")
+			case role == "myrole" && strings.Contains(scope, "imdserr"):
+				fmt.Fprint(w, `{"Code": "AssumeRoleUnauthorizedAccess", "Message": "EC2 cannot assume the role"}`)
+			case role == "myrole":
+				creds("ASIAIMDS")
+			default:
+				http.NotFound(w, r)
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+}
