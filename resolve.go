@@ -361,19 +361,6 @@ func (n *networkSource) Retrieve(context.Context) (creds.Credentials, error) {
 		"%s selects the %s source, which needs the network and is not supported by this credchain version", why, n.method)
 }
 
-func (r *resolution) detectSSO(name string) (string, error) {
-	p, err := r.profileSection(name)
-	if err != nil {
-		return "", err
-	}
-	for _, k := range []string{"sso_account_id", "sso_role_name"} {
-		if v, ok := p.Lookup(k); ok {
-			return fmt.Sprintf("%s at %s", k, v.Pos()), nil
-		}
-	}
-	return "", creds.Skip("profile %q has no sso_account_id or sso_role_name", name)
-}
-
 func (r *resolution) detectLogin(name string) (string, error) {
 	p, err := r.profileSection(name)
 	if err != nil {

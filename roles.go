@@ -13,6 +13,7 @@ import (
 	"github.com/credchain/credchain/imdscreds"
 	"github.com/credchain/credchain/internal/pystr"
 	"github.com/credchain/credchain/processcreds"
+	"github.com/credchain/credchain/ssocreds"
 	"github.com/credchain/credchain/stscreds"
 )
 
@@ -43,7 +44,7 @@ func (l *lazy) Retrieve(ctx context.Context) (creds.Credentials, error) {
 func (r *resolution) profileChain(name string, disableEnv bool) creds.Chain {
 	return creds.Chain{
 		&lazy{method: stscreds.MethodWebIdentity, build: func() (creds.Provider, error) { return r.webIdentity(name, disableEnv) }},
-		&networkSource{method: "sso", detect: func() (string, error) { return r.detectSSO(name) }},
+		&lazy{method: ssocreds.Method, build: func() (creds.Provider, error) { return r.sso(name) }},
 		filecreds.Provider{Name: filecreds.MethodCredentialsFile, Section: r.credentialsSection(name)},
 		&networkSource{method: "login", detect: func() (string, error) { return r.detectLogin(name) }},
 		&lazy{method: processcreds.Method, build: func() (creds.Provider, error) { return r.process(name) }},
@@ -227,46 +228,41 @@ func (r *resolution) stsOptions(signed bool) (o stscreds.ClientOptions, err erro
 			err = creds.Errorf("NoRegionError", "You must specify a region. (an STS endpoint URL is configured: set region in the profile or AWS_DEFAULT_REGION)")
 		}
 	}()
+	o.Endpoint, err = r.endpointURL("STS", "sts")
+	return o, err
+}
+
+// endpointURL is botocore's configured endpoint for a service, for the
+// active profile: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the
+// profile's [services] block, the profile's endpoint_url; none when
+// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (or ignore_configured_endpoint_urls)
+// is true.
+func (r *resolution) endpointURL(envSuffix, servicesKey string) (string, error) {
 	ignore, err := r.configVar("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls")
 	if err != nil {
-		return o, err
+		return "", err
 	}
 	if strings.EqualFold(ignore.value, "true") {
-		return o, nil
+		return "", nil
 	}
-	for _, name := range []string{"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"} {
+	for _, name := range []string{"AWS_ENDPOINT_URL_" + envSuffix, "AWS_ENDPOINT_URL"} {
 		if v, ok := r.env(name); ok && v != "" {
-			o.Endpoint = v
-			return o, nil
+			return v, nil
 		}
 	}
 	scoped, err := r.scoped()
 	if err != nil {
-		return o, err
+		return "", err
 	}
 	if svc, ok := scoped.Get("services"); ok {
 		if block, ok := r.config.Service(svc); ok {
-			if v, ok := block.Lookup("sts"); ok && v.Nested["endpoint_url"] != "" {
-				o.Endpoint = v.Nested["endpoint_url"]
-				return o, nil
+			if v, ok := block.Lookup(servicesKey); ok && v.Nested["endpoint_url"] != "" {
+				return v.Nested["endpoint_url"], nil
 			}
 		}
 	}
-	if v, ok := scoped.Get("endpoint_url"); ok && v != "" {
-		o.Endpoint = v
-	}
-	return o, nil
-}
-
-// providerFunc adapts a function to creds.Provider.
-type providerFunc struct {
-	method string
-	fn     func(context.Context) (creds.Credentials, error)
-}
-
-func (p providerFunc) Method() string { return p.method }
-func (p providerFunc) Retrieve(ctx context.Context) (creds.Credentials, error) {
-	return p.fn(ctx)
+	v, _ := scoped.Get("endpoint_url")
+	return v, nil
 }
 
 // validRegion is botocore's validate_region_name: a valid host label.
@@ -285,4 +281,15 @@ func validRegion(region string) bool {
 		}
 	}
 	return !digits
+}
+
+// providerFunc adapts a function to creds.Provider.
+type providerFunc struct {
+	method string
+	fn     func(context.Context) (creds.Credentials, error)
+}
+
+func (p providerFunc) Method() string { return p.method }
+func (p providerFunc) Retrieve(ctx context.Context) (creds.Credentials, error) {
+	return p.fn(ctx)
 }

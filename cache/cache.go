@@ -59,6 +59,17 @@ func Key(args map[string]any) (string, error) {
 	return strings.NewReplacer(":", "_", "/", "_", string(os.PathSeparator), "_").Replace(hex.EncodeToString(sum[:])), nil
 }
 
+// SSOKey is botocore's cache key for SSO role credentials: the sha1 hex of
+// the compact json.dumps of {roleName, accountId, sessionName or startUrl}.
+func SSOKey(args map[string]any) (string, error) {
+	s, err := pyjson.DumpsCompact(args)
+	if err != nil {
+		return "", err
+	}
+	sum := sha1.Sum([]byte(s))
+	return hex.EncodeToString(sum[:]), nil
+}
+
 // Memory is an in-memory cache: boto3's default.
 type Memory struct {
 	mu sync.Mutex

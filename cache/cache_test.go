@@ -124,3 +124,10 @@ func TestLockSerialisesFetches(t *testing.T) {
 		t.Errorf("%d fetches, want 1", n)
 	}
 }
+
+func TestSSOKeyMatchesBotocore(t *testing.T) {
+	got, err := SSOKey(map[string]any{"accountId": "1234567890", "roleName": "test-role", "startUrl": "https://d-92671207e4.awsapps.com/start"})
+	if err != nil || got != "048db75bbe50955c16af7aba6ff9c41a3131bb7e" {
+		t.Errorf("SSOKey = %s, %v", got, err)
+	}
+}

@@ -4,21 +4,24 @@ Reads a JSON list of scenarios on stdin and prints one JSON list of results.
 Each scenario: {"id", "env": {...}, "profile": str|null,
 "explicit": {"ak", "sk", "token", "account_id"}|null}. Each runs under exactly
 the given environment, in a fresh boto3.Session (a second one reads the region,
-so that a failed credential lookup cannot leave a half-loaded config behind). Credentials of sources credchain does not call yet (SSO, login) are reported
-by method without being fetched.
+so that a failed credential lookup cannot leave a half-loaded config behind). Credentials of the source credchain does not call yet (login) are reported
+by method without being fetched. botocore fixes the SSO token cache directory
+at import time: it is re-pointed at the scenario's HOME.
 """
 import json
 import os
 import sys
 
 import boto3
+import botocore.credentials
 import botocore.session
+import botocore.tokens
 from botocore.exceptions import BotoCoreError
 
 # Sources credchain does not call yet: reported by method, not fetched.
 # Everything else is fetched, from the local test servers the scenario's
 # environment names.
-NETWORK = {"sso", "login"}
+NETWORK = {"login"}
 
 
 def err(exc):
@@ -30,6 +33,9 @@ def err(exc):
 def run(sc):
     os.environ.clear()
     os.environ.update(sc["env"])
+    sso_dir = os.path.expanduser(os.path.join("~", ".aws", "sso", "cache"))
+    botocore.credentials.SSOProvider._SSO_TOKEN_CACHE_DIR = sso_dir
+    botocore.tokens.SSOTokenProvider._SSO_TOKEN_CACHE_DIR = sso_dir
     out = {"id": sc["id"], "method": None, "access_key": None,
            "secret_key": None, "token": None, "account_id": None,
            "expiry": None, "region": None, "region_error": None,

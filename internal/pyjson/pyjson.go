@@ -13,15 +13,24 @@ import (
 
 // Dumps encodes v, which may hold strings, ints, bools, nil, []any and
 // map[string]any.
-func Dumps(v any) (string, error) {
+func Dumps(v any) (string, error) { return dumps(v, ", ", ": ") }
+
+// DumpsCompact is json.dumps(v, sort_keys=True, separators=(',', ':')), the
+// form botocore hashes for SSO cache keys.
+func DumpsCompact(v any) (string, error) { return dumps(v, ",", ":") }
+
+func dumps(v any, item, key string) (string, error) {
 	var b strings.Builder
-	if err := encode(&b, v); err != nil {
+	e := encoder{item: item, key: key}
+	if err := e.encode(&b, v); err != nil {
 		return "", err
 	}
 	return b.String(), nil
 }
 
-func encode(b *strings.Builder, v any) error {
+type encoder struct{ item, key string }
+
+func (e encoder) encode(b *strings.Builder, v any) error {
 	switch x := v.(type) {
 	case nil:
 		b.WriteString("null")
@@ -41,11 +50,11 @@ func encode(b *strings.Builder, v any) error {
 		writeString(b, x)
 	case []any:
 		b.WriteByte('[')
-		for i, e := range x {
+		for i, x := range x {
 			if i > 0 {
-				b.WriteString(", ")
+				b.WriteString(e.item)
 			}
-			if err := encode(b, e); err != nil {
+			if err := e.encode(b, x); err != nil {
 				return err
 			}
 		}
@@ -61,11 +70,11 @@ func encode(b *strings.Builder, v any) error {
 		b.WriteByte('{')
 		for i, k := range keys {
 			if i > 0 {
-				b.WriteString(", ")
+				b.WriteString(e.item)
 			}
 			writeString(b, k)
-			b.WriteString(": ")
-			if err := encode(b, x[k]); err != nil {
+			b.WriteString(e.key)
+			if err := e.encode(b, x[k]); err != nil {
 				return err
 			}
 		}

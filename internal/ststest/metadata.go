@@ -1,7 +1,9 @@
 package ststest
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -17,6 +19,9 @@ import (
 //   - /SCOPE/latest/...: IMDS; "v1only" answers 403 to the token request,
 //     "tok400" answers 400, "imdserr" answers an error document; the role is
 //     "myrole" and IMDSv2 requests must carry the token.
+//   - /SCOPE/federation/credentials: the SSO portal's GetRoleCredentials;
+//     a token containing "expired-server" is refused (UnauthorizedException).
+//   - /SCOPE/token: SSO OIDC CreateToken with a refresh token.
 func NewMetadata() *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
@@ -32,6 +37,28 @@ func NewMetadata() *httptest.Server {
 				prefix, id[:min(12, len(id))], scope, scope, Expiration)
 		}
 		switch {
+		case rest == "federation/credentials":
+			tok := r.Header.Get("X-Amz-Sso_bearer_token")
+			if tok == "" || strings.Contains(tok, "expired-server") {
+				w.Header().Set("X-Amzn-Errortype", "UnauthorizedException")
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusUnauthorized)
+				fmt.Fprint(w, `{"message": "Session token not found or invalid"}`)
+				return
+			}
+			id := strings.ToUpper(strings.ReplaceAll(r.URL.Query().Get("role_name")+tok, "-", ""))
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"roleCredentials": {"accessKeyId": "ASIASSO%s", "secretAccessKey": "sso-secret-%s", "sessionToken": "sso-token-%s", "expiration": 4070908800000}}`,
+				id[:min(13, len(id))], tok, r.URL.Query().Get("account_id"))
+		case rest == "token":
+			var in struct{ GrantType, ClientID, ClientSecret, RefreshToken string }
+			body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+			if json.Unmarshal(body, &in) != nil || in.GrantType != "refresh_token" || in.RefreshToken == "" {
+				http.Error(w, `{"error": "invalid_request"}`, http.StatusBadRequest)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"accessToken": "refreshed-%s", "expiresIn": 3600, "refreshToken": "new-refresh", "tokenType": "Bearer"}`, in.RefreshToken)
 		case rest == "creds":
 			switch {
 			case strings.Contains(scope, "c500"):

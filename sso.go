@@ -1,0 +1,85 @@
+package credchain
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/credchain/credchain/awsconfig"
+	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/ssocreds"
+)
+
+// sso builds the sso source for profile name: botocore's SSOProvider
+// configuration checks, legacy or sso-session.
+func (r *resolution) sso(name string) (creds.Provider, error) {
+	p, err := r.profileSection(name)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Has("sso_role_name") && !p.Has("sso_account_id") {
+		return nil, creds.Skip("profile %q has no sso_account_id or sso_role_name", name)
+	}
+	get := func(k string) (string, bool) { return p.Get(k) }
+	var session *awsconfig.Section
+	required := []string{"sso_role_name", "sso_account_id", "sso_start_url", "sso_region"}
+	if sessionName, ok := p.Get("sso_session"); ok {
+		s, ok := r.config.SSOSession(sessionName)
+		if !ok {
+			return nil, creds.Errorf(creds.KindInvalidConfig, "The specified sso-session does not exist: \"%s\" (profile %q at %s)", sessionName, name, p.Pos())
+		}
+		session = s
+		for _, k := range s.Keys {
+			if pv, ok := p.Get(k.Name); ok && pv != k.Value {
+				return nil, creds.Errorf(creds.KindInvalidConfig,
+					"The value for %s is inconsistent between profile (%s) and sso-session (%s). (profile %q, sso-session %q at %s)", k.Name, pv, k.Value, name, sessionName, s.Pos())
+			}
+		}
+		get = func(k string) (string, bool) {
+			if v, ok := s.Get(k); ok {
+				return v, true
+			}
+			return p.Get(k)
+		}
+		required = append(required, "sso_session")
+	}
+	var missing []string
+	vals := map[string]string{}
+	for _, k := range required {
+		v, ok := get(k)
+		if !ok {
+			missing = append(missing, k)
+		}
+		vals[k] = v
+	}
+	if len(missing) > 0 {
+		return nil, creds.Errorf(creds.KindInvalidConfig,
+			"The profile \"%s\" is configured to use SSO but is missing required configuration: %s", name, strings.Join(missing, ", "))
+	}
+	if session != nil {
+		// The token provider reads the sso-session section alone.
+		var lacking []string
+		for _, k := range []string{"sso_start_url", "sso_region"} {
+			if !session.Has(k) {
+				lacking = append(lacking, k)
+			}
+		}
+		if len(lacking) > 0 {
+			return nil, creds.Errorf(creds.KindInvalidConfig,
+				"The profile \"%s\" is configured to use the SSO token provider but is missing the following configuration: %s.", name, pyList(lacking))
+		}
+	}
+	endpoint, err := r.endpointURL("SSO", "sso")
+	if err != nil {
+		return nil, err
+	}
+	oidc, err := r.endpointURL("SSO_OIDC", "sso_oidc")
+	if err != nil {
+		return nil, err
+	}
+	home := awsconfig.ExpandUser("~", r.env)
+	return &ssocreds.Provider{
+		Config: ssocreds.Config{Profile: name, StartURL: vals["sso_start_url"], Region: vals["sso_region"],
+			RoleName: vals["sso_role_name"], AccountID: vals["sso_account_id"], Session: vals["sso_session"]},
+		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), Endpoint: endpoint, OIDCEndpoint: oidc,
+		Cache: r.o.cache, Now: r.o.now}, nil
+}

@@ -1,0 +1,277 @@
+// Package ssocreds gets role credentials from AWS IAM Identity Center (SSO)
+// like botocore's SSOProvider (method "sso"): the access token is read from
+// the token cache the AWS CLI writes (~/.aws/sso/cache/<sha1>.json, keyed by
+// the start URL for legacy profiles and by the sso-session name otherwise),
+// an sso-session token within 15 minutes of expiry is refreshed through SSO
+// OIDC and written back, and GetRoleCredentials is called with it.
+package ssocreds
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sso"
+	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
+	"github.com/aws/smithy-go"
+	"github.com/credchain/credchain/cache"
+	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/timefmt"
+)
+
+// Method is botocore's name for this source.
+const Method = "sso"
+
+// Error kinds of this source: botocore's exception names.
+const (
+	KindTokenLoad      = "SSOTokenLoadError"
+	KindUnauthorized   = "UnauthorizedSSOTokenError"
+	KindTokenRetrieval = "TokenRetrievalError"
+)
+
+// RefreshWindow: an sso-session token with less time left is refreshed.
+const RefreshWindow = 15 * time.Minute
+
+// Config is a profile's resolved SSO settings.
+type Config struct {
+	Profile   string
+	StartURL  string
+	Region    string
+	RoleName  string
+	AccountID string
+	// Session is the sso-session name; empty for a legacy profile.
+	Session string
+}
+
+// Provider fetches the role credentials of Config.
+type Provider struct {
+	Config
+	// TokenDir is the token cache directory (~/.aws/sso/cache).
+	TokenDir string
+	// Endpoint and OIDCEndpoint override the SSO portal and SSO OIDC
+	// endpoints (AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL_SSO_OIDC).
+	Endpoint, OIDCEndpoint string
+	Cache                  cache.Cache
+	Now                    func() time.Time
+	HTTPClient             *http.Client
+}
+
+// Method implements creds.Provider.
+func (p *Provider) Method() string { return Method }
+
+func (p *Provider) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+func (p *Provider) where() string {
+	return fmt.Sprintf("profile %q: sso role %s in account %s", p.Profile, p.RoleName, p.AccountID)
+}
+
+// TokenFile is the token cache file for a start URL or session name.
+func TokenFile(dir, startURL, session string) string {
+	in := startURL
+	if session != "" {
+		in = session
+	}
+	sum := sha1.Sum([]byte(in))
+	return filepath.Join(dir, hex.EncodeToString(sum[:])+".json")
+}
+
+// cacheKey is botocore's SSO role-credential cache key.
+func (p *Provider) cacheKey() (string, error) {
+	args := map[string]any{"roleName": p.RoleName, "accountId": p.AccountID}
+	if p.Session != "" {
+		args["sessionName"] = p.Session
+	} else {
+		args["startUrl"] = p.StartURL
+	}
+	return cache.SSOKey(args)
+}
+
+func (p *Provider) httpClient() *http.Client {
+	if p.HTTPClient != nil {
+		return p.HTTPClient
+	}
+	return &http.Client{Timeout: 30 * time.Second}
+}
+
+// Retrieve implements creds.Provider.
+func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
+	c := p.Cache
+	if c == nil {
+		c = &cache.Memory{}
+	}
+	key, err := p.cacheKey()
+	if err != nil {
+		return creds.Credentials{}, err
+	}
+	if e, ok := c.Get(key); ok && e.FreshFor(p.now(), 15*time.Minute) {
+		cr := e.Credentials
+		cr.Method, cr.Source = Method, p.where()+" (cache hit)"
+		return cr, nil
+	}
+	token, err := p.accessToken(ctx)
+	if err != nil {
+		return creds.Credentials{}, err
+	}
+	opts := sso.Options{Region: p.Region, HTTPClient: p.httpClient(), Credentials: aws.AnonymousCredentials{}}
+	if p.Endpoint != "" {
+		opts.BaseEndpoint = aws.String(p.Endpoint)
+	}
+	out, err := sso.New(opts).GetRoleCredentials(ctx, &sso.GetRoleCredentialsInput{
+		RoleName: aws.String(p.RoleName), AccountId: aws.String(p.AccountID), AccessToken: aws.String(token)})
+	if err != nil {
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "UnauthorizedException" {
+			return creds.Credentials{}, p.unauthorized()
+		}
+		return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where() + ": GetRoleCredentials", Err: err}
+	}
+	rc := out.RoleCredentials
+	if rc == nil || rc.AccessKeyId == nil || rc.SecretAccessKey == nil || rc.SessionToken == nil {
+		return creds.Credentials{}, creds.Errorf(creds.KindCredentialRetrieval, "%s: the SSO portal answered without credentials", p.where())
+	}
+	cr := creds.Credentials{AccessKeyID: *rc.AccessKeyId, SecretAccessKey: *rc.SecretAccessKey, SessionToken: *rc.SessionToken,
+		AccountID: p.AccountID, Expires: time.UnixMilli(rc.Expiration).UTC().Truncate(time.Second)}
+	if err := c.Put(key, cache.Entry{Credentials: cr}); err != nil {
+		// Not fatal: the credentials are good.
+		_ = err
+	}
+	cr.Method, cr.Source = Method, p.where()+" (GetRoleCredentials)"
+	return cr, nil
+}
+
+func (p *Provider) unauthorized() error {
+	return creds.Errorf(KindUnauthorized,
+		"The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile. (%s)", p.where())
+}
+
+// token is the cached token document, as the AWS CLI writes it.
+type token struct {
+	AccessToken           *string `json:"accessToken"`
+	ExpiresAt             *string `json:"expiresAt"`
+	RefreshToken          *string `json:"refreshToken,omitempty"`
+	ClientID              *string `json:"clientId,omitempty"`
+	ClientSecret          *string `json:"clientSecret,omitempty"`
+	RegistrationExpiresAt *string `json:"registrationExpiresAt,omitempty"`
+	Region                string  `json:"region,omitempty"`
+	StartURL              string  `json:"startUrl,omitempty"`
+}
+
+const maxToken = 1 << 20
+
+func (p *Provider) loadToken() (*token, string, error) {
+	path := TokenFile(p.TokenDir, p.StartURL, p.Session)
+	name := p.StartURL
+	if p.Session != "" {
+		name = p.Session
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, path, creds.Errorf(KindTokenLoad, "Error loading SSO Token: Token for %s does not exist (%s; run aws sso login --profile %s)", name, path, p.Profile)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxToken))
+	var t token
+	if err != nil || json.Unmarshal(data, &t) != nil || t.AccessToken == nil || t.ExpiresAt == nil {
+		return nil, path, creds.Errorf(KindTokenLoad, "Error loading SSO Token: Token for %s is invalid (%s)", p.StartURL, path)
+	}
+	return &t, path, nil
+}
+
+// accessToken returns a usable access token: legacy tokens are used until
+// they expire; sso-session tokens are refreshed within RefreshWindow.
+func (p *Provider) accessToken(ctx context.Context) (string, error) {
+	t, path, err := p.loadToken()
+	if err != nil {
+		return "", err
+	}
+	exp, err := timefmt.Parse(*t.ExpiresAt)
+	if err != nil {
+		return "", creds.Errorf(KindTokenLoad, "Error loading SSO Token: expiresAt in %s: %v", path, err)
+	}
+	if p.Session == "" {
+		if !exp.After(p.now()) {
+			return "", p.unauthorized()
+		}
+		return *t.AccessToken, nil
+	}
+	if exp.Sub(p.now()) < RefreshWindow {
+		if fresh, ok := p.refresh(ctx, t); ok {
+			if err := writeToken(path, fresh); err != nil {
+				return "", creds.Errorf(KindTokenRetrieval, "Error when retrieving token from sso: writing %s: %v", path, err)
+			}
+			t = fresh
+			exp, _ = timefmt.Parse(*t.ExpiresAt)
+		}
+	}
+	if !exp.After(p.now()) {
+		return "", creds.Errorf(KindTokenRetrieval, "Error when retrieving token from sso: Token has expired and refresh failed (sso-session %q; run aws sso login --sso-session %s)", p.Session, p.Session)
+	}
+	return *t.AccessToken, nil
+}
+
+// refresh is botocore's _refresh_access_token: CreateToken with the refresh
+// token, when the client registration has not expired.
+func (p *Provider) refresh(ctx context.Context, t *token) (*token, bool) {
+	if t.RefreshToken == nil || t.ClientID == nil || t.ClientSecret == nil || t.RegistrationExpiresAt == nil {
+		return nil, false
+	}
+	regExp, err := timefmt.Parse(*t.RegistrationExpiresAt)
+	if err != nil || !regExp.After(p.now()) {
+		return nil, false
+	}
+	opts := ssooidc.Options{Region: p.Region, HTTPClient: p.httpClient(), Credentials: aws.AnonymousCredentials{}}
+	if p.OIDCEndpoint != "" {
+		opts.BaseEndpoint = aws.String(p.OIDCEndpoint)
+	}
+	out, err := ssooidc.New(opts).CreateToken(ctx, &ssooidc.CreateTokenInput{
+		GrantType: aws.String("refresh_token"), ClientId: t.ClientID, ClientSecret: t.ClientSecret, RefreshToken: t.RefreshToken})
+	if err != nil || out.AccessToken == nil {
+		return nil, false
+	}
+	exp := p.now().UTC().Add(time.Duration(out.ExpiresIn) * time.Second).Format("2006-01-02T15:04:05Z")
+	fresh := &token{StartURL: p.StartURL, Region: p.Region, AccessToken: out.AccessToken, ExpiresAt: &exp,
+		ClientID: t.ClientID, ClientSecret: t.ClientSecret, RegistrationExpiresAt: t.RegistrationExpiresAt, RefreshToken: t.RefreshToken}
+	if out.RefreshToken != nil {
+		fresh.RefreshToken = out.RefreshToken
+	}
+	return fresh, true
+}
+
+// writeToken replaces the token file atomically, mode 0600.
+func writeToken(path string, t *token) error {
+	data, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,78 @@
+package ssocreds
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/credchain/credchain/cache"
+	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/ststest"
+)
+
+func TestTokenFileNames(t *testing.T) {
+	for want, in := range map[string][2]string{
+		"f395038c92f1828cbb3991d2d6152d326b895606.json": {"https://test.url/start", ""},
+		"32096c2e0eff33d844ee6d675407ace18289357d.json": {"https://ignored", "C"},
+	} {
+		if got := filepath.Base(TokenFile("d", in[0], in[1])); got != want {
+			t.Errorf("TokenFile(%q, %q) = %s, want %s", in[0], in[1], got, want)
+		}
+	}
+}
+
+// TestRefreshWritesBackForTheCLI: an sso-session token near expiry is
+// refreshed through SSO OIDC, written back atomically, and botocore (the
+// AWS CLI's loader) reads the new token.
+func TestRefreshWritesBackForTheCLI(t *testing.T) {
+	srv := ststest.NewMetadata()
+	defer srv.Close()
+	dir := t.TempDir()
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	path := TokenFile(dir, "", "corp")
+	old := `{"startUrl": "https://x/start", "region": "us-east-1", "accessToken": "tok-old", "expiresAt": "2030-01-01T00:05:00Z",
+		"refreshToken": "refresh-1", "clientId": "client", "clientSecret": "secret", "registrationExpiresAt": "2099-01-01T00:00:00Z"}`
+	if err := os.WriteFile(path, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := &Provider{Config: Config{Profile: "dev", StartURL: "https://x/start", Region: "us-east-1", RoleName: "Dev", AccountID: "123456789012", Session: "corp"},
+		TokenDir: dir, Endpoint: srv.URL + "/scope", OIDCEndpoint: srv.URL + "/scope", Cache: &cache.Memory{}, Now: func() time.Time { return now }}
+	c, err := p.Retrieve(context.Background())
+	if err != nil || c.AccountID != "123456789012" || !strings.HasPrefix(c.AccessKeyID, "ASIASSO") || !c.Expires.Equal(time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("got %+v, %v", c, err)
+	}
+	var tok map[string]any
+	data, _ := os.ReadFile(path)
+	if err := json.Unmarshal(data, &tok); err != nil || tok["accessToken"] != "refreshed-refresh-1" || tok["refreshToken"] != "new-refresh" || tok["expiresAt"] != "2030-01-01T01:00:00Z" {
+		t.Fatalf("written token: %s", data)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode())
+	}
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not found")
+	}
+	out, err := exec.Command("python3", "-c", `import sys
+from botocore.utils import JSONFileCache, SSOTokenLoader
+print(SSOTokenLoader(JSONFileCache(sys.argv[1]))("https://x/start", session_name="corp")["accessToken"])`, dir).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "refreshed-refresh-1" {
+		t.Fatalf("botocore read %q, %v", out, err)
+	}
+}
+
+func TestExpiredLegacyTokenIsNotSent(t *testing.T) {
+	dir := t.TempDir()
+	p := &Provider{Config: Config{Profile: "dev", StartURL: "https://x/start", Region: "us-east-1", RoleName: "Dev", AccountID: "1"},
+		TokenDir: dir, Endpoint: "http://127.0.0.1:9", Now: time.Now}
+	if err := os.WriteFile(TokenFile(dir, "https://x/start", ""), []byte(`{"accessToken": "t", "expiresAt": "2001-01-01T00:00:00Z"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Retrieve(context.Background()); creds.KindOf(err) != KindUnauthorized {
+		t.Fatalf("err = %v", err)
+	}
+}
