@@ -1,6 +1,8 @@
 package credchain
 
 import (
+	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -82,4 +84,60 @@ func (r *resolution) sso(name string) (creds.Provider, error) {
 			RoleName: vals["sso_role_name"], AccountID: vals["sso_account_id"], Session: vals["sso_session"]},
 		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), Endpoint: endpoint, OIDCEndpoint: oidc,
 		Cache: r.o.cache, Now: r.o.now}, nil
+}
+
+// SSOLogin runs the device authorization flow of `aws sso login` for the
+// sso-session named session, or else for the session's profile (its
+// sso_session, or its legacy sso_start_url and sso_region), and writes the
+// token to the AWS CLI's token cache. prompt shows the URL and code.
+func (s *Session) SSOLogin(ctx context.Context, session string, prompt func(url, code string)) (string, error) {
+	r := s.newResolution()
+	if err := r.construct(); err != nil {
+		return "", err
+	}
+	var cfg *awsconfig.Section
+	where := ""
+	if session == "" {
+		p, err := r.scoped()
+		if err != nil {
+			return "", err
+		}
+		name := r.effectiveProfile()
+		if p == nil {
+			return "", creds.Errorf(creds.KindInvalidConfig, "profile %q has no SSO configuration (sso_session, or sso_start_url and sso_region)", name)
+		}
+		if v, ok := p.Get("sso_session"); ok {
+			session = v
+		} else {
+			cfg, where = p, fmt.Sprintf("profile %q", name)
+		}
+	}
+	if session != "" {
+		sec, ok := r.config.SSOSession(session)
+		if !ok {
+			return "", creds.Errorf(creds.KindInvalidConfig, "The specified sso-session does not exist: \"%s\"", session)
+		}
+		cfg, where = sec, fmt.Sprintf("sso-session %q", session)
+	}
+	start, ok1 := cfg.Get("sso_start_url")
+	region, ok2 := cfg.Get("sso_region")
+	if !ok1 || !ok2 {
+		return "", creds.Errorf(creds.KindInvalidConfig, "%s at %s needs sso_start_url and sso_region to log in", where, cfg.Pos())
+	}
+	var scopes []string
+	if v, ok := cfg.Get("sso_registration_scopes"); ok {
+		for _, sc := range strings.Split(v, ",") {
+			if sc = strings.TrimSpace(sc); sc != "" {
+				scopes = append(scopes, sc)
+			}
+		}
+	}
+	oidc, err := r.endpointURL("SSO_OIDC", "sso_oidc")
+	if err != nil {
+		return "", err
+	}
+	home := awsconfig.ExpandUser("~", r.env)
+	l := &ssocreds.Login{StartURL: start, Region: region, Session: session, Scopes: scopes,
+		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), OIDCEndpoint: oidc, Prompt: prompt, Now: r.o.now}
+	return l.Run(ctx)
 }

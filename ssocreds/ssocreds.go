@@ -180,7 +180,7 @@ func (p *Provider) loadToken() (*token, string, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, path, creds.Errorf(KindTokenLoad, "Error loading SSO Token: Token for %s does not exist (%s; run aws sso login --profile %s)", name, path, p.Profile)
+		return nil, path, creds.Errorf(KindTokenLoad, "Error loading SSO Token: Token for %s does not exist (%s; sign in with: credchain sso login --profile %s)", name, path, p.Profile)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxToken))
@@ -218,7 +218,7 @@ func (p *Provider) accessToken(ctx context.Context) (string, error) {
 		}
 	}
 	if !exp.After(p.now()) {
-		return "", creds.Errorf(KindTokenRetrieval, "Error when retrieving token from sso: Token has expired and refresh failed (sso-session %q; run aws sso login --sso-session %s)", p.Session, p.Session)
+		return "", creds.Errorf(KindTokenRetrieval, "Error when retrieving token from sso: Token has expired and refresh failed (sso-session %q; sign in with: credchain sso login --sso-session %s)", p.Session, p.Session)
 	}
 	return *t.AccessToken, nil
 }

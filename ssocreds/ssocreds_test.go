@@ -76,3 +76,32 @@ func TestExpiredLegacyTokenIsNotSent(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestDeviceLogin(t *testing.T) {
+	srv := ststest.NewMetadata()
+	defer srv.Close()
+	dir := t.TempDir()
+	var shown []string
+	polls := 0
+	l := &Login{StartURL: "https://x/start", Region: "us-east-1", Session: "corp", TokenDir: dir, OIDCEndpoint: srv.URL + "/login",
+		Prompt: func(url, code string) { shown = append(shown, url, code) },
+		Sleep:  func(context.Context, time.Duration) error { polls++; return nil }}
+	path, err := l.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shown) != 2 || shown[1] != "ABCD-EFGH" || !strings.Contains(shown[0], "user_code=ABCD-EFGH") || polls != 2 {
+		t.Fatalf("shown %q after %d polls", shown, polls)
+	}
+	var tok map[string]any
+	data, _ := os.ReadFile(path)
+	if err := json.Unmarshal(data, &tok); err != nil || tok["accessToken"] != "device-token" || tok["refreshToken"] != "device-refresh" ||
+		tok["clientId"] != "client-1" || tok["registrationExpiresAt"] != "2099-01-01T00:00:00Z" || tok["startUrl"] != "https://x/start" {
+		t.Fatalf("token file: %s", data)
+	}
+	// A second login finds the fresh token and runs no flow.
+	shown = nil
+	if _, err := l.Run(context.Background()); err != nil || shown != nil {
+		t.Fatalf("second login: %v, shown %q", err, shown)
+	}
+}

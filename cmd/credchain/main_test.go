@@ -30,7 +30,8 @@ type stsHolder struct{ s *ststest.Server }
 // "moto" starts a set-up moto_server (IAM enforced) and
 // exports MOTO, ALICE_KEY, ALICE_SECRET, ROLE_OPS, ROLE_SECOND, ROLE_THIRD,
 // ROLE_PARTNER and INSTANCE; "fakests" starts the recording STS test server
-// (STS_URL); "stscalls N [PARAM=VALUE ...]" checks how many calls it
+// (STS_URL); "fakemeta" starts the container/IMDS/SSO test server
+// (META_URL); "stscalls N [PARAM=VALUE ...]" checks how many calls it
 // received since the last check, and their parameters.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
@@ -62,6 +63,11 @@ func TestScripts(t *testing.T) {
 					"ROLE_PARTNER": s.Roles["Partner"], "INSTANCE": s.Instance} {
 					ts.Setenv(k, v)
 				}
+			},
+			"fakemeta": func(ts *testscript.TestScript, neg bool, args []string) {
+				s := ststest.NewMetadata()
+				ts.Defer(s.Close)
+				ts.Setenv("META_URL", s.URL)
 			},
 			"fakests": func(ts *testscript.TestScript, neg bool, args []string) {
 				s := ststest.New()

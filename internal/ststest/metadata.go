@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 )
 
 // NewMetadata starts a test server for the container credentials endpoint
@@ -21,9 +22,14 @@ import (
 //     "myrole" and IMDSv2 requests must carry the token.
 //   - /SCOPE/federation/credentials: the SSO portal's GetRoleCredentials;
 //     a token containing "expired-server" is refused (UnauthorizedException).
-//   - /SCOPE/token: SSO OIDC CreateToken with a refresh token.
+//   - /SCOPE/client/register, /SCOPE/device_authorization, /SCOPE/token:
+//     SSO OIDC; a device code is approved on its second poll.
 func NewMetadata() *httptest.Server {
+	var mu sync.Mutex
+	polls := map[string]int{}
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
 		parts := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)
 		if len(parts) < 2 {
 			http.NotFound(w, r)
@@ -50,15 +56,37 @@ func NewMetadata() *httptest.Server {
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprintf(w, `{"roleCredentials": {"accessKeyId": "ASIASSO%s", "secretAccessKey": "sso-secret-%s", "sessionToken": "sso-token-%s", "expiration": 4070908800000}}`,
 				id[:min(13, len(id))], tok, r.URL.Query().Get("account_id"))
+		case rest == "client/register":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"clientId": "client-1", "clientSecret": "client-secret-1", "clientIdIssuedAt": 1700000000, "clientSecretExpiresAt": 4070908800}`)
+		case rest == "device_authorization":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"deviceCode": "device-%s", "userCode": "ABCD-EFGH", "verificationUri": "https://device.sso/", "verificationUriComplete": "https://device.sso/?user_code=ABCD-EFGH", "expiresIn": 600, "interval": 1}`, scope)
 		case rest == "token":
-			var in struct{ GrantType, ClientID, ClientSecret, RefreshToken string }
+			var in struct{ GrantType, ClientID, ClientSecret, RefreshToken, DeviceCode string }
 			body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
-			if json.Unmarshal(body, &in) != nil || in.GrantType != "refresh_token" || in.RefreshToken == "" {
+			if json.Unmarshal(body, &in) != nil {
 				http.Error(w, `{"error": "invalid_request"}`, http.StatusBadRequest)
 				return
 			}
 			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"accessToken": "refreshed-%s", "expiresIn": 3600, "refreshToken": "new-refresh", "tokenType": "Bearer"}`, in.RefreshToken)
+			switch in.GrantType {
+			case "refresh_token":
+				fmt.Fprintf(w, `{"accessToken": "refreshed-%s", "expiresIn": 3600, "refreshToken": "new-refresh", "tokenType": "Bearer"}`, in.RefreshToken)
+			case "urn:ietf:params:oauth:grant-type:device_code":
+				// The user approves on the second poll.
+				polls[in.DeviceCode]++
+				if polls[in.DeviceCode] < 2 {
+					w.Header().Set("X-Amzn-Errortype", "AuthorizationPendingException")
+					w.WriteHeader(http.StatusBadRequest)
+					fmt.Fprint(w, `{"error": "authorization_pending"}`)
+					return
+				}
+				fmt.Fprint(w, `{"accessToken": "device-token", "expiresIn": 28800, "refreshToken": "device-refresh", "tokenType": "Bearer"}`)
+			default:
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, `{"error": "unsupported_grant_type"}`)
+			}
 		case rest == "creds":
 			switch {
 			case strings.Contains(scope, "c500"):
