@@ -2,7 +2,6 @@ package credchain
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -339,37 +338,6 @@ func (r *resolution) configSection(name string) func() (*awsconfig.Section, erro
 		}
 		return s, nil
 	}
-}
-
-// networkSource stands for a source that needs the network, which this
-// version does not call. When the configuration selects it, resolution stops
-// with an UnsupportedCredentialSource error instead of falling through to a
-// source botocore would not have used.
-type networkSource struct {
-	method string
-	detect func() (string, error)
-}
-
-func (n *networkSource) Method() string { return n.method }
-
-func (n *networkSource) Retrieve(context.Context) (creds.Credentials, error) {
-	why, err := n.detect()
-	if err != nil {
-		return creds.Credentials{}, err
-	}
-	return creds.Credentials{}, creds.Errorf(creds.KindUnsupportedSource,
-		"%s selects the %s source, which needs the network and is not supported by this credchain version", why, n.method)
-}
-
-func (r *resolution) detectLogin(name string) (string, error) {
-	p, err := r.profileSection(name)
-	if err != nil {
-		return "", err
-	}
-	if v, ok := p.Lookup("login_session"); ok {
-		return fmt.Sprintf("login_session at %s", v.Pos()), nil
-	}
-	return "", creds.Skip("profile %q has no login_session", name)
 }
 
 // instanceMetadata is the iam-role source: off when AWS_EC2_METADATA_DISABLED

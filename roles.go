@@ -3,15 +3,18 @@ package credchain
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 
+	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/containercreds"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/envcreds"
 	"github.com/credchain/credchain/filecreds"
 	"github.com/credchain/credchain/imdscreds"
 	"github.com/credchain/credchain/internal/pystr"
+	"github.com/credchain/credchain/logincreds"
 	"github.com/credchain/credchain/processcreds"
 	"github.com/credchain/credchain/ssocreds"
 	"github.com/credchain/credchain/stscreds"
@@ -39,6 +42,50 @@ func (l *lazy) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	return l.p.Retrieve(ctx)
 }
 
+// Refresh re-fetches: the provider's own Refresh when it has one (login
+// rotates its token), else Retrieve.
+func (l *lazy) Refresh(ctx context.Context) (creds.Credentials, error) {
+	l.once.Do(func() { l.p, l.err = l.build() })
+	if l.err != nil {
+		return creds.Credentials{}, l.err
+	}
+	if r, ok := l.p.(interface {
+		Refresh(context.Context) (creds.Credentials, error)
+	}); ok {
+		return r.Refresh(ctx)
+	}
+	return l.p.Retrieve(ctx)
+}
+
+// login builds the login source: a profile with login_session.
+func (r *resolution) login(name string) (creds.Provider, error) {
+	p, err := r.profileSection(name)
+	if err != nil {
+		return nil, err
+	}
+	session, ok := p.Get("login_session")
+	if !ok {
+		return nil, creds.Skip("profile %q has no login_session", name)
+	}
+	dir := filepath.Join(awsconfig.ExpandUser("~", r.env), ".aws", "login", "cache")
+	if v, ok := r.env("AWS_LOGIN_CACHE_DIRECTORY"); ok {
+		dir = awsconfig.ExpandPath(v, r.env)
+	}
+	reg, err := r.region()
+	if err != nil {
+		return nil, err
+	}
+	region := reg.value
+	if region == "" {
+		region = "us-east-1"
+	}
+	endpoint, err := r.endpointURL("SIGNIN", "signin")
+	if err != nil {
+		return nil, err
+	}
+	return &logincreds.Provider{Profile: name, Session: session, Dir: dir, Region: region, Endpoint: endpoint, Now: r.o.now}, nil
+}
+
 // profileChain is botocore's ProfileProviderBuilder.providers: the sources
 // read from one profile, in order.
 func (r *resolution) profileChain(name string, disableEnv bool) creds.Chain {
@@ -46,7 +93,7 @@ func (r *resolution) profileChain(name string, disableEnv bool) creds.Chain {
 		&lazy{method: stscreds.MethodWebIdentity, build: func() (creds.Provider, error) { return r.webIdentity(name, disableEnv) }},
 		&lazy{method: ssocreds.Method, build: func() (creds.Provider, error) { return r.sso(name) }},
 		filecreds.Provider{Name: filecreds.MethodCredentialsFile, Section: r.credentialsSection(name)},
-		&networkSource{method: "login", detect: func() (string, error) { return r.detectLogin(name) }},
+		&lazy{method: logincreds.Method, build: func() (creds.Provider, error) { return r.login(name) }},
 		&lazy{method: processcreds.Method, build: func() (creds.Provider, error) { return r.process(name) }},
 		filecreds.Provider{Name: filecreds.MethodConfigFile, Section: r.configSection(name)},
 	}

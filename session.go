@@ -20,10 +20,7 @@
 //     AWS_EC2_METADATA_DISABLED=true)
 //
 // The first source that finds credentials wins; any error stops resolution,
-// as in botocore. The sso and login sources are not implemented yet: when the
-// configuration selects them, resolution stops with an
-// UnsupportedCredentialSource error rather than silently choosing another
-// source.
+// as in botocore.
 package credchain
 
 import (

@@ -58,7 +58,7 @@ func TestChain(t *testing.T) {
 		{name: "role_credential_source_environment_empty", files: map[string]string{".aws/config": "[default]\nrole_arn = arn:aws:iam::123456789012:role/R\ncredential_source = Environment\n"}, wantKind: "CredentialRetrievalError"},
 		{name: "role_credential_source_imds_disabled", files: map[string]string{".aws/config": "[default]\nrole_arn = arn:aws:iam::123456789012:role/R\ncredential_source = Ec2InstanceMetadata\n"}, wantKind: "CredentialRetrievalError"},
 		{name: "sso_profile_missing_config", files: map[string]string{".aws/config": "[default]\nsso_account_id = 123456789012\nsso_role_name = R\n"}, wantKind: "InvalidConfigError"},
-		{name: "login_profile_unsupported", files: map[string]string{".aws/config": "[default]\nlogin_session = arn:aws:sts::123456789012:assumed-role/Admin/admin\n"}, wantKind: "UnsupportedCredentialSource"},
+		{name: "login_profile_without_token", files: map[string]string{".aws/config": "[default]\nlogin_session = arn:aws:sts::123456789012:assumed-role/Admin/admin\n"}, wantKind: "LoginTokenLoadError"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

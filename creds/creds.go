@@ -69,8 +69,7 @@ type skipError struct{ reason string }
 func (e *skipError) Error() string { return e.reason }
 func (e *skipError) Unwrap() error { return ErrNotFound }
 
-// The error kinds: botocore's exception class names, plus
-// UnsupportedCredentialSource for a source this version cannot call.
+// The error kinds: botocore's exception class names.
 const (
 	KindNoCredentials           = "NoCredentialsError"
 	KindPartialCredentials      = "PartialCredentialsError"
@@ -81,7 +80,6 @@ const (
 	KindInfiniteLoopConfig      = "InfiniteLoopConfigError"
 	KindCredentialRetrieval     = "CredentialRetrievalError"
 	KindInvalidIMDSEndpointMode = "InvalidIMDSEndpointModeError"
-	KindUnsupportedSource       = "UnsupportedCredentialSource"
 	KindRefreshWithMFA          = "RefreshWithMFAUnsupportedError"
 )
 

@@ -1,0 +1,308 @@
+// Package logincreds uses `aws login` sessions like botocore's LoginProvider
+// (method "login"): the session's token is read from the login token cache
+// (~/.aws/login/cache/<sha256(session)>.json, or AWS_LOGIN_CACHE_DIRECTORY),
+// and refreshed through the AWS Sign-In service's CreateOAuth2Token with a
+// DPoP proof (an ES256 JWT signed with the token's dpopKey) when fewer than
+// five minutes are left; the rotated token is written back.
+package logincreds
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/signin"
+	"github.com/aws/aws-sdk-go-v2/service/signin/types"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/timefmt"
+)
+
+// Method is botocore's name for this source.
+const Method = "login"
+
+// Error kinds: botocore's exception names.
+const (
+	KindTokenLoad          = "LoginTokenLoadError"
+	KindRefreshRequired    = "LoginRefreshRequired"
+	KindInsufficientAccess = "LoginInsufficientPermissions"
+	KindLogin              = "LoginError"
+)
+
+// RefreshThreshold: a token with less time left is refreshed.
+const RefreshThreshold = 5 * time.Minute
+
+// Provider reads the login session Session.
+type Provider struct {
+	Profile string
+	Session string
+	// Dir is the login token cache directory.
+	Dir string
+	// Region and Endpoint say where the Sign-In service is.
+	Region, Endpoint string
+	HTTPClient       *http.Client
+	Now              func() time.Time
+}
+
+// Method implements creds.Provider.
+func (p *Provider) Method() string { return Method }
+
+func (p *Provider) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+// TokenFile is the cache file of a login session.
+func TokenFile(dir, session string) string {
+	sum := sha256.Sum256([]byte(session))
+	return filepath.Join(dir, hex.EncodeToString(sum[:])+".json")
+}
+
+func (p *Provider) where() string {
+	return fmt.Sprintf("profile %q: login session %s", p.Profile, p.Session)
+}
+
+func (p *Provider) load() (map[string]any, string, error) {
+	path := TokenFile(p.Dir, p.Session)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, path, creds.Errorf(KindTokenLoad,
+			"Error loading login session token: Unable to load a existing login session for session %s. Please reauthenticate with 'aws login'. (%s)", p.Session, path)
+	}
+	defer f.Close()
+	var doc map[string]any
+	data, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err != nil || json.Unmarshal(data, &doc) != nil || doc == nil {
+		return nil, path, creds.Errorf(KindTokenLoad, "Error loading login session token: %s is not a JSON document", path)
+	}
+	var missing []string
+	for _, k := range []string{"accessToken", "refreshToken", "dpopKey", "clientId"} {
+		if _, ok := doc[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, path, creds.Errorf(KindTokenLoad,
+			"Error loading login session token: Failed to load access token from token cache, missing required fields: %s. (%s)", strings.Join(missing, ", "), path)
+	}
+	return doc, path, nil
+}
+
+func (p *Provider) credentials(doc map[string]any, source string) (creds.Credentials, error) {
+	at, _ := doc["accessToken"].(map[string]any)
+	str := func(k string) string { v, _ := at[k].(string); return v }
+	c := creds.Credentials{AccessKeyID: str("accessKeyId"), SecretAccessKey: str("secretAccessKey"), SessionToken: str("sessionToken"),
+		AccountID: str("accountId"), Method: Method, Source: p.where() + " (" + source + ")"}
+	if c.AccessKeyID == "" || c.SecretAccessKey == "" {
+		return creds.Credentials{}, creds.Errorf(KindTokenLoad, "Error loading login session token: the cached access token has no keys (%s)", p.where())
+	}
+	exp, err := timefmt.Parse(str("expiresAt"))
+	if err != nil {
+		return creds.Credentials{}, creds.Errorf(KindTokenLoad, "Error loading login session token: expiresAt: %v", err)
+	}
+	c.Expires = exp
+	return c, nil
+}
+
+// Retrieve implements creds.Provider: the cached credentials, even expired
+// (the session refreshes them, as botocore's RefreshableCredentials does).
+func (p *Provider) Retrieve(context.Context) (creds.Credentials, error) {
+	doc, _, err := p.load()
+	if err != nil {
+		return creds.Credentials{}, err
+	}
+	return p.credentials(doc, "token cache")
+}
+
+// Refresh reloads the token and, within RefreshThreshold of expiry, rotates
+// it with CreateOAuth2Token and writes it back.
+func (p *Provider) Refresh(ctx context.Context) (creds.Credentials, error) {
+	doc, path, err := p.load()
+	if err != nil {
+		return creds.Credentials{}, err
+	}
+	key, err := privateKey(doc["dpopKey"])
+	if err != nil {
+		return creds.Credentials{}, err
+	}
+	if c, err := p.credentials(doc, "token cache"); err == nil && c.Expires.Sub(p.now()) > RefreshThreshold {
+		return c, nil
+	}
+	clientID, _ := doc["clientId"].(string)
+	refresh, _ := doc["refreshToken"].(string)
+	opts := signin.Options{Region: p.Region, Credentials: aws.AnonymousCredentials{},
+		APIOptions: []func(*middleware.Stack) error{dpopMiddleware(key, p.now)}}
+	if p.HTTPClient != nil {
+		opts.HTTPClient = p.HTTPClient
+	} else {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if p.Endpoint != "" {
+		opts.BaseEndpoint = aws.String(p.Endpoint)
+	}
+	out, err := signin.New(opts).CreateOAuth2Token(ctx, &signin.CreateOAuth2TokenInput{TokenInput: &types.CreateOAuth2TokenRequestBody{
+		ClientId: aws.String(clientID), RefreshToken: aws.String(refresh), GrantType: aws.String("refresh_token")}})
+	if err != nil {
+		return creds.Credentials{}, p.refreshError(err)
+	}
+	o := out.TokenOutput
+	if o == nil || o.AccessToken == nil || o.ExpiresIn == nil || o.RefreshToken == nil {
+		return creds.Credentials{}, creds.Errorf(KindTokenLoad,
+			"Error loading login session token: Unable to refresh access token due to an invalid service response. Please try running 'aws login' again. If the issue persists, there may be a temporary signin service problem.")
+	}
+	old, _ := doc["accessToken"].(map[string]any)
+	doc["accessToken"] = map[string]any{
+		"accessKeyId": aws.ToString(o.AccessToken.AccessKeyId), "secretAccessKey": aws.ToString(o.AccessToken.SecretAccessKey),
+		"sessionToken": aws.ToString(o.AccessToken.SessionToken), "accountId": old["accountId"],
+		"expiresAt": p.now().UTC().Add(time.Duration(*o.ExpiresIn) * time.Second).Format("2006-01-02T15:04:05Z"),
+	}
+	doc["refreshToken"] = *o.RefreshToken
+	if err := writeAtomic(path, doc); err != nil {
+		return creds.Credentials{}, &creds.Error{Kind: KindLogin, Msg: p.where() + ": writing the refreshed token", Err: err}
+	}
+	return p.credentials(doc, "refreshed with CreateOAuth2Token")
+}
+
+func (p *Provider) refreshError(err error) error {
+	var ad *types.AccessDeniedException
+	if errors.As(err, &ad) {
+		switch ad.Error_ {
+		case types.OAuth2ErrorCodeTokenExpired, types.OAuth2ErrorCodeUserCredentialsChanged:
+			return creds.Errorf(KindRefreshRequired, "Your session has expired or credentials have changed. Please reauthenticate using 'aws login'. (%s)", p.where())
+		case types.OAuth2ErrorCodeInsufficientPermissions:
+			return creds.Errorf(KindInsufficientAccess,
+				"Unable to create or refresh login credentials due to insufficient permissions. You may be missing permission for the 'signin:CreateOAuth2Token' action. (%s)", p.where())
+		}
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return creds.Errorf(KindLogin, "%s: CreateOAuth2Token: %s", p.where(), ae.ErrorCode())
+	}
+	return &creds.Error{Kind: KindLogin, Msg: p.where() + ": CreateOAuth2Token", Err: err}
+}
+
+// privateKey decodes the token's dpopKey: an EC P-256 key in PEM (SEC 1 or
+// PKCS #8).
+func privateKey(v any) (*ecdsa.PrivateKey, error) {
+	s, _ := v.(string)
+	block, _ := pem.Decode([]byte(s))
+	if block == nil {
+		return nil, creds.Errorf(KindTokenLoad, "Error loading login session token: Unable to load private key from cached token.")
+	}
+	if k, err := x509.ParseECPrivateKey(block.Bytes); err == nil {
+		return k, nil
+	}
+	if k, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
+		if ek, ok := k.(*ecdsa.PrivateKey); ok {
+			return ek, nil
+		}
+	}
+	return nil, creds.Errorf(KindTokenLoad, "Error loading login session token: Unable to load private key from cached token.")
+}
+
+// DPoP builds the proof botocore sends: an ES256 JWT over the method and
+// URL, with the public key in the header.
+func DPoP(key *ecdsa.PrivateKey, url string, iat time.Time, jti string) (string, error) {
+	enc := base64.RawURLEncoding
+	pub, err := key.PublicKey.Bytes() // 0x04 || X || Y
+	if err != nil || len(pub) != 65 {
+		return "", fmt.Errorf("dpopKey is not a P-256 key")
+	}
+	header, _ := json.Marshal(struct {
+		Typ string `json:"typ"`
+		Alg string `json:"alg"`
+		JWK struct {
+			Kty string `json:"kty"`
+			X   string `json:"x"`
+			Y   string `json:"y"`
+			Crv string `json:"crv"`
+		} `json:"jwk"`
+	}{Typ: "dpop+jwt", Alg: "ES256", JWK: struct {
+		Kty string `json:"kty"`
+		X   string `json:"x"`
+		Y   string `json:"y"`
+		Crv string `json:"crv"`
+	}{"EC", enc.EncodeToString(pub[1:33]), enc.EncodeToString(pub[33:]), "P-256"}})
+	payload, _ := json.Marshal(struct {
+		Htm string `json:"htm"`
+		Htu string `json:"htu"`
+		Iat int64  `json:"iat"`
+		Jti string `json:"jti"`
+	}{"POST", url, iat.Unix(), jti})
+	input := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
+	digest := sha256.Sum256([]byte(input))
+	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
+	if err != nil {
+		return "", err
+	}
+	sig := append(r.FillBytes(make([]byte, 32)), s.FillBytes(make([]byte, 32))...)
+	return input + "." + enc.EncodeToString(sig), nil
+}
+
+func uuid4() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// dpopMiddleware adds the DPoP header for the final request URL.
+func dpopMiddleware(key *ecdsa.PrivateKey, now func() time.Time) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("credchainDPoP",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				if req, ok := in.Request.(*smithyhttp.Request); ok {
+					proof, err := DPoP(key, req.URL.String(), now(), uuid4())
+					if err != nil {
+						return middleware.FinalizeOutput{}, middleware.Metadata{}, err
+					}
+					req.Header.Set("DPoP", proof)
+				}
+				return next.HandleFinalize(ctx, in)
+			}), middleware.After)
+	}
+}
+
+func writeAtomic(path string, doc map[string]any) error {
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
