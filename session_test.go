@@ -2,7 +2,15 @@ package credchain_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +20,7 @@ import (
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/logincreds"
 )
 
 type fakeEnv map[string]string
@@ -197,5 +206,47 @@ func TestConcurrentCredentialsResolveOnce(t *testing.T) {
 	runs, _ := os.ReadFile(count)
 	if n := strings.Count(string(runs), "run"); n != 1 {
 		t.Errorf("credential_process ran %d times, want 1", n)
+	}
+}
+
+// TestLoginSessionRefreshesNearExpiry: a login session whose cached keys
+// expire in two minutes is refreshed through the Sign-In service (the
+// session's refresh window), and the rotated token is written back.
+func TestLoginSessionRefreshesNearExpiry(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalECPrivateKey(key)
+	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("DPoP") == "" {
+			http.Error(w, "no DPoP", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"accessToken":{"accessKeyId":"ASIAROTATED","secretAccessKey":"s2","sessionToken":"t2"},"expiresIn":900,"refreshToken":"r2","tokenType":"aws_sigv4"}`)
+	}))
+	defer srv.Close()
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	session := "arn:aws:sts::012345678910:assumed-role/Admin/admin"
+	env := homeWith(t, map[string]string{".aws/config": "[default]\nregion = us-east-1\nlogin_session = " + session + "\n"})
+	env["AWS_ENDPOINT_URL_SIGNIN"] = srv.URL
+	doc, _ := json.Marshal(map[string]any{"accessToken": map[string]any{"accessKeyId": "ASIACACHED", "secretAccessKey": "s1", "sessionToken": "t1",
+		"accountId": "012345678910", "expiresAt": "2030-01-01T00:02:00Z"}, "refreshToken": "r1", "clientId": "c", "dpopKey": pemKey})
+	path := logincreds.TokenFile(filepath.Join(env["HOME"], ".aws", "login", "cache"), session)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := credchain.NewSession(credchain.WithEnv(env.lookup), credchain.WithClock(func() time.Time { return now }))
+	c, err := s.Credentials(context.Background())
+	if err != nil || c.AccessKeyID != "ASIAROTATED" || c.Method != "login" || c.AccountID != "012345678910" {
+		t.Fatalf("got %+v, %v", c, err)
+	}
+	if data, _ := os.ReadFile(path); !strings.Contains(string(data), `"refreshToken":"r2"`) {
+		t.Errorf("token not written back: %s", data)
 	}
 }
