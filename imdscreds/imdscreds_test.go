@@ -2,6 +2,11 @@ package imdscreds
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -44,5 +49,36 @@ func TestNothingListeningEndsQuickly(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// TestHostileMetadataService: a redirect is not followed, a huge body is
+// cut, and neither yields credentials.
+func TestHostileMetadataService(t *testing.T) {
+	var elsewhere atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPut:
+			fmt.Fprint(w, "tok")
+		case strings.HasSuffix(r.URL.Path, "/security-credentials/"):
+			fmt.Fprint(w, "role")
+		case strings.HasPrefix(r.URL.Path, "/redirect/"):
+			http.Redirect(w, r, other.URL+"/x", http.StatusFound)
+		default:
+			w.Write([]byte(`{"AccessKeyId": "`))
+			w.Write([]byte(strings.Repeat("A", 2<<20)))
+		}
+	}))
+	defer srv.Close()
+	for _, base := range []string{srv.URL + "/redirect/", srv.URL + "/huge/"} {
+		p := &Provider{BaseURL: base, Timeout: time.Second, Attempts: 2}
+		if c, err := p.Retrieve(context.Background()); err == nil {
+			t.Errorf("%s: credentials %s from a hostile service", base, c.AccessKeyID)
+		}
+	}
+	if elsewhere.Load() != 0 {
+		t.Error("a redirect was followed")
 	}
 }
