@@ -175,7 +175,7 @@ func (s *Session) Credentials(ctx context.Context) (Credentials, error) {
 		}
 		s.cached = &resolved{creds: c, refresh: refresh}
 	}
-	c, err := refreshIfNeeded(ctx, s.cached.creds, s.cached.refresh, s.opts.now())
+	c, err := creds.RefreshIfNeeded(ctx, s.cached.creds, s.cached.refresh, s.opts.now())
 	if err != nil {
 		return Credentials{}, err
 	}
@@ -185,32 +185,9 @@ func (s *Session) Credentials(ctx context.Context) (Credentials, error) {
 
 // Windows of botocore's RefreshableCredentials.
 const (
-	AdvisoryRefresh  = 15 * time.Minute
-	MandatoryRefresh = 10 * time.Minute
+	AdvisoryRefresh  = creds.AdvisoryRefresh
+	MandatoryRefresh = creds.MandatoryRefresh
 )
-
-func refreshIfNeeded(ctx context.Context, c creds.Credentials, refresh func(context.Context) (creds.Credentials, error), now time.Time) (creds.Credentials, error) {
-	if !c.CanExpire() || refresh == nil {
-		return c, nil
-	}
-	left := c.Expires.Sub(now)
-	if left >= AdvisoryRefresh {
-		return c, nil
-	}
-	fresh, err := refresh(ctx)
-	if err != nil {
-		if left < MandatoryRefresh {
-			return creds.Credentials{}, err
-		}
-		return c, nil // advisory window: keep the current keys
-	}
-	if fresh.Expired(now) {
-		return creds.Credentials{}, creds.Errorf(creds.KindCredentialRetrieval,
-			"Error when retrieving credentials from %s: Credentials were refreshed, but the refreshed credentials are still expired (expiry %s)",
-			fresh.Method, fresh.Expires.UTC().Format(time.RFC3339))
-	}
-	return fresh, nil
-}
 
 // Region returns the region like botocore's get_config_variable('region'):
 // WithRegion, then AWS_DEFAULT_REGION (AWS_REGION is not read by boto3), then
@@ -244,7 +221,7 @@ func (s *Session) Explain(ctx context.Context) *Explanation {
 	}
 	c, refresh, steps, err := r.resolve(ctx)
 	if err == nil {
-		c, err = refreshIfNeeded(ctx, c, refresh, s.opts.now())
+		c, err = creds.RefreshIfNeeded(ctx, c, refresh, s.opts.now())
 	}
 	e.Steps = steps
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -183,3 +184,74 @@ func (c Chain) Resolve(ctx context.Context) (Credentials, []Step, error) {
 	}
 	return Credentials{}, steps, Errorf(KindNoCredentials, "Unable to locate credentials")
 }
+
+// Windows of botocore's RefreshableCredentials.
+const (
+	AdvisoryRefresh  = 15 * time.Minute
+	MandatoryRefresh = 10 * time.Minute
+)
+
+// RefreshIfNeeded applies botocore's refresh rules to c: within
+// AdvisoryRefresh of expiry refresh is tried and its failure ignored; within
+// MandatoryRefresh a failure is an error; refreshed keys that are already
+// expired are an error.
+func RefreshIfNeeded(ctx context.Context, c Credentials, refresh func(context.Context) (Credentials, error), now time.Time) (Credentials, error) {
+	if !c.CanExpire() || refresh == nil {
+		return c, nil
+	}
+	left := c.Expires.Sub(now)
+	if left >= AdvisoryRefresh {
+		return c, nil
+	}
+	fresh, err := refresh(ctx)
+	if err != nil {
+		if left < MandatoryRefresh {
+			return Credentials{}, err
+		}
+		return c, nil // advisory window: keep the current keys
+	}
+	if fresh.Expired(now) {
+		return Credentials{}, Errorf(KindCredentialRetrieval,
+			"Error when retrieving credentials from %s: Credentials were refreshed, but the refreshed credentials are still expired (expiry %s)",
+			fresh.Method, fresh.Expires.UTC().Format(time.RFC3339))
+	}
+	return fresh, nil
+}
+
+// Refreshing serves one provider's credentials from memory and refreshes
+// them by botocore's rules, one refresh at a time. It is safe for
+// concurrent use: many callers arriving at expiry cause one upstream call.
+type Refreshing struct {
+	Provider Provider
+	Now      func() time.Time
+
+	mu   sync.Mutex
+	cur  Credentials
+	have bool
+}
+
+// Retrieve implements Provider.
+func (r *Refreshing) Retrieve(ctx context.Context) (Credentials, error) {
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.have {
+		c, err := r.Provider.Retrieve(ctx)
+		if err != nil {
+			return Credentials{}, err
+		}
+		r.cur, r.have = c, true
+	}
+	c, err := RefreshIfNeeded(ctx, r.cur, r.Provider.Retrieve, now())
+	if err != nil {
+		return Credentials{}, err
+	}
+	r.cur = c
+	return c, nil
+}
+
+// Method implements Provider.
+func (r *Refreshing) Method() string { return r.Provider.Method() }

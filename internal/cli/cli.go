@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -60,6 +61,12 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 
 // Main runs credchain with args and returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
+	return MainContext(context.Background(), args, stdin, stdout, stderr, lookup)
+}
+
+// MainContext is Main with a context; cancelling it stops long-running
+// commands (serve) as SIGINT does.
+func MainContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
 	e := &env{lookup: lookup, stdin: stdin, stdout: stdout, stderr: stderr}
 	stscreds.Warnf = func(format string, args ...any) { fmt.Fprintf(stderr, "credchain: warning: "+format+"\n", args...) }
 	g := &globals{}
@@ -85,10 +92,10 @@ any shell.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g))
+	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g), newServeCmd(e, g))
 	root.CompletionOptions.DisableDefaultCmd = true
 
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	var ee exitError
 	var ue usageError
 	switch {

@@ -15,18 +15,29 @@ import (
 )
 
 func newExecCmd(e *env, g *globals) *cobra.Command {
-	o := &roleFlags{}
+	o := &serveOptions{}
+	var useServer bool
 	cmd := &cobra.Command{
 		Use:   "exec [--profile P] [--role-arn ARN ...] -- COMMAND [ARGS...]",
 		Short: "Run a command with the resolved (or assumed-role) credentials in its environment",
 		Long: `Run COMMAND with the credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
 AWS_SESSION_TOKEN, the region in AWS_REGION and AWS_DEFAULT_REGION when known, and the
 variables that would confuse boto3 or the AWS CLI removed. Standard streams and signals
-are forwarded; credchain exits with the command's status.
+are forwarded; credchain exits with the command's status. With --server, COMMAND gets
+the endpoint and token of a local credential server (see 'credchain serve') that
+refreshes the credentials for as long as it runs, instead of raw keys.
 
   credchain exec --profile admin -- aws ec2 describe-instances`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if useServer {
+				srv, region, err := o.start(cmd, e, g)
+				if err != nil {
+					return err
+				}
+				set, clear := serverEnv(srv, region)
+				return serveDuring(srv, func() error { return runWith(e, args, childEnv(os.Environ(), set, clear)) })
+			}
 			c, s, err := o.resolve(cmd, e, g)
 			if err != nil {
 				return err
@@ -40,6 +51,9 @@ are forwarded; credchain exits with the command's status.
 		},
 	}
 	o.register(cmd)
+	cmd.Flags().BoolVar(&useServer, "server", false, "give COMMAND a local credential server (refreshing) instead of raw keys")
+	cmd.Flags().StringVar(&o.protocol, "protocol", "container", "with --server: container or imds")
+	o.listen = "127.0.0.1:0"
 	// Flags after the command name belong to the command.
 	cmd.Flags().SetInterspersed(false)
 	return cmd

@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServeCommand runs `credchain serve`, reads the lines it prints, fetches
+// credentials with them like a container-protocol client, and stops it.
+func TestServeCommand(t *testing.T) {
+	home := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(home, ".aws"), 0o755))
+	must(t, os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[default]\nregion = eu-west-3\naws_access_key_id = AKIASERVE\naws_secret_access_key = serve-secret\n"), 0o600))
+	env := map[string]string{"HOME": home, "BOTO_CONFIG": filepath.Join(home, "none"), "AWS_EC2_METADATA_DISABLED": "true"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	code := make(chan int, 1)
+	var stderr strings.Builder
+	go func() {
+		code <- MainContext(ctx, []string{"serve"}, nil, pw, &stderr, lookup)
+		pw.Close()
+	}()
+	vars := map[string]string{}
+	sc := bufio.NewScanner(pr)
+	for len(vars) < 6 && sc.Scan() {
+		if k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "="); ok && !strings.HasPrefix(sc.Text(), "unset") {
+			vars[k] = strings.Trim(v, "'")
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if vars["AWS_REGION"] != "eu-west-3" || vars["AWS_SHARED_CREDENTIALS_FILE"] != "" || vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"] == "" {
+		t.Fatalf("printed %v", vars)
+	}
+	req, _ := http.NewRequest("GET", vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"], nil)
+	req.Header.Set("Authorization", vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]string
+	_ = json.NewDecoder(resp.Body).Decode(&doc)
+	resp.Body.Close()
+	if doc["AccessKeyId"] != "AKIASERVE" || doc["Expiration"] == "" {
+		t.Fatalf("served %v", doc["AccessKeyId"])
+	}
+	cancel()
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Fatalf("exit %d: %s", c, stderr.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if !strings.Contains(stderr.String(), "GET /credentials 200 key=****************ERVE") || strings.Contains(stderr.String(), "serve-secret") {
+		t.Errorf("audit: %s", stderr.String())
+	}
+}
+
+func TestServeRefusesNonLoopback(t *testing.T) {
+	var stderr strings.Builder
+	env := map[string]string{"HOME": t.TempDir(), "AWS_ACCESS_KEY_ID": "AK", "AWS_SECRET_ACCESS_KEY": "s", "AWS_EC2_METADATA_DISABLED": "true"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	if c := Main([]string{"serve", "--listen", "0.0.0.0:0"}, nil, io.Discard, &stderr, lookup); c != ExitUsage || !strings.Contains(stderr.String(), "not a loopback address") {
+		t.Fatalf("exit %d: %s", c, stderr.String())
+	}
+}

@@ -1,0 +1,291 @@
+// Package server serves credentials to local processes over the container
+// credentials protocol (AWS_CONTAINER_CREDENTIALS_FULL_URI with
+// AWS_CONTAINER_AUTHORIZATION_TOKEN) or an IMDSv2-compatible protocol
+// (AWS_EC2_METADATA_SERVICE_ENDPOINT), hardened where aws-vault's server was
+// not:
+//
+//   - it listens on loopback only;
+//   - the container protocol needs a random 256-bit token, compared in
+//     constant time;
+//   - a request whose Host is not the listening address is refused (DNS
+//     rebinding), and so is one with browser headers (Origin, Sec-Fetch-*,
+//     Referer), so web pages cannot read credentials;
+//   - the IMDS protocol requires a session token (PUT /latest/api/token,
+//     refused with X-Forwarded-For like the real service); IMDSv1 is refused;
+//   - requests and headers are bounded, connections have timeouts, and each
+//     request is audited with the masked access key id, never a secret.
+package server
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/credchain/credchain/creds"
+)
+
+// Protocols.
+const (
+	Container = "container"
+	IMDS      = "imds"
+)
+
+// Paths served.
+const (
+	ContainerPath = "/credentials"
+	imdsTokenPath = "/latest/api/token"
+	imdsRolePath  = "/latest/meta-data/iam/security-credentials/"
+	// RoleName is the role name the IMDS protocol reports.
+	RoleName = "credchain"
+)
+
+// Server serves the credentials Source returns. Source is called for every
+// request: give it a cache that refreshes ahead of expiry (a credchain
+// Session does, one upstream call at a time).
+type Server struct {
+	Source   func(context.Context) (creds.Credentials, error)
+	Protocol string
+	// Token authorizes container-protocol requests; New makes a random one.
+	Token string
+	// Audit receives one line per request; nil discards them.
+	Audit func(line string)
+	Now   func() time.Time
+
+	addr   string // host:port the server listens on, for the Host check
+	secret []byte // signs IMDS session tokens
+	http   *http.Server
+	ln     net.Listener
+}
+
+// New returns a server for protocol with a fresh random token.
+func New(protocol string, source func(context.Context) (creds.Credentials, error)) (*Server, error) {
+	if protocol != Container && protocol != IMDS {
+		return nil, fmt.Errorf("unknown protocol %q (container or imds)", protocol)
+	}
+	tok := make([]byte, 32)
+	secret := make([]byte, 32)
+	if _, err := rand.Read(tok); err != nil {
+		return nil, err
+	}
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	return &Server{Source: source, Protocol: protocol, Token: hex.EncodeToString(tok), secret: secret}, nil
+}
+
+// Listen binds addr, which must be a loopback address ("127.0.0.1:0" picks a
+// port). A non-loopback address is refused.
+func (s *Server) Listen(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("listen address %q: %w", addr, err)
+	}
+	ip := net.ParseIP(host)
+	if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("listen address %q is not a loopback address: credchain serves credentials to this machine only (use 127.0.0.1 or [::1])", addr)
+	}
+	if host == "localhost" {
+		addr = net.JoinHostPort("127.0.0.1", addr[strings.LastIndex(addr, ":")+1:])
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.ln, s.addr = ln, ln.Addr().String()
+	return nil
+}
+
+// Addr is the address listened on ("127.0.0.1:PORT").
+func (s *Server) Addr() string { return s.addr }
+
+// URL is what clients point at: the container endpoint, or the IMDS base.
+func (s *Server) URL() string {
+	if s.Protocol == IMDS {
+		return "http://" + s.addr + "/"
+	}
+	return "http://" + s.addr + ContainerPath
+}
+
+// Serve serves until ctx is done, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context) error {
+	if s.ln == nil {
+		return errors.New("server: Listen first")
+	}
+	s.http = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 16 << 10}
+	done := make(chan error, 1)
+	go func() { done <- s.http.Serve(s.ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = s.http.Shutdown(shut)
+		return nil
+	}
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// browserHeaders are sent by browsers and never by SDKs.
+var browserHeaders = []string{"Origin", "Referer", "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest"}
+
+// Handler is the HTTP handler, with every check in front.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status, key := s.serve(w, r)
+		if s.Audit != nil {
+			s.Audit(fmt.Sprintf("%s %s %s %d key=%s", s.now().UTC().Format(time.RFC3339), r.Method, r.URL.Path, status, key))
+		}
+	})
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, string) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1024)
+	if s.addr != "" && r.Host != s.addr {
+		return refuse(w, http.StatusForbidden, "InvalidHost", "the Host header must be the server's address (DNS rebinding protection)"), "-"
+	}
+	for _, h := range browserHeaders {
+		if r.Header.Get(h) != "" {
+			return refuse(w, http.StatusForbidden, "BrowserRequest", "requests from web browsers are refused"), "-"
+		}
+	}
+	if s.Protocol == IMDS {
+		return s.serveIMDS(w, r)
+	}
+	if r.URL.Path != ContainerPath {
+		return refuse(w, http.StatusNotFound, "NotFound", "no such path"), "-"
+	}
+	if r.Method != http.MethodGet {
+		return refuse(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use GET"), "-"
+	}
+	if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(s.Token)) != 1 {
+		return refuse(w, http.StatusUnauthorized, "Unauthorized", "a valid AWS_CONTAINER_AUTHORIZATION_TOKEN is required"), "-"
+	}
+	c, err := s.Source(r.Context())
+	if err != nil {
+		// The container protocol's error shape; the message names the
+		// failure but holds no secret (credchain errors never do).
+		return refuse(w, http.StatusBadGateway, creds.KindOf(err), err.Error()), "-"
+	}
+	doc := map[string]string{"AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey, "Token": c.SessionToken,
+		"Expiration": expiration(c, s.now())}
+	if c.AccountID != "" {
+		doc["AccountId"] = c.AccountID
+	}
+	writeJSON(w, http.StatusOK, doc)
+	return http.StatusOK, creds.MaskKey(c.AccessKeyID)
+}
+
+// expiration: the container and IMDS protocols require one; long-term keys
+// are reported valid for an hour and served again after that.
+func expiration(c creds.Credentials, now time.Time) string {
+	exp := c.Expires
+	if !c.CanExpire() {
+		exp = now.Add(time.Hour)
+	}
+	return exp.UTC().Format("2006-01-02T15:04:05Z")
+}
+
+func (s *Server) serveIMDS(w http.ResponseWriter, r *http.Request) (int, string) {
+	switch {
+	case r.URL.Path == imdsTokenPath:
+		if r.Method != http.MethodPut {
+			return refuse(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use PUT"), "-"
+		}
+		if r.Header.Get("X-Forwarded-For") != "" {
+			return refuse(w, http.StatusForbidden, "Forbidden", "forwarded requests are refused"), "-"
+		}
+		ttl, err := strconv.Atoi(r.Header.Get("X-Aws-Ec2-Metadata-Token-Ttl-Seconds"))
+		if err != nil || ttl < 1 || ttl > 21600 {
+			return refuse(w, http.StatusBadRequest, "BadRequest", "X-aws-ec2-metadata-token-ttl-seconds must be 1 to 21600"), "-"
+		}
+		tok := s.sessionToken(s.now().Add(time.Duration(ttl) * time.Second))
+		w.Header().Set("X-Aws-Ec2-Metadata-Token-Ttl-Seconds", strconv.Itoa(ttl))
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte(tok))
+		return http.StatusOK, "-"
+	case strings.HasPrefix(r.URL.Path, imdsRolePath):
+		if r.Method != http.MethodGet {
+			return refuse(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use GET"), "-"
+		}
+		if !s.validSessionToken(r.Header.Get("X-Aws-Ec2-Metadata-Token")) {
+			// IMDSv1 (no token) is refused.
+			return refuse(w, http.StatusUnauthorized, "Unauthorized", "a session token from PUT /latest/api/token is required (IMDSv2)"), "-"
+		}
+		switch strings.TrimPrefix(r.URL.Path, imdsRolePath) {
+		case "":
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = w.Write([]byte(RoleName))
+			return http.StatusOK, "-"
+		case RoleName:
+			c, err := s.Source(r.Context())
+			if err != nil {
+				return refuse(w, http.StatusBadGateway, creds.KindOf(err), err.Error()), "-"
+			}
+			writeJSON(w, http.StatusOK, map[string]string{"Code": "Success", "LastUpdated": s.now().UTC().Format("2006-01-02T15:04:05Z"),
+				"Type": "AWS-HMAC", "AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey, "Token": c.SessionToken,
+				"Expiration": expiration(c, s.now())})
+			return http.StatusOK, creds.MaskKey(c.AccessKeyID)
+		}
+	}
+	return refuse(w, http.StatusNotFound, "NotFound", "no such path"), "-"
+}
+
+// sessionToken is "expiry.mac": stateless and unforgeable without the
+// server's secret.
+func (s *Server) sessionToken(exp time.Time) string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(exp.Unix()))
+	m := hmac.New(sha256.New, s.secret)
+	m.Write(b[:])
+	return hex.EncodeToString(b[:]) + "." + hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) validSessionToken(tok string) bool {
+	expHex, _, ok := strings.Cut(tok, ".")
+	if !ok || len(expHex) != 16 {
+		return false
+	}
+	raw, err := hex.DecodeString(expHex)
+	if err != nil {
+		return false
+	}
+	exp := time.Unix(int64(binary.BigEndian.Uint64(raw)), 0)
+	want := s.sessionToken(exp)
+	return subtle.ConstantTimeCompare([]byte(tok), []byte(want)) == 1 && s.now().Before(exp)
+}
+
+func refuse(w http.ResponseWriter, status int, code, msg string) int {
+	if code == "" {
+		code = "Error"
+	}
+	writeJSON(w, status, map[string]string{"code": code, "message": msg})
+	return status
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(data)
+}
