@@ -4,7 +4,7 @@ PKGS      := ./...
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME  ?= 30s
 
-.PHONY: test race unit vet fmtcheck lint fuzz bench bench-peers tidycheck build
+.PHONY: test race unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build
 
 # Everything CI checks: formatting, vet, module tidiness, and every test
 # (botocore differential suites included) under the race detector.
@@ -39,9 +39,13 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/...
 	./scripts/bench-peers.sh
+	./scripts/bench-serve.sh
 
 bench-peers:
 	./scripts/bench-peers.sh
+
+bench-serve:
+	./scripts/bench-serve.sh
 
 build:
 	$(GO) build -o bin/credchain ./cmd/credchain

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -228,6 +229,16 @@ type Refreshing struct {
 	mu   sync.Mutex
 	cur  Credentials
 	have bool
+	// snap is the last good value for the lock-free fast path.
+	snap atomic.Pointer[Credentials]
+}
+
+func (r *Refreshing) fresh(now time.Time) (Credentials, bool) {
+	c := r.snap.Load()
+	if c == nil || (c.CanExpire() && c.Expires.Sub(now) < AdvisoryRefresh) {
+		return Credentials{}, false
+	}
+	return *c, true
 }
 
 // Retrieve implements Provider.
@@ -235,6 +246,10 @@ func (r *Refreshing) Retrieve(ctx context.Context) (Credentials, error) {
 	now := time.Now
 	if r.Now != nil {
 		now = r.Now
+	}
+	// Fast path: fresh credentials are read without waiting on a refresh.
+	if c, ok := r.fresh(now()); ok {
+		return c, nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -250,6 +265,7 @@ func (r *Refreshing) Retrieve(ctx context.Context) (Credentials, error) {
 		return Credentials{}, err
 	}
 	r.cur = c
+	r.snap.Store(&c)
 	return c, nil
 }
 

@@ -31,6 +31,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/credchain/credchain/creds"
@@ -63,6 +64,7 @@ type Server struct {
 	Audit func(line string)
 	Now   func() time.Time
 
+	cached atomic.Pointer[rendered]
 	addr   string // host:port the server listens on, for the Host check
 	secret []byte // signs IMDS session tokens
 	http   *http.Server
@@ -186,13 +188,36 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, string) {
 		// failure but holds no secret (credchain errors never do).
 		return refuse(w, http.StatusBadGateway, creds.KindOf(err), err.Error()), "-"
 	}
+	body, masked := s.containerBody(c)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(body)
+	return http.StatusOK, masked
+}
+
+// rendered is the container response for one set of credentials, encoded
+// once and reused while the credentials stay the same.
+type rendered struct {
+	c      creds.Credentials
+	exp    time.Time // when a rendering of long-term keys goes stale
+	body   []byte
+	masked string
+}
+
+func (s *Server) containerBody(c creds.Credentials) ([]byte, string) {
+	now := s.now()
+	if r := s.cached.Load(); r != nil && r.c == c && (c.CanExpire() || now.Before(r.exp)) {
+		return r.body, r.masked
+	}
 	doc := map[string]string{"AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey, "Token": c.SessionToken,
-		"Expiration": expiration(c, s.now())}
+		"Expiration": expiration(c, now)}
 	if c.AccountID != "" {
 		doc["AccountId"] = c.AccountID
 	}
-	writeJSON(w, http.StatusOK, doc)
-	return http.StatusOK, creds.MaskKey(c.AccessKeyID)
+	body, _ := json.Marshal(doc)
+	r := &rendered{c: c, exp: now.Add(30 * time.Minute), body: body, masked: creds.MaskKey(c.AccessKeyID)}
+	s.cached.Store(r)
+	return r.body, r.masked
 }
 
 // expiration: the container and IMDS protocols require one; long-term keys

@@ -36,6 +36,7 @@ refreshes the credentials for as long as it runs, instead of raw keys.
 					return err
 				}
 				set, clear := serverEnv(srv, region)
+				defer o.audit.close()
 				return serveDuring(srv, func() error { return runWith(e, args, childEnv(os.Environ(), set, clear)) })
 			}
 			c, s, err := o.resolve(cmd, e, g)

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/server"
@@ -17,6 +21,55 @@ type serveOptions struct {
 	roleFlags
 	listen   string
 	protocol string
+	audit    auditLog
+}
+
+// auditLog writes audit lines through a buffer flushed every 100 ms, so a
+// busy server does not make one write call per request.
+type auditLog struct {
+	mu   sync.Mutex
+	w    *bufio.Writer
+	stop chan struct{}
+	done chan struct{}
+}
+
+func (a *auditLog) start(out io.Writer) func(string) {
+	a.w = bufio.NewWriterSize(out, 64<<10)
+	a.stop, a.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(a.done)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				a.flush()
+			case <-a.stop:
+				a.flush()
+				return
+			}
+		}
+	}()
+	return func(line string) {
+		a.mu.Lock()
+		a.w.WriteString("credchain: " + line + "\n")
+		a.mu.Unlock()
+	}
+}
+
+func (a *auditLog) flush() {
+	a.mu.Lock()
+	a.w.Flush()
+	a.mu.Unlock()
+}
+
+// close flushes what is left.
+func (a *auditLog) close() {
+	if a.stop != nil {
+		close(a.stop)
+		<-a.done
+		a.stop = nil
+	}
 }
 
 func newServeCmd(e *env, g *globals) *cobra.Command {
@@ -56,6 +109,7 @@ on stderr with the masked key id.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			fmt.Fprintf(e.stderr, "credchain: serving on %s (%s protocol); Ctrl-C to stop\n", srv.Addr(), srv.Protocol)
+			defer o.audit.close()
 			return srv.Serve(ctx)
 		},
 	}
@@ -95,7 +149,7 @@ func (o *serveOptions) start(cmd *cobra.Command, e *env, g *globals) (*server.Se
 	if err != nil {
 		return nil, "", err
 	}
-	srv.Audit = func(line string) { fmt.Fprintf(e.stderr, "credchain: %s\n", line) }
+	srv.Audit = o.audit.start(e.stderr)
 	if err := srv.Listen(o.listen); err != nil {
 		return nil, "", usageError{err}
 	}
