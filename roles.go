@@ -163,7 +163,7 @@ func (r *resolution) assumeRole(name string) (creds.Provider, error) {
 	if p.Has("web_identity_token_file") {
 		return nil, creds.Skip("profile %q has web_identity_token_file (web identity wins)", name)
 	}
-	visited, viaCS, err := validateRoleChain(r.profiles, name)
+	visited, viaCS, err := awsconfig.ValidateRoleChain(r.profiles, name)
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,7 @@ func (r *resolution) sso(name string) (creds.Provider, error) {
 		}
 		if len(lacking) > 0 {
 			return nil, creds.Errorf(creds.KindInvalidConfig,
-				"The profile \"%s\" is configured to use the SSO token provider but is missing the following configuration: %s.", name, pyList(lacking))
+				"The profile \"%s\" is configured to use the SSO token provider but is missing the following configuration: %s.", name, awsconfig.PyList(lacking))
 		}
 	}
 	endpoint, err := r.endpointURL("SSO", "sso")

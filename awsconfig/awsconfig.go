@@ -137,6 +137,14 @@ type File struct {
 	built  map[int]*Section // wrappers made so far, by index
 }
 
+// DefaultsPos is "file:line" of the [DEFAULT] section, "" when there is none.
+func (f *File) DefaultsPos() string {
+	if f == nil || f.parsed.Defaults == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", f.Path, f.parsed.Defaults.Line)
+}
+
 // Len is the number of sections.
 func (f *File) Len() int { return len(f.parsed.Sections) }
 

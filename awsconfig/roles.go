@@ -1,33 +1,33 @@
-package credchain
+package awsconfig
 
 import (
 	"fmt"
 	"strings"
 
-	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/creds"
 )
 
 // credentialSources are the valid credential_source values: an exact,
 // case-sensitive match, as botocore's is_supported checks.
-var credentialSources = map[string]bool{"Environment": true, "Ec2InstanceMetadata": true, "EcsContainer": true}
+// CredentialSources are the valid credential_source values.
+var CredentialSources = map[string]bool{"Environment": true, "Ec2InstanceMetadata": true, "EcsContainer": true}
 
-func hasStaticKeys(p *awsconfig.Section) bool {
+func HasStaticKeys(p *Section) bool {
 	return p.Has("aws_access_key_id") || p.Has("aws_secret_access_key")
 }
 
-func hasRoleConfig(p *awsconfig.Section) bool {
+func HasRoleConfig(p *Section) bool {
 	return p.Has("role_arn") && !p.Has("web_identity_token_file")
 }
 
-// validateRoleChain checks an assume-role profile and its chain of source
+// ValidateRoleChain checks an assume-role profile and its chain of source
 // profiles the way botocore's AssumeRoleProvider does before it resolves the
 // source credentials: source_profile xor credential_source, a valid
 // credential_source, existing source profiles, and no cycles (a profile may
 // name itself only when it has static keys). It returns the profiles visited
 // and whether the last one is a role whose credentials come from a
 // credential_source (else the last one is the source profile holding them).
-func validateRoleChain(profiles *awsconfig.Profiles, start string) (visited []string, viaCredentialSource bool, err error) {
+func ValidateRoleChain(profiles *Profiles, start string) (visited []string, viaCredentialSource bool, err error) {
 	visited = []string{start}
 	cur := start
 	for {
@@ -43,7 +43,7 @@ func validateRoleChain(profiles *awsconfig.Profiles, start string) (visited []st
 			return visited, false, creds.Partial("assume-role", "source_profile or credential_source",
 				fmt.Sprintf("profile %q at %s", cur, where))
 		case hasCS:
-			if !credentialSources[cs] {
+			if !CredentialSources[cs] {
 				return visited, false, creds.Errorf(creds.KindInvalidConfig,
 					"%s: The credential source \"%s\" referenced in profile \"%s\" is not valid. (valid: Environment, Ec2InstanceMetadata, EcsContainer; case matters)", where, cs, cur)
 			}
@@ -58,14 +58,14 @@ func validateRoleChain(profiles *awsconfig.Profiles, start string) (visited []st
 			if v != src {
 				continue
 			}
-			if src != cur || !hasStaticKeys(sp) {
+			if src != cur || !HasStaticKeys(sp) {
 				return visited, false, &creds.Error{Kind: creds.KindInfiniteLoopConfig, Msg: fmt.Sprintf(
 					"Infinite loop in credential configuration detected. Attempting to load from profile %s which has already been visited. Visited profiles: %s",
-					src, pyList(visited))}
+					src, PyList(visited))}
 			}
 		}
 		visited = append(visited, src)
-		if hasStaticKeys(sp) || !hasRoleConfig(sp) {
+		if HasStaticKeys(sp) || !HasRoleConfig(sp) {
 			return visited, false, nil
 		}
 		cur = src
@@ -73,7 +73,7 @@ func validateRoleChain(profiles *awsconfig.Profiles, start string) (visited []st
 }
 
 // pyList renders names as a Python list repr: ['a', 'b'].
-func pyList(names []string) string {
+func PyList(names []string) string {
 	parts := make([]string, len(names))
 	for i, n := range names {
 		q := "'"

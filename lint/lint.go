@@ -1,0 +1,207 @@
+// Package lint finds the configuration mistakes that make boto3, the AWS CLI
+// and aws-sdk-go-v2 disagree, or that boto3 itself reads differently from
+// what the author meant. Each finding names the file and line, says what
+// goes wrong and how to fix it.
+package lint
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/credchain/credchain/awsconfig"
+	"github.com/credchain/credchain/creds"
+)
+
+// Severities.
+const (
+	Error   = "error"
+	Warning = "warning"
+)
+
+// Finding is one problem.
+type Finding struct {
+	Where    string `json:"where"` // file:line
+	Severity string `json:"severity"`
+	Check    string `json:"check"`
+	Profile  string `json:"profile,omitempty"`
+	Message  string `json:"message"`
+	Fix      string `json:"fix"`
+}
+
+// Files are the parsed shared files (either may be nil) and their paths.
+type Files struct {
+	ConfigPath, CredentialsPath string
+	Config, Credentials         *awsconfig.File
+	Env                         func(string) (string, bool)
+}
+
+// Load reads the shared files the environment names. A file that cannot be
+// parsed is an error finding, not a failure.
+func Load(env func(string) (string, bool)) (Files, []Finding) {
+	f := Files{Env: env}
+	f.ConfigPath, _ = awsconfig.ConfigFile(env)
+	f.CredentialsPath, _ = awsconfig.CredentialsFile(env)
+	var out []Finding
+	for _, p := range []struct {
+		path string
+		into **awsconfig.File
+	}{{f.ConfigPath, &f.Config}, {f.CredentialsPath, &f.Credentials}} {
+		parsed, err := awsconfig.ReadFile(p.path)
+		switch {
+		case err == nil:
+			*p.into = parsed
+		case creds.KindOf(err) == creds.KindConfigNotFound:
+		default:
+			out = append(out, Finding{Where: p.path, Severity: Error, Check: "parse", Message: err.Error(),
+				Fix: "fix the line named; boto3, the AWS CLI and credchain refuse the whole file"})
+		}
+	}
+	return f, out
+}
+
+// Run lints f.
+func Run(f Files) []Finding {
+	var out []Finding
+	add := func(where, sev, check, profile, msg, fix string) {
+		out = append(out, Finding{Where: where, Severity: sev, Check: check, Profile: profile, Message: msg, Fix: fix})
+	}
+	cfg := awsconfig.Classify(f.Config)
+	merged := awsconfig.Merge(awsconfig.NewConfig(f.Config), f.Credentials)
+	names := map[string]bool{}
+	for n := range cfg.Profiles {
+		names[n] = true
+	}
+	if f.Credentials != nil {
+		for _, s := range f.Credentials.Sections() {
+			names[s.Header] = true
+		}
+	}
+	sorted := make([]string, 0, len(names))
+	for n := range names {
+		sorted = append(sorted, n)
+	}
+	sort.Strings(sorted)
+
+	for _, s := range cfg.Dropped {
+		add(s.Pos(), Error, "dropped-section", "", fmt.Sprintf("[%s] is ignored by boto3 and the AWS CLI: the header is not exactly two words", s.Header),
+			`quote a name with spaces: [profile "my name"]`)
+	}
+	for _, file := range []*awsconfig.File{f.Config, f.Credentials} {
+		if file == nil {
+			continue
+		}
+		for _, s := range file.Sections() {
+			if strings.HasPrefix(s.Header, " ") {
+				add(s.Pos(), Warning, "header-space", "", fmt.Sprintf("[%s] starts with a space: it is not a profile for boto3", s.Header), "remove the leading space")
+			}
+			for _, k := range s.Keys {
+				v, _ := s.Lookup(k.Name)
+				if strings.Contains(v.Raw, " #") || strings.Contains(v.Raw, " ;") {
+					add(v.Pos(), Warning, "inline-comment", s.Name, fmt.Sprintf("%s keeps its inline comment: boto3 reads %q (aws-sdk-go-v2 strips the comment)", k.Name, v.Raw),
+						"put the comment on its own line")
+				}
+				if len(v.Raw) >= 2 && (v.Raw[0] == '"' || v.Raw[0] == '\'') && v.Raw[len(v.Raw)-1] == v.Raw[0] {
+					add(v.Pos(), Warning, "quoted-value", s.Name, fmt.Sprintf("%s is quoted: boto3 keeps the quotes (aws-sdk-go-v2 removes them)", k.Name), "remove the quotes")
+				}
+			}
+		}
+	}
+	if f.Config != nil {
+		if d := defaultSection(f.Config); d != "" {
+			add(d, Warning, "default-section", "", "[DEFAULT] keys are inherited by every profile in boto3 (aws-sdk-go-v2 ignores them)",
+				"move the keys into [default] or into each profile")
+		}
+	}
+	if f.Credentials != nil {
+		if d := defaultSection(f.Credentials); d != "" {
+			add(d, Warning, "default-section", "", "[DEFAULT] keys are inherited by every section of the credentials file in boto3",
+				"move the keys into [default] or into each profile")
+		}
+		if fi, err := os.Stat(f.CredentialsPath); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			add(f.CredentialsPath, Error, "file-mode", "", fmt.Sprintf("the credentials file is readable by other users (mode %04o)", fi.Mode().Perm()),
+				"chmod 600 "+f.CredentialsPath)
+		}
+	}
+	for _, name := range sorted {
+		p := merged.Lookup(name)
+		if p == nil {
+			continue
+		}
+		where := p.Pos()
+		has := p.Has
+		if has("role_arn") && !has("web_identity_token_file") {
+			if _, _, err := awsconfig.ValidateRoleChain(merged, name); err != nil {
+				add(where, Error, "role-source", name, strings.TrimPrefix(err.Error(), where+": "), "give the role exactly one of source_profile (an existing profile) or credential_source")
+			}
+		}
+		var kinds []string
+		for _, k := range []struct{ key, kind string }{{"role_arn", "role"}, {"sso_account_id", "sso"}, {"credential_process", "credential_process"},
+			{"aws_access_key_id", "static keys"}, {"web_identity_token_file", "web identity"}, {"login_session", "login"}} {
+			if has(k.key) {
+				kinds = append(kinds, k.kind)
+			}
+		}
+		if len(kinds) > 1 && !(len(kinds) == 2 && kinds[0] == "role" && kinds[1] == "static keys" && sourceIsSelf(p, name)) {
+			add(where, Warning, "several-sources", name, fmt.Sprintf("profile %q configures %s: boto3 uses the first in its chain (%s); aws-sdk-go-v2 and other tools may choose another or refuse",
+				name, strings.Join(kinds, ", "), kinds[0]), "keep one kind of credentials per profile; move the others to their own profile")
+		}
+		if v, ok := p.Lookup("credential_process"); ok && strings.ContainsAny(v.Raw, "|&;<>$`~*") {
+			add(v.Pos(), Warning, "process-shell", name, "credential_process uses shell syntax: boto3 runs it without a shell (no pipes, $VAR, ~ or globs), aws-sdk-go-v2 runs it with sh -c",
+				"wrap the command in a script, or write it as: sh -c '...'")
+		}
+		if dot := strings.LastIndex(name, "."); dot > 0 && names[name[:dot]] {
+			add(where, Warning, "dotted-name", name, fmt.Sprintf("profile %q looks like a child of %q: tools built on go-ini (aws-vault) inherit its settings; boto3 does not", name, name[:dot]),
+				"rename the profile without a dot")
+		}
+		if has("sso_account_id") && (has("aws_access_key_id") || has("credential_process")) {
+			add(where, Warning, "sso-and-keys", name, "SSO and static keys or a process in one profile: boto3 uses SSO, aws-sdk-go-v2 uses the static keys", "remove one of them")
+		}
+	}
+	if _, a := f.Env("AWS_PROFILE"); a {
+		if _, b := f.Env("AWS_DEFAULT_PROFILE"); b {
+			pa, _ := f.Env("AWS_PROFILE")
+			pb, _ := f.Env("AWS_DEFAULT_PROFILE")
+			if pa != pb {
+				add("environment", Warning, "profile-env", "", fmt.Sprintf("AWS_PROFILE=%q and AWS_DEFAULT_PROFILE=%q: boto3 uses %q, the AWS CLI v2 and aws-sdk-go-v2 use %q", pa, pb, pb, pa),
+					"unset AWS_DEFAULT_PROFILE")
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		fi, li := splitWhere(out[i].Where)
+		fj, lj := splitWhere(out[j].Where)
+		if fi != fj {
+			return fi < fj
+		}
+		return li < lj
+	})
+	return out
+}
+
+func sourceIsSelf(p *awsconfig.Section, name string) bool {
+	v, _ := p.Get("source_profile")
+	return v == name
+}
+
+func defaultSection(f *awsconfig.File) string {
+	if pos := f.DefaultsPos(); pos != "" {
+		return pos
+	}
+	return ""
+}
+
+// splitWhere splits "file:line" (line 0 when there is none).
+func splitWhere(w string) (string, int) {
+	i := strings.LastIndexByte(w, ':')
+	if i < 0 {
+		return w, 0
+	}
+	n, err := strconv.Atoi(w[i+1:])
+	if err != nil {
+		return w, 0
+	}
+	return w[:i], n
+}
