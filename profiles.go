@@ -111,3 +111,86 @@ func classifyProfile(merged, credSec, cfgSec *awsconfig.Section) (kind, method s
 	}
 	return "settings only", ""
 }
+
+// TreeNode is a profile and, for a role, the source it assumes from.
+type TreeNode struct {
+	Name   string
+	Kind   string
+	Detail string // the role ARN, or the credential_source
+	Source *TreeNode
+	Cycle  bool // Name was already visited on this path
+}
+
+// ProfileTree returns the source_profile graph: one tree per profile that no
+// role uses as its source, each role followed down to the profile or
+// credential_source holding the credentials.
+func ProfileTree(env func(string) (string, bool)) ([]TreeNode, error) {
+	infos, _, err := Profiles(env)
+	if err != nil {
+		return nil, err
+	}
+	if env == nil {
+		env = os.LookupEnv
+	}
+	cfgPath, _ := awsconfig.ConfigFile(env)
+	credPath, _ := awsconfig.CredentialsFile(env)
+	cf, _ := awsconfig.ReadFile(cfgPath)
+	cr, _ := awsconfig.ReadFile(credPath)
+	merged := awsconfig.Merge(awsconfig.NewConfig(cf), cr)
+	kind := map[string]string{}
+	used := map[string]bool{}
+	for _, p := range infos {
+		kind[p.Name] = p.Kind
+		if s := merged.Lookup(p.Name); s != nil && p.Kind == "role" {
+			if src, ok := s.Get("source_profile"); ok && src != p.Name {
+				used[src] = true
+			}
+		}
+	}
+	printed := map[string]bool{}
+	var build func(name string, seen map[string]bool) TreeNode
+	build = func(name string, seen map[string]bool) TreeNode {
+		printed[name] = true
+		n := TreeNode{Name: name, Kind: kind[name]}
+		if n.Kind == "" {
+			n.Kind = "missing"
+		}
+		if seen[name] {
+			n.Cycle = true
+			return n
+		}
+		s := merged.Lookup(name)
+		if n.Kind != "role" || s == nil {
+			return n
+		}
+		n.Detail, _ = s.Get("role_arn")
+		if cs, ok := s.Get("credential_source"); ok {
+			n.Source = &TreeNode{Name: "credential_source " + cs, Kind: "credential source"}
+			return n
+		}
+		src, ok := s.Get("source_profile")
+		if !ok || src == name {
+			return n
+		}
+		next := map[string]bool{name: true}
+		for k := range seen {
+			next[k] = true
+		}
+		child := build(src, next)
+		n.Source = &child
+		return n
+	}
+	var out []TreeNode
+	for _, p := range infos {
+		if !used[p.Name] {
+			out = append(out, build(p.Name, map[string]bool{}))
+		}
+	}
+	// Profiles only reachable from a cycle have no root: start from them.
+	for _, p := range infos {
+		if !printed[p.Name] {
+			out = append(out, build(p.Name, map[string]bool{}))
+		}
+	}
+	return out, nil
+}

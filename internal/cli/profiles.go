@@ -13,6 +13,7 @@ import (
 
 type profilesOptions struct {
 	json bool
+	tree bool
 }
 
 func newProfilesCmd(e *env) *cobra.Command {
@@ -26,6 +27,7 @@ func newProfilesCmd(e *env) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&o.json, "json", false, "print a JSON object")
+	cmd.Flags().BoolVar(&o.tree, "tree", false, "print the source_profile graph: each role down to the credentials it assumes from")
 	return cmd
 }
 
@@ -42,7 +44,38 @@ type ignoredJSON struct {
 	Reason string `json:"reason"`
 }
 
+func runTree(e *env) error {
+	roots, err := credchain.ProfileTree(e.lookup)
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	var write func(n credchain.TreeNode, prefix string)
+	write = func(n credchain.TreeNode, prefix string) {
+		line := n.Name + "  " + n.Kind
+		if n.Detail != "" {
+			line += " " + n.Detail
+		}
+		if n.Cycle {
+			line += "  (cycle: already on this path)"
+		}
+		fmt.Fprintln(&out, prefix+line)
+		if n.Source != nil {
+			indent := strings.Repeat(" ", len([]rune(prefix)))
+			write(*n.Source, indent+"└── ")
+		}
+	}
+	for _, r := range roots {
+		write(r, "")
+	}
+	_, err = e.stdout.Write(out.Bytes())
+	return err
+}
+
 func runProfiles(e *env, o *profilesOptions) error {
+	if o.tree {
+		return runTree(e)
+	}
 	profiles, ignored, err := credchain.Profiles(e.lookup)
 	if err != nil {
 		return err
