@@ -78,8 +78,10 @@ func Format(format string, c creds.Credentials, region string) ([]byte, error) {
 			fmt.Fprintf(&b, "%s=%s\n", kv[0], QuotePOSIX(kv[1]))
 		}
 	case "fish":
+		// "or true": erasing an unset variable fails (status 4), and fish's
+		// set keeps $status, so the sourced output would report failure.
 		for _, name := range clear {
-			fmt.Fprintf(&b, "set -e %s\n", name)
+			fmt.Fprintf(&b, "set -e %s; or true\n", name)
 		}
 		for _, kv := range set {
 			fmt.Fprintf(&b, "set -gx %s %s\n", kv[0], QuoteFish(kv[1]))

@@ -92,7 +92,7 @@ any shell.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g))
+	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newPromptCmd(e))
 	root.CompletionOptions.DisableDefaultCmd = true
 
 	err := root.ExecuteContext(ctx)
