@@ -367,6 +367,7 @@ type Config struct {
 	file  *File
 	mu    sync.Mutex
 	cache map[[2]any]*Section
+	index map[[2]any]int
 }
 
 // NewConfig wraps a parsed config file; f may be nil (no file).
@@ -399,15 +400,34 @@ func (c *Config) find(kind int, name string) (*Section, bool) {
 		return s, s != nil
 	}
 	var found *Section
-	for i := c.file.Len() - 1; i >= 0; i-- {
-		if k, n := ClassifyHeader(c.file.Header(i)); k == kind && n == name {
+	if c.index == nil && len(c.cache) >= indexAfter {
+		// Many lookups (a listing, completion): classify every header once.
+		c.index = make(map[[2]any]int, c.file.Len())
+		for i := 0; i < c.file.Len(); i++ {
+			k, n := ClassifyHeader(c.file.Header(i))
+			c.index[[2]any{k, n}] = i // later sections win, as in botocore
+		}
+	}
+	if c.index != nil {
+		if i, ok := c.index[key]; ok {
 			found = c.file.At(i).renamed(name)
-			break
+		}
+	} else {
+		// A few lookups (resolving one profile): scan from the end.
+		for i := c.file.Len() - 1; i >= 0; i-- {
+			if k, n := ClassifyHeader(c.file.Header(i)); k == kind && n == name {
+				found = c.file.At(i).renamed(name)
+				break
+			}
 		}
 	}
 	c.cache[key] = found
 	return found, found != nil
 }
+
+// indexAfter is how many distinct lookups a Config answers by scanning
+// before it indexes every header.
+const indexAfter = 16
 
 func (s *Section) renamed(name string) *Section {
 	r := *s

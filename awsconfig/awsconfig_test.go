@@ -1,6 +1,7 @@
 package awsconfig
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -71,3 +72,40 @@ func TestExpandPath(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexedLookupsAgreeWithScans pins the header index built after many
+// lookups (it fixed a quadratic profile listing): the same sections, the
+// later of [default] and [profile default], dropped headers absent.
+func TestIndexedLookupsAgreeWithScans(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[default]\nregion = first\n")
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, "[profile p%d]\nregion = r%d\n", i, i)
+	}
+	b.WriteString("[profile default]\nregion = last\n[profile a b]\nregion = dropped\n[sso-session s]\nsso_region = x\n")
+	f, err := Parse("config", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewConfig(f)
+	for i := 0; i < 40; i++ {
+		p, ok := c.Profile(fmt.Sprintf("p%d", i))
+		if got, _ := p.Get("region"); !ok || got != fmt.Sprintf("r%d", i) {
+			t.Fatalf("p%d: %q %v", i, got, ok)
+		}
+	}
+	if c.index == nil {
+		t.Fatal("no index after 40 lookups")
+	}
+	if p, _ := c.Profile("default"); p == nil || mustGet(p, "region") != "last" {
+		t.Errorf("default: %v", p)
+	}
+	if _, ok := c.Profile("a b"); ok {
+		t.Error("a dropped header was found")
+	}
+	if s, ok := c.SSOSession("s"); !ok || mustGet(s, "sso_region") != "x" {
+		t.Error("sso-session not found through the index")
+	}
+}
+
+func mustGet(s *Section, k string) string { v, _ := s.Get(k); return v }

@@ -55,3 +55,24 @@ func BenchmarkParseConfig20k(b *testing.B) {
 		awsconfig.Classify(f)
 	}
 }
+
+// BenchmarkProfiles20k lists every profile of the 20,000-profile files (the
+// work behind `credchain profiles` and --profile completion).
+func BenchmarkProfiles20k(b *testing.B) {
+	env := setup(b, 20000)
+	lookup := func(k string) (string, bool) {
+		for _, kv := range env {
+			if len(kv) > len(k) && kv[:len(k)] == k && kv[len(k)] == '=' {
+				return kv[len(k)+1:], true
+			}
+		}
+		return "", false
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := credchain.Profiles(lookup); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -93,7 +93,11 @@ any shell.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newPromptCmd(e))
-	root.CompletionOptions.DisableDefaultCmd = true
+	// Completion for bash, zsh, fish and PowerShell: commands, flags, and
+	// profile names for --profile.
+	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return profileNames(e), cobra.ShellCompDirectiveNoFileComp
+	})
 
 	err := root.ExecuteContext(ctx)
 	var ee exitError
@@ -132,3 +136,16 @@ func isKnownKind(err error) bool {
 type usageError struct{ err error }
 
 func (u usageError) Error() string { return u.err.Error() }
+
+// profileNames lists the profiles of both files, for completion.
+func profileNames(e *env) []string {
+	profiles, _, err := credchain.Profiles(e.lookup)
+	if err != nil {
+		return nil
+	}
+	names := make([]string, 0, len(profiles))
+	for _, p := range profiles {
+		names = append(names, p.Name+"\t"+p.Kind)
+	}
+	return names
+}
