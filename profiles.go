@@ -3,6 +3,7 @@ package credchain
 import (
 	"errors"
 	"os"
+	"strings"
 
 	"github.com/credchain/credchain/awsconfig"
 )
@@ -18,6 +19,9 @@ type ProfileInfo struct {
 	Method string
 	// Defined lists the file:line of each section that defines the profile.
 	Defined []string
+	// Account is the AWS account the profile reaches, when the
+	// configuration says (role_arn, sso_account_id or aws_account_id).
+	Account string
 }
 
 // IgnoredSection is a config-file section botocore silently drops.
@@ -80,8 +84,9 @@ func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection,
 		if credFile != nil {
 			credSec, _ = credFile.Section(name)
 		}
-		kind, method := classifyProfile(merged.Lookup(name), credSec, cfg.Profiles[name])
-		out = append(out, ProfileInfo{Name: name, Kind: kind, Method: method, Defined: defined[name]})
+		m := merged.Lookup(name)
+		kind, method := classifyProfile(m, credSec, cfg.Profiles[name])
+		out = append(out, ProfileInfo{Name: name, Kind: kind, Method: method, Defined: defined[name], Account: account(m)})
 	}
 	var ignored []IgnoredSection
 	for _, s := range cfg.Dropped {
@@ -193,4 +198,20 @@ func ProfileTree(env func(string) (string, bool)) ([]TreeNode, error) {
 		}
 	}
 	return out, nil
+}
+
+// account is the account a profile names: its role's, its SSO account, or
+// aws_account_id.
+func account(p *awsconfig.Section) string {
+	if arn, ok := p.Get("role_arn"); ok {
+		if parts := strings.Split(arn, ":"); len(parts) > 4 {
+			return parts[4]
+		}
+	}
+	for _, k := range []string{"sso_account_id", "aws_account_id"} {
+		if v, ok := p.Get(k); ok {
+			return v
+		}
+	}
+	return ""
 }

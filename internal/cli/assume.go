@@ -48,11 +48,16 @@ func (f *roleFlags) roles() ([]credchain.Role, error) {
 // resolve returns the credentials the command runs with: the session's, or
 // the last role of --role-arn.
 func (f *roleFlags) resolve(cmd *cobra.Command, e *env, g *globals) (creds.Credentials, *credchain.Session, error) {
-	s := g.session(e)
 	roles, err := f.roles()
 	if err != nil {
 		return creds.Credentials{}, nil, usageError{err}
 	}
+	if len(roles) == 0 {
+		if err := g.maybePick(e); err != nil {
+			return creds.Credentials{}, nil, err
+		}
+	}
+	s := g.session(e)
 	if len(roles) == 0 {
 		c, err := s.Credentials(cmd.Context())
 		return c, s, err

@@ -40,6 +40,9 @@ func runExport(cmd *cobra.Command, e *env, g *globals, o *exportOptions) error {
 	if !validFormat(o.format) {
 		return usageError{fmt.Errorf("invalid --format %q (valid: %s)", o.format, strings.Join(shellenv.Formats, ", "))}
 	}
+	if err := g.maybePick(e); err != nil {
+		return err
+	}
 	s := g.session(e)
 	c, err := s.Credentials(cmd.Context())
 	if err != nil {

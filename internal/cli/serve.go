@@ -129,6 +129,11 @@ func (o *serveOptions) start(cmd *cobra.Command, e *env, g *globals) (*server.Se
 	if err != nil {
 		return nil, "", usageError{err}
 	}
+	if len(roles) == 0 {
+		if err := g.maybePick(e); err != nil {
+			return nil, "", err
+		}
+	}
 	s := g.session(e)
 	source := s.Credentials
 	if len(roles) > 0 {
