@@ -78,7 +78,13 @@ type assumeOptions struct {
 func newAssumeCmd(e *env, g *globals) *cobra.Command {
 	o := &assumeOptions{}
 	cmd := &cobra.Command{
-		Use:   "assume --role-arn ARN [--role-arn ARN ...]",
+		Use: "assume --role-arn ARN [--role-arn ARN ...]",
+		Example: `  # from the keys in the environment, like the boto3 snippets
+  eval "$(credchain assume --role-arn arn:aws:iam::123456789012:role/Admin --format env)"
+  # a chain: Admin in one account, then Deploy in another
+  credchain assume --profile dev --role-arn arn:aws:iam::111111111111:role/Admin --role-arn arn:aws:iam::222222222222:role/Deploy
+  # a role whose trust policy needs MFA and an external id
+  credchain assume --role-arn arn:aws:iam::123456789012:role/Vendor --external-id ext-42 --mfa-serial arn:aws:iam::123456789012:mfa/me`,
 		Short: "Switch role: assume roles from the credentials the chain finds and print them",
 		Long: `Assume one role, or a chain of roles, starting from whatever credentials boto3's
 chain finds (or --profile), and print the result in any export format.

@@ -26,7 +26,9 @@ type consoleOptions struct {
 func newConsoleCmd(e *env, g *globals) *cobra.Command {
 	o := &consoleOptions{}
 	cmd := &cobra.Command{
-		Use:   "console [--profile P | --role-arn ARN ...] [--print]",
+		Use: "console [--profile P | --role-arn ARN ...] [--print]",
+		Example: `  credchain console --profile admin
+  credchain console --role-arn arn:aws:iam::123456789012:role/ReadOnly --print`,
 		Short: "Open the AWS console signed in with the profile's (or role's) temporary credentials",
 		Long: `Sign in to the AWS console with temporary credentials (a role, SSO, a login session,
 ...) through the federation endpoint's getSigninToken, and open the sign-in URL in the

@@ -18,7 +18,10 @@ func newExecCmd(e *env, g *globals) *cobra.Command {
 	o := &serveOptions{}
 	var useServer bool
 	cmd := &cobra.Command{
-		Use:   "exec [--profile P] [--role-arn ARN ...] -- COMMAND [ARGS...]",
+		Use: "exec [--profile P] [--role-arn ARN ...] -- COMMAND [ARGS...]",
+		Example: `  credchain exec --profile admin -- aws ec2 describe-instances
+  credchain exec --role-arn arn:aws:iam::123456789012:role/Deploy -- terraform apply
+  credchain exec --server --profile admin -- python long_running_job.py`,
 		Short: "Run a command with the resolved (or assumed-role) credentials in its environment",
 		Long: `Run COMMAND with the credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
 AWS_SESSION_TOKEN, the region in AWS_REGION and AWS_DEFAULT_REGION when known, and the

@@ -20,7 +20,9 @@ type explainOptions struct {
 func newExplainCmd(e *env, g *globals) *cobra.Command {
 	o := &explainOptions{}
 	cmd := &cobra.Command{
-		Use:   "explain",
+		Use: "explain",
+		Example: `  credchain explain
+  credchain explain --profile prod --json`,
 		Short: "Show every credential source in boto3's order, and which one wins and why",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -17,7 +17,10 @@ type exportOptions struct {
 func newExportCmd(e *env, g *globals) *cobra.Command {
 	o := &exportOptions{}
 	cmd := &cobra.Command{
-		Use:   "export",
+		Use: "export",
+		Example: `  credchain export --profile dev                    # credential_process JSON
+  eval "$(credchain export --profile dev --format env)"
+  credchain export --profile dev --format fish | source`,
 		Short: "Print the resolved credentials for a shell or as credential_process JSON",
 		Long: `Print the resolved credentials.
 

@@ -12,7 +12,9 @@ import (
 func newLintCmd(e *env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "lint [--json]",
+		Use: "lint [--json]",
+		Example: `  credchain lint
+  AWS_CONFIG_FILE=./team-config credchain lint --json`,
 		Short: "Find configuration mistakes that make boto3, the AWS CLI and aws-sdk-go-v2 disagree",
 		Long: `Check ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE and
 AWS_SHARED_CREDENTIALS_FILE) for mistakes: role source cycles and missing sources, several

@@ -19,7 +19,10 @@ type profilesOptions struct {
 func newProfilesCmd(e *env) *cobra.Command {
 	o := &profilesOptions{}
 	cmd := &cobra.Command{
-		Use:   "profiles",
+		Use: "profiles",
+		Example: `  credchain profiles
+  credchain profiles --tree
+  credchain profiles --json`,
 		Short: "List every profile of the config and credentials files, its kind and where it is defined",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -75,7 +75,9 @@ func (a *auditLog) close() {
 func newServeCmd(e *env, g *globals) *cobra.Command {
 	o := &serveOptions{}
 	cmd := &cobra.Command{
-		Use:   "serve [--profile P | --role-arn ARN ...] [--listen 127.0.0.1:0] [--protocol container|imds]",
+		Use: "serve [--profile P | --role-arn ARN ...] [--listen 127.0.0.1:0] [--protocol container|imds]",
+		Example: `  credchain serve --profile admin > /tmp/creds.env & . /tmp/creds.env
+  credchain serve --profile admin --protocol imds`,
 		Short: "Serve refreshing credentials to local processes (container or IMDSv2 protocol), hardened",
 		Long: `Serve one profile's (or role's) credentials to processes on this machine, refreshed
 ahead of expiry. The lines printed on stdout point a shell at the server:

@@ -103,7 +103,9 @@ var funcName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 func newShellInitCmd(e *env) *cobra.Command {
 	var name string
 	cmd := &cobra.Command{
-		Use:   "shell-init bash|zsh|fish|pwsh",
+		Use: "shell-init bash|zsh|fish|pwsh",
+		Example: `  eval "$(credchain shell-init bash)" && ccswitch dev
+  credchain shell-init fish --name awsp | source`,
 		Short: "Print a shell function that switches the current shell's AWS credentials",
 		Long: `Print a function (default name: ccswitch) that switches the current shell to a
 profile or a role and back, with every value quoted for the shell and the variables
@@ -145,9 +147,10 @@ that would shadow the credentials cleared:
 
 func newPromptCmd(e *env) *cobra.Command {
 	return &cobra.Command{
-		Use:   "prompt",
-		Short: "Print the active profile and time left, for a shell prompt (no AWS call)",
-		Args:  cobra.NoArgs,
+		Use:     "prompt",
+		Example: `  PS1='$(credchain prompt) \$ '`,
+		Short:   "Print the active profile and time left, for a shell prompt (no AWS call)",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			name, _ := e.lookup("CREDCHAIN_PROFILE")
 			if name == "" {

@@ -17,7 +17,9 @@ func newSSOCmd(e *env, g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "sso", Short: "AWS IAM Identity Center (SSO) sign-in"}
 	o := &ssoLoginOptions{}
 	login := &cobra.Command{
-		Use:   "login [--profile P | --sso-session S]",
+		Use: "login [--profile P | --sso-session S]",
+		Example: `  credchain sso login --sso-session corp
+  credchain sso login --profile dev --no-browser`,
 		Short: "Sign in with the device authorization flow and write the token cache shared with the AWS CLI",
 		Long: `Sign in to AWS IAM Identity Center like 'aws sso login': open the verification
 page (or print its URL and code), wait for the approval, and write the token to

@@ -22,7 +22,9 @@ type whoamiOptions struct {
 func newWhoamiCmd(e *env, g *globals) *cobra.Command {
 	o := &whoamiOptions{}
 	cmd := &cobra.Command{
-		Use:   "whoami [--profile P] [--json]",
+		Use: "whoami [--profile P] [--json]",
+		Example: `  credchain whoami --profile prod
+  credchain whoami --role-arn arn:aws:iam::123456789012:role/Admin --json`,
 		Short: "Call STS GetCallerIdentity with the resolved credentials: account, ARN, source, time left",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
