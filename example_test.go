@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsv2"
+	"github.com/credchain/credchain/internal/ststest"
 )
 
 // exampleHome writes a credentials file into a fresh HOME for the examples.
@@ -61,4 +62,24 @@ func ExampleSession_awsSDK() {
 	c, err := cfg.Credentials.Retrieve(context.Background())
 	fmt.Println(c.AccessKeyID, c.Source, err)
 	// Output: AKIAEXAMPLEDEV credchain:shared-credentials-file <nil>
+}
+
+// Switch role from a Session's credentials, like the boto3 snippets that call
+// sts.assume_role and build a new client from the result. (A local test STS
+// stands in for AWS here.)
+func ExampleSession_AssumeRoles() {
+	sts := ststest.New()
+	defer sts.Close()
+	env, cleanup := exampleHome()
+	defer cleanup()
+	env = append(env, "AWS_ENDPOINT_URL_STS="+sts.URL, "AWS_DEFAULT_REGION=us-east-1")
+	s := credchain.NewSession(credchain.WithProfile("dev"), credchain.WithEnviron(env))
+	role, err := s.AssumeRoles(credchain.Role{ARN: "arn:aws:iam::210987654321:role/Admin", SessionName: "me"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := role.Retrieve(context.Background())
+	fmt.Println(c.Method, c.AccountID, c.SessionToken != "", err)
+	// Output: assume-role 210987654321 true <nil>
 }
