@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/atomicfile"
 	"github.com/credchain/credchain/internal/pyjson"
 	"github.com/credchain/credchain/internal/timefmt"
 )
@@ -221,27 +222,7 @@ func (c *File) Put(key string, e Entry) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(c.Dir, key+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("cache directory %s: %w", c.Dir, err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), c.path(key)); err != nil {
+	if err := atomicfile.Write(c.path(key), data, 0o600); err != nil {
 		return fmt.Errorf("cache file %s: %w", c.path(key), err)
 	}
 	return nil

@@ -25,6 +25,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/atomicfile"
 	"github.com/credchain/credchain/internal/timefmt"
 )
 
@@ -257,21 +258,5 @@ func writeToken(path string, t *token) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, data, 0o600)
 }

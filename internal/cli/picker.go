@@ -11,6 +11,7 @@ import (
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsconfig"
+	"github.com/credchain/credchain/internal/atomicfile"
 	"golang.org/x/term"
 )
 
@@ -44,10 +45,7 @@ func remember(e *env, name string) {
 	if os.MkdirAll(filepath.Dir(path), 0o700) != nil {
 		return
 	}
-	tmp := path + ".tmp"
-	if os.WriteFile(tmp, []byte(strings.Join(list, "\n")+"\n"), 0o600) == nil {
-		_ = os.Rename(tmp, path)
-	}
+	_ = atomicfile.Write(path, []byte(strings.Join(list, "\n")+"\n"), 0o600)
 }
 
 // candidates lists profiles with kind and account, most recently used first.
