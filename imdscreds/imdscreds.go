@@ -18,7 +18,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -74,10 +73,29 @@ func ValidBaseURL(base string) bool {
 	if strings.Contains(host, ":") {
 		return net.ParseIP(strings.SplitN(host, "%", 2)[0]) != nil
 	}
-	return hostRe.MatchString(strings.TrimSuffix(host, "."))
+	return validHostname(strings.TrimSuffix(host, "."))
 }
 
-var hostRe = regexp.MustCompile(`(?i)^(([a-z\d]|[a-z\d][a-z\d-]{0,61}[a-z\d])\.)*([a-z\d]|[a-z\d][a-z\d-]{0,61}[a-z\d])$`)
+// validHostname is botocore's hostname pattern: dot-separated labels of 1 to
+// 63 letters, digits and hyphens, not starting or ending with a hyphen.
+// (Hand-written: a package-level regexp costs start-up time.)
+func validHostname(h string) bool {
+	if h == "" {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 func (p *Provider) url(path string) string {
 	sep := ""

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -98,7 +97,15 @@ function NAME {
 }
 `
 
-var funcName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// validFuncName: letters, digits and _, not starting with a digit.
+func validFuncName(n string) bool {
+	for i, c := range n {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return n != ""
+}
 
 func newShellInitCmd(e *env) *cobra.Command {
 	var name string
@@ -123,7 +130,7 @@ that would shadow the credentials cleared:
 'credchain prompt' prints the active profile and the time left, for a prompt.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !funcName.MatchString(name) {
+			if !validFuncName(name) {
 				return usageError{fmt.Errorf("invalid --name %q: use letters, digits and _", name)}
 			}
 			var tmpl string
