@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Call is one request the server received.
@@ -33,6 +34,7 @@ type Server struct {
 	*httptest.Server
 	mu    sync.Mutex
 	calls []Call
+	n     int // calls answered, for short-lived roles
 }
 
 // Expiration is the expiry of every credential the server issues.
@@ -80,7 +82,17 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: %s is not authorized to perform: sts:AssumeRole on resource: %s</Message></Error><RequestId>r</RequestId></ErrorResponse>`, c.Signer, role)
 		return
 	}
-	sum := sha1.Sum([]byte(action + "|" + role + "|" + c.Signer + "|" + c.Params["WebIdentityToken"]))
+	// A role whose ARN contains "short" gets credentials that expire in
+	// 11 minutes, different on every call, so clients must refresh them.
+	expiration, salt := Expiration, ""
+	if strings.Contains(role, "short") {
+		s.mu.Lock()
+		s.n++
+		salt = fmt.Sprint(s.n)
+		s.mu.Unlock()
+		expiration = time.Now().UTC().Add(11 * time.Minute).Format("2006-01-02T15:04:05Z")
+	}
+	sum := sha1.Sum([]byte(action + "|" + role + "|" + c.Signer + "|" + c.Params["WebIdentityToken"] + salt))
 	h := strings.ToUpper(hex.EncodeToString(sum[:]))
 	account := "123456789012"
 	if parts := strings.Split(role, ":"); len(parts) > 4 && parts[4] != "" {
@@ -96,5 +108,5 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 <Credentials><AccessKeyId>ASIA%s</AccessKeyId><SecretAccessKey>secret%s</SecretAccessKey><SessionToken>token%s</SessionToken><Expiration>%s</Expiration></Credentials>
 <AssumedRoleUser><AssumedRoleId>AROA%s:%s</AssumedRoleId><Arn>%s</Arn></AssumedRoleUser>%s
 </%sResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></%sResponse>`,
-		action, action, h[:16], h[16:36], h, Expiration, h[:12], c.Params["RoleSessionName"], arn, extra, action, action)
+		action, action, h[:16], h[16:36], h, expiration, h[:12], c.Params["RoleSessionName"], arn, extra, action, action)
 }
