@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,14 +155,17 @@ func (c *File) Get(key string) (Entry, bool) {
 		return Entry{}, false
 	}
 	defer f.Close()
-	data := make([]byte, maxFile+1)
-	n, _ := readFull(f, data)
-	if n > maxFile {
+	data, err := io.ReadAll(io.LimitReader(f, maxFile+1))
+	if err != nil {
+		c.warn("cannot read cache file %s: %v; fetching new credentials", path, err)
+		return Entry{}, false
+	}
+	if len(data) > maxFile {
 		c.warn("cache file %s is larger than %d bytes; ignoring it", path, maxFile)
 		return Entry{}, false
 	}
 	var doc document
-	if err := json.Unmarshal(data[:n], &doc); err != nil {
+	if err := json.Unmarshal(data, &doc); err != nil {
 		c.warn("cache file %s is not valid JSON (truncated or corrupt); it will be rewritten", path)
 		return Entry{}, false
 	}
@@ -181,18 +185,6 @@ func (c *File) Get(key string) (Entry, bool) {
 		e.AssumedRoleARN, e.AssumedRoleID = u.Arn, u.AssumedRoleID
 	}
 	return e, true
-}
-
-func readFull(f *os.File, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := f.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 // Put implements Cache: the document is written to a temporary file in the

@@ -110,13 +110,13 @@ func Run(f Files) []Finding {
 		}
 	}
 	if f.Config != nil {
-		if d := defaultSection(f.Config); d != "" {
+		if d := f.Config.DefaultsPos(); d != "" {
 			add(d, Warning, "default-section", "", "[DEFAULT] keys are inherited by every profile in boto3 (aws-sdk-go-v2 ignores them)",
 				"move the keys into [default] or into each profile")
 		}
 	}
 	if f.Credentials != nil {
-		if d := defaultSection(f.Credentials); d != "" {
+		if d := f.Credentials.DefaultsPos(); d != "" {
 			add(d, Warning, "default-section", "", "[DEFAULT] keys are inherited by every section of the credentials file in boto3",
 				"move the keys into [default] or into each profile")
 		}
@@ -184,13 +184,6 @@ func Run(f Files) []Finding {
 func sourceIsSelf(p *awsconfig.Section, name string) bool {
 	v, _ := p.Get("source_profile")
 	return v == name
-}
-
-func defaultSection(f *awsconfig.File) string {
-	if pos := f.DefaultsPos(); pos != "" {
-		return pos
-	}
-	return ""
 }
 
 // splitWhere splits "file:line" (line 0 when there is none).

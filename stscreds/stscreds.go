@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -68,11 +69,9 @@ type AssumeRole struct {
 	TokenCode func(serial string) (string, error)
 	Now       func() time.Time
 
-	once        sync.Once
-	sessionName string
-	generated   bool
-	mu          sync.Mutex
-	fetched     bool // an MFA role is fetched from STS once per provider
+	role    role
+	mu      sync.Mutex
+	fetched bool // an MFA role is fetched from STS once per provider
 }
 
 // Method implements creds.Provider.
@@ -85,25 +84,12 @@ func (p *AssumeRole) now() time.Time {
 	return time.Now()
 }
 
-func (p *AssumeRole) init() {
-	p.once.Do(func() {
-		p.sessionName = p.SessionName
-		if p.sessionName == "" {
-			p.sessionName, p.generated = DefaultSessionName(p.now()), true
-		}
-		if p.Cache == nil {
-			p.Cache = &cache.Memory{}
-		}
-	})
-}
+func (p *AssumeRole) init() { p.role.init(p.SessionName, p.now(), &p.Cache) }
 
 // CacheKey is botocore's cache key for this role's arguments.
 func (p *AssumeRole) CacheKey() (string, error) {
 	p.init()
-	args := map[string]any{"RoleArn": p.RoleARN}
-	if !p.generated {
-		args["RoleSessionName"] = p.sessionName
-	}
+	args := p.role.keyArgs(p.RoleARN)
 	if p.ExternalID != "" {
 		args["ExternalId"] = p.ExternalID
 	}
@@ -154,7 +140,7 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	in := &sts.AssumeRoleInput{RoleArn: aws.String(p.RoleARN), RoleSessionName: aws.String(p.sessionName)}
+	in := &sts.AssumeRoleInput{RoleArn: aws.String(p.RoleARN), RoleSessionName: aws.String(p.role.name)}
 	if p.ExternalID != "" {
 		in.ExternalId = aws.String(p.ExternalID)
 	}
@@ -181,19 +167,56 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		return creds.Credentials{}, err
 	}
 	// The source of each hop, so explain shows the whole chain.
-	c.Method, c.Source = MethodAssumeRole, fmt.Sprintf("%s (STS AssumeRole, session %s, cache miss) <- %s", p.where(), p.sessionName, src.Source)
+	c.Method, c.Source = MethodAssumeRole, fmt.Sprintf("%s (STS AssumeRole, session %s, cache miss) <- %s", p.where(), p.role.name, src.Source)
 	return c, nil
 }
 
 func (p *AssumeRole) cached(key string) (creds.Credentials, bool) {
-	e, ok := p.Cache.Get(key)
-	if !ok || !e.FreshFor(p.now(), CacheWindow) {
+	return fromCache(p.Cache, key, p.now(), MethodAssumeRole, fmt.Sprintf("%s (cache hit, key %s)", p.where(), key))
+}
+
+// role is what both role sources share: the session name botocore sends
+// (the one given, or one generated once per provider) and the arguments
+// its cache key hashes.
+type role struct {
+	once      sync.Once
+	name      string
+	generated bool
+}
+
+// init fixes the session name and defaults the cache to boto3's in-memory one.
+func (r *role) init(given string, now time.Time, c *cache.Cache) {
+	r.once.Do(func() {
+		r.name = given
+		if r.name == "" {
+			r.name, r.generated = DefaultSessionName(now), true
+		}
+		if *c == nil {
+			*c = &cache.Memory{}
+		}
+	})
+}
+
+// keyArgs are the cache-key arguments common to both sources: a generated
+// session name is left out so that the key is stable across runs.
+func (r *role) keyArgs(arn string) map[string]any {
+	args := map[string]any{"RoleArn": arn}
+	if !r.generated {
+		args["RoleSessionName"] = r.name
+	}
+	return args
+}
+
+// fromCache returns the cached credentials under key when they have at
+// least CacheWindow left.
+func fromCache(c cache.Cache, key string, now time.Time, method, source string) (creds.Credentials, bool) {
+	e, ok := c.Get(key)
+	if !ok || !e.FreshFor(now, CacheWindow) {
 		return creds.Credentials{}, false
 	}
-	c := e.Credentials
-	c.Method = MethodAssumeRole
-	c.Source = fmt.Sprintf("%s (cache hit, key %s)", p.where(), key)
-	return c, true
+	cr := e.Credentials
+	cr.Method, cr.Source = method, source
+	return cr, true
 }
 
 // Warnf receives non-fatal warnings (cache problems); the CLI prints them.
@@ -266,29 +289,20 @@ type WebIdentity struct {
 	Cache  cache.Cache
 	Now    func() time.Time
 
-	once        sync.Once
-	sessionName string
-	generated   bool
+	role role
 }
 
 // Method implements creds.Provider.
 func (p *WebIdentity) Method() string { return MethodWebIdentity }
 
-func (p *WebIdentity) init() {
-	p.once.Do(func() {
-		now := time.Now
-		if p.Now != nil {
-			now = p.Now
-		}
-		p.sessionName = p.SessionName
-		if p.sessionName == "" {
-			p.sessionName, p.generated = DefaultSessionName(now()), true
-		}
-		if p.Cache == nil {
-			p.Cache = &cache.Memory{}
-		}
-	})
+func (p *WebIdentity) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
 }
+
+func (p *WebIdentity) init() { p.role.init(p.SessionName, p.now(), &p.Cache) }
 
 func (p *WebIdentity) where() string {
 	if p.Profile == "" {
@@ -304,21 +318,11 @@ const maxToken = 1 << 20
 // verbatim (botocore does not strip it).
 func (p *WebIdentity) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	p.init()
-	args := map[string]any{"RoleArn": p.RoleARN}
-	if !p.generated {
-		args["RoleSessionName"] = p.sessionName
-	}
-	key, err := cache.Key(args)
+	key, err := cache.Key(p.role.keyArgs(p.RoleARN))
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	now := time.Now
-	if p.Now != nil {
-		now = p.Now
-	}
-	if e, ok := p.Cache.Get(key); ok && e.FreshFor(now(), CacheWindow) {
-		c := e.Credentials
-		c.Method, c.Source = MethodWebIdentity, p.where()+" (cached)"
+	if c, ok := fromCache(p.Cache, key, p.now(), MethodWebIdentity, p.where()+" (cached)"); ok {
 		return c, nil
 	}
 	token, err := readToken(p.TokenFile)
@@ -326,7 +330,7 @@ func (p *WebIdentity) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where(), Err: err}
 	}
 	out, err := p.Client().AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
-		RoleArn: aws.String(p.RoleARN), RoleSessionName: aws.String(p.sessionName), WebIdentityToken: aws.String(token)})
+		RoleArn: aws.String(p.RoleARN), RoleSessionName: aws.String(p.role.name), WebIdentityToken: aws.String(token)})
 	if err != nil {
 		return creds.Credentials{}, apiError(p.where(), err)
 	}
@@ -334,7 +338,7 @@ func (p *WebIdentity) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	c.Method, c.Source = MethodWebIdentity, fmt.Sprintf("%s (token file %s, session %s)", p.where(), p.TokenFile, p.sessionName)
+	c.Method, c.Source = MethodWebIdentity, fmt.Sprintf("%s (token file %s, session %s)", p.where(), p.TokenFile, p.role.name)
 	return c, nil
 }
 
@@ -344,17 +348,12 @@ func readToken(path string) (string, error) {
 		return "", fmt.Errorf("web identity token file: %w", err)
 	}
 	defer f.Close()
-	buf := make([]byte, maxToken+1)
-	n, _ := f.Read(buf)
-	for n < len(buf) {
-		m, err := f.Read(buf[n:])
-		n += m
-		if err != nil || m == 0 {
-			break
-		}
+	data, err := io.ReadAll(io.LimitReader(f, maxToken+1))
+	if err != nil {
+		return "", fmt.Errorf("web identity token file: %w", err)
 	}
-	if n > maxToken {
+	if len(data) > maxToken {
 		return "", fmt.Errorf("web identity token file %s is larger than %d bytes", path, maxToken)
 	}
-	return string(buf[:n]), nil
+	return string(data), nil
 }

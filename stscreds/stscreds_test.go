@@ -102,8 +102,8 @@ func TestErrorsInErrorsElementAreUnderstood(t *testing.T) {
 func TestDefaultSessionNameIsStableAndKeyless(t *testing.T) {
 	p := &AssumeRole{RoleARN: "myrole", Now: func() time.Time { return time.Unix(1700000000, 0) }}
 	key, err := p.CacheKey()
-	if err != nil || key != "793d6e2f27667ab2da104824407e486bfec24a47" || p.sessionName != "botocore-session-1700000000" {
-		t.Fatalf("key %s session %s err %v", key, p.sessionName, err)
+	if err != nil || key != "793d6e2f27667ab2da104824407e486bfec24a47" || p.role.name != "botocore-session-1700000000" {
+		t.Fatalf("key %s session %s err %v", key, p.role.name, err)
 	}
 }
 

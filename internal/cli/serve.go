@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -98,7 +99,7 @@ on stderr with the masked key id.`,
 				return err
 			}
 			set, clear := serverEnv(srv, region)
-			out := fmt.Sprintf("unset %s\n", joinNames(clear))
+			out := fmt.Sprintf("unset %s\n", strings.Join(clear, " "))
 			for _, kv := range set {
 				out += fmt.Sprintf("export %s=%s\n", kv[0], shellenv.QuotePOSIX(kv[1]))
 			}
@@ -180,17 +181,6 @@ func serverEnv(srv *server.Server, region string) (set [][2]string, clear []stri
 		set = append(set, [2]string{"AWS_REGION", region}, [2]string{"AWS_DEFAULT_REGION", region})
 	}
 	return set, clear
-}
-
-func joinNames(names []string) string {
-	out := ""
-	for i, n := range names {
-		if i > 0 {
-			out += " "
-		}
-		out += n
-	}
-	return out
 }
 
 // serveDuring runs srv until run returns.
