@@ -35,6 +35,12 @@ type IgnoredSection struct {
 // the environment (os.LookupEnv when env is nil), in file order, and the
 // config sections botocore ignores.
 func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection, error) {
+	infos, ignored, _, err := listProfiles(env)
+	return infos, ignored, err
+}
+
+// listProfiles is Profiles, also returning the merged profiles it read.
+func listProfiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection, *awsconfig.Profiles, error) {
 	if env == nil {
 		env = os.LookupEnv
 	}
@@ -47,7 +53,7 @@ func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection,
 	}{{cfgPath, &cfgFile}, {credPath, &credFile}} {
 		parsed, err := awsconfig.ReadFile(f.path)
 		if err != nil && !errors.Is(err, awsconfig.ErrNotFound) {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		*f.into = parsed
 	}
@@ -93,7 +99,7 @@ func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection,
 		ignored = append(ignored, IgnoredSection{Header: s.Header, Where: s.Pos(),
 			Reason: "botocore drops a section whose header is not exactly two shell words"})
 	}
-	return out, ignored, nil
+	return out, ignored, merged, nil
 }
 
 // classifyProfile names the first source of the chain the profile selects.
@@ -130,18 +136,10 @@ type TreeNode struct {
 // role uses as its source, each role followed down to the profile or
 // credential_source holding the credentials.
 func ProfileTree(env func(string) (string, bool)) ([]TreeNode, error) {
-	infos, _, err := Profiles(env)
+	infos, _, merged, err := listProfiles(env)
 	if err != nil {
 		return nil, err
 	}
-	if env == nil {
-		env = os.LookupEnv
-	}
-	cfgPath, _ := awsconfig.ConfigFile(env)
-	credPath, _ := awsconfig.CredentialsFile(env)
-	cf, _ := awsconfig.ReadFile(cfgPath)
-	cr, _ := awsconfig.ReadFile(credPath)
-	merged := awsconfig.Merge(awsconfig.NewConfig(cf), cr)
 	kind := map[string]string{}
 	used := map[string]bool{}
 	for _, p := range infos {

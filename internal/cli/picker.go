@@ -48,12 +48,8 @@ func remember(e *env, name string) {
 	_ = atomicfile.Write(path, []byte(strings.Join(list, "\n")+"\n"), 0o600)
 }
 
-// candidates lists profiles with kind and account, most recently used first.
-func candidates(e *env) ([]pickCandidate, error) {
-	infos, _, err := credchain.Profiles(e.lookup)
-	if err != nil {
-		return nil, err
-	}
+// candidates orders profiles with kind and account, most recently used first.
+func candidates(e *env, infos []credchain.ProfileInfo) []pickCandidate {
 	rank := map[string]int{}
 	for i, n := range readRecent(e) {
 		rank[n] = i + 1
@@ -71,7 +67,7 @@ func candidates(e *env) ([]pickCandidate, error) {
 			return ri > 0 && rj == 0
 		}
 	})
-	return out, nil
+	return out
 }
 
 // fuzzy reports whether every rune of query appears in s, in order.
@@ -89,11 +85,8 @@ func fuzzy(s, query string) bool {
 
 // pickProfile runs the interactive picker on the terminal: type to filter,
 // arrows to move, Enter to choose, Esc or Ctrl-C to cancel.
-func pickProfile(e *env, in *os.File, out io.Writer) (string, error) {
-	all, err := candidates(e)
-	if err != nil {
-		return "", err
-	}
+func pickProfile(e *env, infos []credchain.ProfileInfo, in *os.File, out io.Writer) (string, error) {
+	all := candidates(e, infos)
 	if len(all) == 0 {
 		return "", fmt.Errorf("no profiles to pick from: pass --profile")
 	}
@@ -203,7 +196,7 @@ func (g *globals) maybePick(e *env) error {
 			return nil
 		}
 	}
-	name, err := pickProfile(e, f, e.stderr)
+	name, err := pickProfile(e, infos, f, e.stderr)
 	if err != nil {
 		return err
 	}
