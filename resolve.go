@@ -2,6 +2,8 @@ package credchain
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -97,8 +99,25 @@ func (r *resolution) profileNotFound() error {
 	if r.profileFrom != "explicit" {
 		from = "set by " + r.profileFrom
 	}
-	return creds.Errorf(creds.KindProfileNotFound,
-		"The config profile (%s) could not be found (%s; looked in %s and %s)", r.profile, from, cfgPath, credPath)
+	msg := fmt.Sprintf("no profile %q (%s; looked in %s and %s)", r.profile, from, cfgPath, credPath)
+	if r.profiles != nil {
+		if near := awsconfig.Suggest(r.profile, r.profiles.Names()); len(near) > 0 {
+			msg += "; did you mean " + quoteList(near) + "?"
+		}
+	}
+	return creds.Errorf(creds.KindProfileNotFound, "%s", msg)
+}
+
+// quoteList is `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
 
 type setting struct {

@@ -109,7 +109,7 @@ func (r *resolution) process(name string) (creds.Provider, error) {
 		return nil, creds.Skip("profile %q has no credential_process", name)
 	}
 	acct, _ := s.Get("aws_account_id")
-	return &processcreds.Provider{Profile: name, Command: v.Raw, Where: v.Pos(), AccountID: acct, Timeout: r.o.processTTL}, nil
+	return &processcreds.Provider{Profile: name, Command: v.Raw, Where: v.Pos(), AccountID: acct, Timeout: r.o.processTTL, Stderr: r.o.processErr}, nil
 }
 
 // webIdentity builds the web identity source: each setting from the

@@ -27,6 +27,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -74,6 +75,7 @@ type options struct {
 	botoSystemCfg string
 	cache         cache.Cache
 	mfa           func(serial string) (string, error)
+	processErr    io.Writer
 }
 
 // Option configures a Session.
@@ -142,6 +144,11 @@ func WithMFA(code func(serial string) (string, error)) Option {
 	return func(o *options) { o.mfa = code }
 }
 
+// WithProcessStderr shows a failing credential_process's stderr on w (the
+// person's terminal). It never goes into an error: errors travel into JSON
+// output and server responses.
+func WithProcessStderr(w io.Writer) Option { return func(o *options) { o.processErr = w } }
+
 // NewSession returns a Session configured by opts.
 func NewSession(opts ...Option) *Session {
 	s := &Session{files: &sharedFiles{}}
@@ -199,6 +206,26 @@ func (s *Session) Region() (region string, ok bool, err error) {
 	}
 	v, err := r.region()
 	return v.value, v.set, err
+}
+
+// RegionSource is Region with where the region came from: "explicit"
+// (WithRegion), the environment variable's name (AWS_DEFAULT_REGION), or the
+// file:line of the profile's region key; "" when no region is configured.
+func (s *Session) RegionSource() (region, from string, err error) {
+	r := s.newResolution()
+	if err := r.construct(); err != nil {
+		return "", "", err
+	}
+	v, err := r.region()
+	return v.value, v.from, err
+}
+
+// CheckProfile returns the error boto3 raises for the selected profile
+// before any source runs: ProfileNotFound (with the closest names) when it
+// is in neither file, or the files' own errors; nil otherwise.
+func (s *Session) CheckProfile() error {
+	_, err := s.newResolution().scoped()
+	return err
 }
 
 // ProfileName returns the profile in effect and whether one was set (by

@@ -521,3 +521,29 @@ func (p *Profiles) Lookup(name string) *Section {
 	s, _ := p.Get(name)
 	return s
 }
+
+// Names lists every profile name of both files, each once, config file
+// first, in file order.
+func (p *Profiles) Names() []string {
+	seen := map[string]bool{}
+	var names []string
+	add := func(n string) {
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	if f := p.cfg.file; f != nil {
+		for i := 0; i < f.Len(); i++ {
+			if k, n := ClassifyHeader(f.Header(i)); k == SectionProfile {
+				add(n)
+			}
+		}
+	}
+	if p.cred != nil {
+		for i := 0; i < p.cred.Len(); i++ {
+			add(p.cred.Header(i))
+		}
+	}
+	return names
+}

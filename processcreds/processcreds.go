@@ -24,6 +24,7 @@ import (
 	"unicode"
 
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/proc"
 	"github.com/credchain/credchain/internal/pystr"
 	"github.com/credchain/credchain/internal/timefmt"
 )
@@ -52,6 +53,10 @@ type Provider struct {
 	// Windows selects the Windows splitting rules; the zero value follows
 	// runtime.GOOS.
 	Windows *bool
+	// Stderr receives the process's stderr when it fails, for the person to
+	// read; nil discards it. It never goes into the error, which may end up
+	// in JSON output or a server's response.
+	Stderr io.Writer
 }
 
 // Method implements creds.Provider.
@@ -92,18 +97,29 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.WaitDelay = time.Second
+	// The helper and everything it started form one process group: on
+	// timeout the whole group is killed, not only the helper.
+	proc.NewGroup(cmd)
+	cmd.Cancel = func() error { return proc.KillGroup(cmd.Process) }
+	// A helper may leave a background child holding stdout (an agent it
+	// starts); its output is complete when it exits, so stop waiting for the
+	// pipe shortly after.
+	cmd.WaitDelay = outputGrace
 	var stdout, stderr limitedBuffer
 	stdout.max, stderr.max = MaxOutput, MaxOutput
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
 	if ctx.Err() == context.DeadlineExceeded {
-		return creds.Credentials{}, p.fail("%q did not finish within %s", argv[0], timeout)
+		p.showStderr(stderr.String())
+		return creds.Credentials{}, p.fail("%q did not finish within %s (it was stopped with everything it started)", argv[0], timeout)
 	}
 	var exitErr *exec.ExitError
 	switch {
 	case errors.As(err, &exitErr):
-		return creds.Credentials{}, p.fail("%q exited with status %d: %s", argv[0], exitErr.ExitCode(), sanitize(stderr.String()))
+		p.showStderr(stderr.String())
+		return creds.Credentials{}, p.fail("%q exited with status %d%s", argv[0], exitErr.ExitCode(), p.stderrHint(stderr.String()))
+	case errors.Is(err, exec.ErrWaitDelay):
+		// Exited with status 0; a child of it still holds the pipe.
 	case err != nil:
 		return creds.Credentials{}, p.fail("cannot run %q: %v", argv[0], unwrapExec(err))
 	}
@@ -193,6 +209,32 @@ func (p *Provider) parse(out []byte) (creds.Credentials, error) {
 	}
 	c.AccountID = acct
 	return c, nil
+}
+
+// outputGrace is how long output is awaited after the helper exits.
+const outputGrace = 250 * time.Millisecond
+
+// showStderr writes the helper's stderr, made safe for a terminal, to
+// p.Stderr.
+func (p *Provider) showStderr(text string) {
+	text = sanitize(text)
+	if p.Stderr == nil || strings.TrimSpace(text) == "" {
+		return
+	}
+	for _, line := range strings.Split(text, "\n") {
+		fmt.Fprintf(p.Stderr, "credential_process (profile %s): %s\n", p.Profile, line)
+	}
+}
+
+// stderrHint says where the helper's stderr went.
+func (p *Provider) stderrHint(text string) string {
+	switch {
+	case strings.TrimSpace(text) == "":
+		return " and printed nothing on stderr"
+	case p.Stderr == nil:
+		return ""
+	}
+	return " (its stderr is shown above)"
 }
 
 // sanitize makes stderr safe to show on one terminal line: control characters

@@ -1,9 +1,12 @@
+//go:build unix
+
 package processcreds
 
 import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +44,7 @@ func TestRetrieve(t *testing.T) {
 					t.Errorf("got %+v", c)
 				}
 			}},
-		{name: "nonzero_exit_shows_stderr", script: "echo 'token expired, run login' >&2\nexit 3", wantKind: creds.KindCredentialRetrieval, wantMsg: "token expired, run login"},
+		{name: "nonzero_exit", script: "echo 'token expired, run login' >&2\nexit 3", wantKind: creds.KindCredentialRetrieval, wantMsg: "exited with status 3"},
 		{name: "garbage_stdout", script: "echo hello", wantKind: creds.KindCredentialRetrieval, wantMsg: "not a JSON object"},
 		{name: "trailing_garbage", script: `echo '{"Version": 1, "AccessKeyId": "AK", "SecretAccessKey": "SK"} x'`, wantKind: creds.KindCredentialRetrieval},
 		{name: "version_string", script: `echo '{"Version": "1", "AccessKeyId": "AK", "SecretAccessKey": "SK"}'`, wantKind: creds.KindCredentialRetrieval, wantMsg: "Unsupported version '1'"},
@@ -68,6 +71,61 @@ func TestRetrieve(t *testing.T) {
 			}
 			tt.check(t, c)
 		})
+	}
+}
+
+// TestFailingHelperStderrGoesToTheTerminalNotTheError: the helper's stderr
+// is shown to the person (Stderr) and kept out of the error, which reaches
+// --json output and server responses.
+func TestFailingHelperStderrGoesToTheTerminalNotTheError(t *testing.T) {
+	var shown strings.Builder
+	p := &Provider{Profile: "p", Command: writeScript(t, "echo 'token expired, run login' >&2\nprintf 'esc \\033[31m\\n' >&2\nexit 3"), Where: "config:3", Stderr: &shown}
+	_, err := p.Retrieve(context.Background())
+	if err == nil || strings.Contains(err.Error(), "token expired") || !strings.Contains(err.Error(), "its stderr is shown above") {
+		t.Fatalf("err = %v", err)
+	}
+	want := "credential_process (profile p): token expired, run login\ncredential_process (profile p): esc ?[31m\n"
+	if shown.String() != want {
+		t.Errorf("shown %q, want %q", shown.String(), want)
+	}
+}
+
+// TestBackgroundChildHoldingStdout: a helper that prints complete output
+// and leaves a child holding stdout succeeds (it failed after 1 s with
+// "WaitDelay expired").
+func TestBackgroundChildHoldingStdout(t *testing.T) {
+	p := &Provider{Profile: "p", Command: writeScript(t, `echo '{"Version": 1, "AccessKeyId": "AK", "SecretAccessKey": "SK"}'
+sleep 30 &
+exit 0`), Where: "config:1"}
+	start := time.Now()
+	c, err := p.Retrieve(context.Background())
+	if err != nil || c.AccessKeyID != "AK" {
+		t.Fatalf("Retrieve = %+v, %v", c.AccessKeyID, err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
+
+// TestTimeoutKillsGrandchildren: on timeout the helper's whole process
+// group is killed; before, its children survived.
+func TestTimeoutKillsGrandchildren(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	p := &Provider{Profile: "p", Command: writeScript(t, "sleep 60 &\necho $! > "+pidFile+"\nwait"), Where: "config:1", Timeout: 300 * time.Millisecond}
+	if _, err := p.Retrieve(context.Background()); err == nil || !strings.Contains(err.Error(), "did not finish within") {
+		t.Fatalf("err = %v", err)
+	}
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	deadline := time.Now().Add(5 * time.Second)
+	for alive(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("grandchild %d survived the timeout", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

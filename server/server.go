@@ -60,7 +60,9 @@ type Server struct {
 	Protocol string
 	// Token authorizes container-protocol requests; New makes a random one.
 	Token string
-	// Audit receives one line per request; nil discards them.
+	// Audit receives one line per request, its fields escaped; nil discards
+	// them. It is called on the request's goroutine: it must not block
+	// (AuditLog.Line does not).
 	Audit func(line string)
 	Now   func() time.Time
 
@@ -155,7 +157,7 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, key := s.serve(w, r)
 		if s.Audit != nil {
-			s.Audit(fmt.Sprintf("%s %s %s %d key=%s", s.now().UTC().Format(time.RFC3339), r.Method, r.URL.Path, status, key))
+			s.Audit(fmt.Sprintf("%s %s %s %d key=%s", s.now().UTC().Format(time.RFC3339), auditField(r.Method), auditField(r.URL.Path), status, key))
 		}
 	})
 }

@@ -29,40 +29,173 @@ var Cleared = []string{
 	"AWS_ACCOUNT_ID", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
 }
 
-// Vars returns the variables to set for c, in a stable order, and the
-// variables to clear.
-func Vars(c creds.Credentials, region string) (set [][2]string, clear []string) {
-	set = [][2]string{{"AWS_ACCESS_KEY_ID", c.AccessKeyID}, {"AWS_SECRET_ACCESS_KEY", c.SecretAccessKey}}
+// Variables credchain sets besides AWS's own.
+const (
+	// RegionMarker holds the region credchain itself set in AWS_REGION and
+	// AWS_DEFAULT_REGION, so that the next switch tells its own region
+	// (replaced) from one the user set by hand (kept, with boto3's
+	// precedence).
+	RegionMarker = "CREDCHAIN_REGION"
+	// ProfileVar names what the shell or child runs as, for the prompt.
+	ProfileVar = "CREDCHAIN_PROFILE"
+)
+
+// regionVars are the variables a region is exported in: AWS_DEFAULT_REGION
+// for boto3 and the AWS CLI, AWS_REGION for the other SDKs.
+var regionVars = []string{"AWS_REGION", "AWS_DEFAULT_REGION"}
+
+// Managed lists every variable a switch may change, for a snapshot that
+// undoes it.
+var Managed = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+	"AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE",
+	"AWS_DEFAULT_PROFILE", ProfileVar, RegionMarker}
+
+// OwnRegion reports whether the region variable name holds the region an
+// earlier credchain export or switch set (its value equals RegionMarker's).
+func OwnRegion(name string, env func(string) (string, bool)) bool {
+	marker, ok := env(RegionMarker)
+	if !ok || marker == "" {
+		return false
+	}
+	v, ok := env(name)
+	return ok && v == marker
+}
+
+// HideOwnRegion returns env without the region variables credchain set
+// itself, so that a new switch resolves the region as if they were absent.
+// A region the user set (any other value) is still seen.
+func HideOwnRegion(env func(string) (string, bool)) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		if (name == "AWS_REGION" || name == "AWS_DEFAULT_REGION") && OwnRegion(name, env) {
+			return "", false
+		}
+		return env(name)
+	}
+}
+
+// Env is a change to an environment: variables to set, in order, then
+// variables to remove.
+type Env struct {
+	Set   [][2]string
+	Clear []string
+}
+
+// Setenv adds name=value, replacing an earlier assignment or removal.
+func (e *Env) Setenv(name, value string) {
+	e.drop(name)
+	e.Set = append(e.Set, [2]string{name, value})
+}
+
+// Unsetenv removes name, replacing an earlier assignment.
+func (e *Env) Unsetenv(name string) {
+	e.drop(name)
+	e.Clear = append(e.Clear, name)
+}
+
+func (e *Env) drop(name string) {
+	set := e.Set[:0]
+	for _, kv := range e.Set {
+		if kv[0] != name {
+			set = append(set, kv)
+		}
+	}
+	e.Set = set
+	clear := e.Clear[:0]
+	for _, n := range e.Clear {
+		if n != name {
+			clear = append(clear, n)
+		}
+	}
+	e.Clear = clear
+}
+
+// Apply returns environ ("KEY=value" list) with the change made.
+func (e Env) Apply(environ []string) []string {
+	drop := map[string]bool{}
+	for _, n := range e.Clear {
+		drop[n] = true
+	}
+	for _, kv := range e.Set {
+		drop[kv[0]] = true
+	}
+	out := make([]string, 0, len(environ)+len(e.Set))
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !drop[name] {
+			out = append(out, kv)
+		}
+	}
+	for _, kv := range e.Set {
+		out = append(out, kv[0]+"="+kv[1])
+	}
+	return out
+}
+
+// Vars returns the change that puts c in an environment now described by
+// env. region is the region credchain resolved from the profile or a flag
+// ("" when there is none, or when it came from the user's own
+// AWS_DEFAULT_REGION, which is left alone): it is set in AWS_REGION and
+// AWS_DEFAULT_REGION and remembered in RegionMarker. Region variables an
+// earlier credchain switch set are replaced or removed, never left behind.
+func Vars(c creds.Credentials, region string, env func(string) (string, bool)) Env {
+	var e Env
+	e.Setenv("AWS_ACCESS_KEY_ID", c.AccessKeyID)
+	e.Setenv("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
 	if c.SessionToken != "" {
-		set = append(set, [2]string{"AWS_SESSION_TOKEN", c.SessionToken})
+		e.Setenv("AWS_SESSION_TOKEN", c.SessionToken)
 	}
 	if c.CanExpire() {
-		set = append(set, [2]string{"AWS_CREDENTIAL_EXPIRATION", timefmt.ISO(c.Expires)})
+		e.Setenv("AWS_CREDENTIAL_EXPIRATION", timefmt.ISO(c.Expires))
 	}
 	if c.AccountID != "" {
-		set = append(set, [2]string{"AWS_ACCOUNT_ID", c.AccountID})
-	}
-	if region != "" {
-		set = append(set, [2]string{"AWS_REGION", region}, [2]string{"AWS_DEFAULT_REGION", region})
+		e.Setenv("AWS_ACCOUNT_ID", c.AccountID)
 	}
 	isSet := map[string]bool{}
-	for _, kv := range set {
+	for _, kv := range e.Set {
 		isSet[kv[0]] = true
 	}
 	for _, name := range Cleared {
 		if !isSet[name] {
-			clear = append(clear, name)
+			e.Clear = append(e.Clear, name)
 		}
 	}
-	return set, clear
+	e.SetRegion(region, env)
+	return e
 }
 
+// SetRegion adds the region variables of Vars to e.
+func (e *Env) SetRegion(region string, env func(string) (string, bool)) {
+	if region != "" {
+		for _, n := range regionVars {
+			e.Setenv(n, region)
+		}
+		e.Setenv(RegionMarker, region)
+		return
+	}
+	for _, n := range regionVars {
+		if OwnRegion(n, env) {
+			e.Unsetenv(n)
+		}
+	}
+	if _, ok := env(RegionMarker); ok {
+		e.Unsetenv(RegionMarker)
+	}
+}
+
+// ShellFormats are the formats Render takes.
+var ShellFormats = []string{"env", "env-no-export", "fish", "powershell", "windows-cmd"}
+
 // Format renders c in format. The output is complete or, on error, empty.
-func Format(format string, c creds.Credentials, region string) ([]byte, error) {
+func Format(format string, c creds.Credentials, region string, env func(string) (string, bool)) ([]byte, error) {
 	if format == "process" {
 		return Process(c)
 	}
-	set, clear := Vars(c, region)
+	return Render(format, Vars(c, region, env))
+}
+
+// Render writes the change e as code for the shell of format.
+func Render(format string, e Env) ([]byte, error) {
+	set, clear := e.Set, e.Clear
 	var b bytes.Buffer
 	switch format {
 	case "env":

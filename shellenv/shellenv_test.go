@@ -1,6 +1,7 @@
 package shellenv
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,13 +29,56 @@ func TestProcessMatchesExportCredentials(t *testing.T) {
 }
 
 func TestVarsClearsWhatItDoesNotSet(t *testing.T) {
-	set, clear := Vars(creds.Credentials{AccessKeyID: "A", SecretAccessKey: "S"}, "")
-	if len(set) != 2 || strings.Join(clear, " ") != "AWS_SECURITY_TOKEN AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_ACCOUNT_ID AWS_PROFILE AWS_DEFAULT_PROFILE" {
-		t.Errorf("set %v clear %v", set, clear)
+	none := func(string) (string, bool) { return "", false }
+	e := Vars(creds.Credentials{AccessKeyID: "A", SecretAccessKey: "S"}, "", none)
+	if len(e.Set) != 2 || strings.Join(e.Clear, " ") != "AWS_SECURITY_TOKEN AWS_SESSION_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_ACCOUNT_ID AWS_PROFILE AWS_DEFAULT_PROFILE" {
+		t.Errorf("set %v clear %v", e.Set, e.Clear)
 	}
-	set, clear = Vars(creds.Credentials{AccessKeyID: "A", SecretAccessKey: "S", SessionToken: "T", AccountID: "1"}, "eu-west-1")
-	if len(set) != 6 || strings.Join(clear, " ") != "AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_PROFILE AWS_DEFAULT_PROFILE" {
-		t.Errorf("set %v clear %v", set, clear)
+	e = Vars(creds.Credentials{AccessKeyID: "A", SecretAccessKey: "S", SessionToken: "T", AccountID: "1"}, "eu-west-1", none)
+	if len(e.Set) != 7 || strings.Join(e.Clear, " ") != "AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_PROFILE AWS_DEFAULT_PROFILE" {
+		t.Errorf("set %v clear %v", e.Set, e.Clear)
+	}
+}
+
+// TestRegionOfAnEarlierSwitchIsReplaced: the region variables credchain set
+// (marked by CREDCHAIN_REGION) are hidden from the next resolution and
+// removed when the next profile has no region; a region the user set by
+// hand is seen and kept.
+func TestRegionOfAnEarlierSwitchIsReplaced(t *testing.T) {
+	lookup := func(m map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	switched := lookup(map[string]string{"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", RegionMarker: "us-east-1"})
+	if _, ok := HideOwnRegion(switched)("AWS_DEFAULT_REGION"); ok {
+		t.Error("credchain's own AWS_DEFAULT_REGION is still seen")
+	}
+	c := creds.Credentials{AccessKeyID: "A", SecretAccessKey: "S"}
+	e := Vars(c, "", switched)
+	if strings.Join(e.Clear[len(e.Clear)-3:], " ") != "AWS_REGION AWS_DEFAULT_REGION "+RegionMarker {
+		t.Errorf("a profile without region leaves credchain's region: clear %v", e.Clear)
+	}
+	e = Vars(c, "eu-west-1", switched)
+	got := map[string]string{}
+	for _, kv := range e.Set {
+		got[kv[0]] = kv[1]
+	}
+	if got["AWS_REGION"] != "eu-west-1" || got["AWS_DEFAULT_REGION"] != "eu-west-1" || got[RegionMarker] != "eu-west-1" {
+		t.Errorf("set %v", e.Set)
+	}
+
+	byHand := lookup(map[string]string{"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "ap-south-1", RegionMarker: "us-east-1"})
+	if v, ok := HideOwnRegion(byHand)("AWS_DEFAULT_REGION"); !ok || v != "ap-south-1" {
+		t.Errorf("a region set by hand is hidden: %q %v", v, ok)
+	}
+	e = Vars(c, "", byHand)
+	for _, n := range e.Clear {
+		if n == "AWS_DEFAULT_REGION" {
+			t.Errorf("the user's AWS_DEFAULT_REGION is removed: %v", e.Clear)
+		}
+	}
+	applied := e.Apply([]string{"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=ap-south-1", RegionMarker + "=us-east-1", "KEEP=1"})
+	if want := []string{"AWS_DEFAULT_REGION=ap-south-1", "KEEP=1", "AWS_ACCESS_KEY_ID=A", "AWS_SECRET_ACCESS_KEY=S"}; !slices.Equal(applied, want) {
+		t.Errorf("Apply = %q, want %q", applied, want)
 	}
 }
 
@@ -58,7 +102,7 @@ func TestQuoting(t *testing.T) {
 }
 
 func TestUnknownFormat(t *testing.T) {
-	out, err := Format("yaml", creds.Credentials{AccessKeyID: "A", SecretAccessKey: "S"}, "")
+	out, err := Format("yaml", creds.Credentials{AccessKeyID: "A", SecretAccessKey: "S"}, "", func(string) (string, bool) { return "", false })
 	if err == nil || out != nil || !strings.Contains(err.Error(), "valid: process, env") {
 		t.Errorf("Format(yaml) = %q, %v", out, err)
 	}

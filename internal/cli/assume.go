@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -45,29 +46,64 @@ func (f *roleFlags) roles() ([]credchain.Role, error) {
 	return roles, nil
 }
 
-// resolve returns the credentials the command runs with: the session's, or
-// the last role of --role-arn.
-func (f *roleFlags) resolve(cmd *cobra.Command, e *env, g *globals) (creds.Credentials, *credchain.Session, error) {
-	roles, err := f.roles()
-	if err != nil {
-		return creds.Credentials{}, nil, usageError{err}
-	}
+// source returns what a command runs with: the session's chain, or the
+// last role of roles assumed from it.
+func source(s *credchain.Session, roles []credchain.Role) (func(context.Context) (creds.Credentials, error), error) {
 	if len(roles) == 0 {
-		if err := g.maybePick(e); err != nil {
-			return creds.Credentials{}, nil, err
-		}
-	}
-	s := g.session(e)
-	if len(roles) == 0 {
-		c, err := s.Credentials(cmd.Context())
-		return c, s, err
+		return s.Credentials, nil
 	}
 	p, err := s.AssumeRoles(roles...)
 	if err != nil {
-		return creds.Credentials{}, nil, err
+		return nil, err
 	}
-	c, err := p.Retrieve(cmd.Context())
-	return c, s, err
+	return (&creds.Refreshing{Provider: p}).Retrieve, nil
+}
+
+// resolve returns the credentials the command runs with, its session, and
+// the source to call again for fresh ones (serve). When the chain, run as
+// boto3 would, finds nothing and no profile was named, the picker asks on
+// the terminal and the picked profile is resolved instead.
+func (f *roleFlags) resolve(ctx context.Context, e *env, g *globals) (creds.Credentials, *credchain.Session, func(context.Context) (creds.Credentials, error), error) {
+	roles, err := f.roles()
+	if err != nil {
+		return creds.Credentials{}, nil, nil, usageError{err}
+	}
+	for {
+		s := g.session(e)
+		src, err := source(s, roles)
+		if err != nil {
+			return creds.Credentials{}, nil, nil, err
+		}
+		c, err := src(ctx)
+		if err != nil {
+			picked, perr := g.pickAfter(e, err)
+			if perr != nil {
+				return creds.Credentials{}, nil, nil, perr
+			}
+			if picked {
+				continue
+			}
+		}
+		return c, s, src, err
+	}
+}
+
+// label is what the prompt shows for the credentials: the last role's name
+// for --role-arn, else the profile named, else "" (leave it as it is).
+func (f *roleFlags) label(e *env, g *globals) string {
+	if n := len(f.arns); n > 0 {
+		arn := f.arns[n-1]
+		return arn[strings.LastIndexByte(arn, '/')+1:]
+	}
+	if g.profileSet {
+		return g.profile
+	}
+	for _, v := range []string{"AWS_DEFAULT_PROFILE", "AWS_PROFILE"} {
+		if p, ok := e.lookup(v); ok {
+			return p
+		}
+	}
+	return ""
 }
 
 type assumeOptions struct {
@@ -98,14 +134,15 @@ chain finds (or --profile), and print the result in any export format.
 			if !validFormat(o.format) {
 				return usageError{fmt.Errorf("invalid --format %q (valid: %s)", o.format, strings.Join(shellenv.Formats, ", "))}
 			}
-			c, s, err := o.resolve(cmd, e, g)
+			c, s, _, err := o.resolve(cmd.Context(), e, g)
 			if err != nil {
 				return err
 			}
-			return writeCredentials(e, s, c, o.format)
+			return writeCredentials(e, g, s, c, o.format)
 		},
 	}
 	o.register(cmd)
+	g.regionFlag(cmd)
 	cmd.Flags().StringVar(&o.format, "format", "process", "output format: "+strings.Join(shellenv.Formats, ", "))
 	return cmd
 }

@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/cache"
+	"github.com/credchain/credchain/shellenv"
 	"github.com/credchain/credchain/stscreds"
 	"github.com/spf13/cobra"
 )
@@ -31,27 +33,92 @@ type env struct {
 	stderr io.Writer
 }
 
-// globals are the flags every command shares.
+// globals are the flags every command shares, and the profile or region a
+// command takes as an argument or flag of its own.
 type globals struct {
 	profile    string
 	profileSet bool
+	region     string
 	noCache    bool
 	mfaCode    string
+}
+
+// profileSelected reports whether the command runs as a named profile: a
+// flag or argument, or AWS_PROFILE / AWS_DEFAULT_PROFILE.
+func (g *globals) profileSelected(e *env) bool {
+	if g.profileSet {
+		return true
+	}
+	for _, v := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
+		if _, ok := e.lookup(v); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// lookup is the environment the session resolves in. A named profile
+// switches away from whatever an earlier credchain switch exported: the
+// region variables it set itself (CREDCHAIN_REGION) are not the user's and
+// do not outlive the switch; a region the user set keeps boto3's precedence.
+func (g *globals) lookup(e *env) func(string) (string, bool) {
+	if g.profileSelected(e) {
+		return shellenv.HideOwnRegion(e.lookup)
+	}
+	return e.lookup
 }
 
 // session returns the Session for the flags. Assumed roles are cached in
 // the AWS CLI's cache (~/.aws/cli/cache) unless --no-cache.
 func (g *globals) session(e *env) *credchain.Session {
-	opts := []credchain.Option{credchain.WithEnv(e.lookup), credchain.WithMFA(g.mfa(e))}
+	lookup := g.lookup(e)
+	opts := []credchain.Option{credchain.WithEnv(lookup), credchain.WithMFA(g.mfa(e)),
+		credchain.WithProcessStderr(e.stderr)}
 	if g.profileSet {
 		opts = append(opts, credchain.WithProfile(g.profile))
 	}
+	if g.region != "" {
+		opts = append(opts, credchain.WithRegion(g.region))
+	}
 	if !g.noCache {
-		home := awsconfig.ExpandUser("~", e.lookup)
+		home := awsconfig.ExpandUser("~", lookup)
 		opts = append(opts, credchain.WithCache(&cache.File{Dir: cache.DefaultDir(home),
 			Warn: func(msg string) { fmt.Fprintf(e.stderr, "credchain: warning: %s\n", msg) }}))
 	}
 	return credchain.NewSession(opts...)
+}
+
+// exportRegion is the region an export or exec sets: the session's, unless
+// it is the user's own AWS_DEFAULT_REGION, which is left as it is ("").
+func (g *globals) exportRegion(e *env, s *credchain.Session) (string, error) {
+	region, from, err := s.RegionSource()
+	if err != nil {
+		return "", err
+	}
+	if from == "AWS_DEFAULT_REGION" && !shellenv.OwnRegion(from, e.lookup) {
+		return "", nil
+	}
+	return region, nil
+}
+
+// regionFlag adds --region to a command that resolves or prints credentials.
+func (g *globals) regionFlag(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&g.region, "region", "", "region to use and export, overriding the profile's and AWS_DEFAULT_REGION")
+}
+
+// profileArg takes a profile named as the command's argument
+// (credchain export dev), as aws-vault and granted users type it.
+func (g *globals) profileArg(args []string) error {
+	switch {
+	case len(args) == 0:
+		return nil
+	case len(args) > 1:
+		return usageError{fmt.Errorf("one profile at a time: got %q", args)}
+	case g.profileSet && g.profile != args[0]:
+		return usageError{fmt.Errorf("two profiles: %q as an argument and %q from --profile", args[0], g.profile)}
+	}
+	g.profile, g.profileSet = args[0], true
+	return nil
 }
 
 // exitError carries an exit status for an error already reported.
@@ -84,7 +151,9 @@ any shell.`,
 			ran = true
 			g.profileSet = cmd.Flags().Changed("profile")
 		},
+		Version: version(),
 	}
+	root.SetVersionTemplate("credchain {{.Version}}\n")
 	root.PersistentFlags().StringVar(&g.profile, "profile", "", "use this profile explicitly (like boto3.Session(profile_name=...) or aws --profile)")
 	root.PersistentFlags().BoolVar(&g.noCache, "no-cache", false, "do not read or write the assumed-role cache shared with the AWS CLI (~/.aws/cli/cache)")
 	root.PersistentFlags().StringVar(&g.mfaCode, "mfa-code", "", "MFA code for a role with mfa_serial (otherwise asked for on the terminal, or read as one line from stdin)")
@@ -92,7 +161,7 @@ any shell.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newPromptCmd(e))
+	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newSwitchCmd(e, g), newPromptCmd(e))
 	// Completion for bash, zsh, fish and PowerShell: commands, flags, and
 	// profile names for --profile.
 	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -136,6 +205,47 @@ func isKnownKind(err error) bool {
 type usageError struct{ err error }
 
 func (u usageError) Error() string { return u.err.Error() }
+
+// version is the module version of a released build, else the VCS
+// revision the binary was built from.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown version)"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	rev, dirty := "", false
+	for _, kv := range info.Settings {
+		switch kv.Key {
+		case "vcs.revision":
+			rev = kv.Value
+		case "vcs.modified":
+			dirty = kv.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "(devel)"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return "(devel) " + rev
+}
+
+// completeProfiles completes a profile name as a command's argument.
+func completeProfiles(e *env) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return profileNames(e), cobra.ShellCompDirectiveNoFileComp
+	}
+}
 
 // profileNames lists the profiles of both files, for completion.
 func profileNames(e *env) []string {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/credchain/credchain/internal/browser"
 	"github.com/spf13/cobra"
 )
 
@@ -26,8 +27,8 @@ type consoleOptions struct {
 func newConsoleCmd(e *env, g *globals) *cobra.Command {
 	o := &consoleOptions{}
 	cmd := &cobra.Command{
-		Use: "console [--profile P | --role-arn ARN ...] [--print]",
-		Example: `  credchain console --profile admin
+		Use: "console [PROFILE] [--role-arn ARN ...] [--print]",
+		Example: `  credchain console admin
   credchain console --role-arn arn:aws:iam::123456789012:role/ReadOnly --print`,
 		Short: "Open the AWS console signed in with the profile's (or role's) temporary credentials",
 		Long: `Sign in to the AWS console with temporary credentials (a role, SSO, a login session,
@@ -37,9 +38,13 @@ treat it as a secret.
 
   credchain console --profile admin
   credchain console --role-arn arn:aws:iam::123456789012:role/ReadOnly --print`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, _, err := o.resolve(cmd, e, g)
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeProfiles(e),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.profileArg(args); err != nil {
+				return err
+			}
+			c, _, _, err := o.resolve(cmd.Context(), e, g)
 			if err != nil {
 				return err
 			}
@@ -71,12 +76,17 @@ treat it as a secret.
 				_, err := fmt.Fprintln(e.stdout, login)
 				return err
 			}
-			openBrowser(e, login)
+			if err := browser.Open(login, e.lookup); err != nil {
+				fmt.Fprintf(e.stderr, "credchain: no browser opened (%v); the sign-in URL follows (it signs in whoever opens it for 15 minutes)\n", err)
+				_, err := fmt.Fprintln(e.stdout, login)
+				return err
+			}
 			fmt.Fprintln(e.stderr, "credchain: opened the console sign-in page (use --print to get the URL)")
 			return nil
 		},
 	}
 	o.register(cmd)
+	g.regionFlag(cmd)
 	cmd.Flags().BoolVar(&o.print, "print", false, "print the sign-in URL instead of opening a browser")
 	cmd.Flags().BoolVar(&o.noBrowser, "no-browser", false, "same as --print")
 	cmd.Flags().StringVar(&o.destination, "destination", "https://console.aws.amazon.com/", "console page to open after sign-in")

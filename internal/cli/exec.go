@@ -3,58 +3,94 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strings"
-	"syscall"
 
-	"github.com/credchain/credchain/envcreds"
+	"github.com/credchain/credchain/internal/proc"
 	"github.com/credchain/credchain/shellenv"
 	"github.com/spf13/cobra"
+)
+
+// Exit statuses of exec when the command does not run, as shells report them.
+const (
+	ExitCannotRun = 126
+	ExitNotFound  = 127
 )
 
 func newExecCmd(e *env, g *globals) *cobra.Command {
 	o := &serveOptions{}
 	var useServer bool
 	cmd := &cobra.Command{
-		Use: "exec [--profile P] [--role-arn ARN ...] -- COMMAND [ARGS...]",
-		Example: `  credchain exec --profile admin -- aws ec2 describe-instances
+		Use: "exec [PROFILE] [--role-arn ARN ...] -- COMMAND [ARGS...]",
+		Example: `  credchain exec admin -- aws ec2 describe-instances
+  credchain exec --profile admin --region eu-west-1 -- aws s3 ls
   credchain exec --role-arn arn:aws:iam::123456789012:role/Deploy -- terraform apply
-  credchain exec --server --profile admin -- python long_running_job.py`,
+  credchain exec --server admin -- python long_running_job.py`,
 		Short: "Run a command with the resolved (or assumed-role) credentials in its environment",
 		Long: `Run COMMAND with the credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
-AWS_SESSION_TOKEN, the region in AWS_REGION and AWS_DEFAULT_REGION when known, and the
-variables that would confuse boto3 or the AWS CLI removed. Standard streams and signals
-are forwarded; credchain exits with the command's status. With --server, COMMAND gets
-the endpoint and token of a local credential server (see 'credchain serve') that
-refreshes the credentials for as long as it runs, instead of raw keys.
+AWS_SESSION_TOKEN, the region in AWS_REGION and AWS_DEFAULT_REGION when known, the
+profile (or role) name in CREDCHAIN_PROFILE, and the variables that would confuse
+boto3 or the AWS CLI removed. Standard streams are the command's; signals credchain
+receives are forwarded unless the terminal already sent them to the command (Ctrl-C);
+credchain exits with the command's status, 127 when it is not found and 126 when it
+cannot run. An MFA code is asked for on the terminal, never read from the piped
+stdin that belongs to the command. With --server, COMMAND gets the endpoint and
+token of a local credential server (see 'credchain serve') that refreshes the
+credentials for as long as it runs, instead of raw keys.
 
-  credchain exec --profile admin -- aws ec2 describe-instances`,
-		Args: cobra.MinimumNArgs(1),
+  credchain exec admin -- aws ec2 describe-instances`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if _, argv, err := splitArgs(cmd, args); err != nil || len(argv) == 0 {
+				return usageError{errors.New("exec needs a command to run: credchain exec [PROFILE] -- COMMAND [ARGS...]")}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			profile, argv, err := splitArgs(cmd, args)
+			if err != nil {
+				return err
+			}
+			if err := g.profileArg(profile); err != nil {
+				return err
+			}
+			path, err := lookCommand(e, argv)
+			if err != nil {
+				return err
+			}
 			if useServer {
 				srv, region, err := o.start(cmd, e, g)
 				if err != nil {
 					return err
 				}
-				set, clear := serverEnv(srv, region)
-				defer o.audit.close()
-				return serveDuring(srv, func() error { return runWith(e, args, childEnv(os.Environ(), set, clear)) })
+				change := serverEnv(srv, region, e.lookup)
+				if label := o.label(e, g); label != "" {
+					change.Setenv(shellenv.ProfileVar, label)
+				}
+				defer o.audit.Close()
+				return serveDuring(srv, func() error { return runWith(e, path, argv, change.Apply(os.Environ())) })
 			}
-			c, s, err := o.resolve(cmd, e, g)
+			c, s, _, err := o.resolve(cmd.Context(), e, g)
 			if err != nil {
 				return err
 			}
-			region, _, err := s.Region()
+			region, err := g.exportRegion(e, s)
 			if err != nil {
 				return err
 			}
-			set, clear := shellenv.Vars(c, region)
-			return runWith(e, args, childEnv(os.Environ(), set, clear))
+			change := shellenv.Vars(c, region, e.lookup)
+			if label := o.label(e, g); label != "" {
+				change.Setenv(shellenv.ProfileVar, label)
+			}
+			return runWith(e, path, argv, change.Apply(os.Environ()))
 		},
+		ValidArgsFunction: completeProfiles(e),
 	}
 	o.register(cmd)
+	g.regionFlag(cmd)
 	cmd.Flags().BoolVar(&useServer, "server", false, "give COMMAND a local credential server (refreshing) instead of raw keys")
 	cmd.Flags().StringVar(&o.protocol, "protocol", "container", "with --server: container or imds")
 	o.listen = "127.0.0.1:0"
@@ -63,62 +99,98 @@ refreshes the credentials for as long as it runs, instead of raw keys.
 	return cmd
 }
 
-// childEnv is environ without the cleared and credential variables, plus set.
-func childEnv(environ []string, set [][2]string, clear []string) []string {
-	drop := map[string]bool{envcreds.AccessKeyID: true, envcreds.SecretKey: true, "AWS_REGION": true, "AWS_DEFAULT_REGION": true}
-	for _, n := range clear {
-		drop[n] = true
+// splitArgs splits the arguments at "--": the profile before it
+// (credchain exec dev -- CMD), the command after; without "--" every
+// argument is the command. Flag parsing stops at the first argument that is
+// not a flag (the command's flags are not credchain's), so in
+// "dev --region R -- CMD" the flags after the profile are parsed here.
+func splitArgs(cmd *cobra.Command, args []string) (profile, command []string, err error) {
+	if n := cmd.ArgsLenAtDash(); n >= 0 {
+		return args[:n], args[n:], nil
 	}
-	for _, kv := range set {
-		drop[kv[0]] = true
+	k := slices.Index(args, "--")
+	if k < 1 {
+		return nil, args, nil
 	}
-	var out []string
-	for _, kv := range environ {
-		name, _, _ := strings.Cut(kv, "=")
-		if !drop[name] {
-			out = append(out, kv)
+	flags := cmd.Flags()
+	if perr := flags.Parse(args[1:k]); perr != nil || flags.NArg() > 0 {
+		if strings.HasPrefix(args[0], "-") {
+			return nil, nil, usageError{fmt.Errorf("invalid arguments before --: %q", args[:k])}
 		}
+		// Not "PROFILE [flags] --": a command that has "--" among its
+		// own arguments (credchain exec git diff -- file).
+		return nil, args, nil
 	}
-	for _, kv := range set {
-		out = append(out, kv[0]+"="+kv[1])
-	}
-	return out
+	return args[:1], args[k+1:], nil
 }
 
-// runWith runs argv, forwarding signals, and reports its exit status.
-func runWith(e *env, argv []string, environ []string) error {
+// lookCommand finds argv[0] before anything is resolved (no MFA prompt for
+// a typo): 127 when it is not found, 126 when it cannot run, as shells do.
+func lookCommand(e *env, argv []string) (string, error) {
 	path, err := exec.LookPath(argv[0])
-	if err != nil {
-		return fmt.Errorf("cannot run %q: %w", argv[0], err)
+	if err == nil {
+		return path, nil
 	}
+	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+		hint := ""
+		if len(argv) == 1 && !strings.ContainsAny(argv[0], `/\`) {
+			hint = fmt.Sprintf(" (to run a command as profile %s: credchain exec %s -- COMMAND)", argv[0], argv[0])
+		}
+		fmt.Fprintf(e.stderr, "credchain: %s: command not found%s\n", argv[0], hint)
+		return "", exitError{ExitNotFound}
+	}
+	fmt.Fprintf(e.stderr, "credchain: cannot run %s: %v\n", argv[0], unwrapExecError(err))
+	return "", exitError{ExitCannotRun}
+}
+
+// runWith runs the command at path with argv, forwarding signals, and
+// reports its exit status.
+func runWith(e *env, path string, argv []string, environ []string) error {
 	cmd := exec.Command(path, argv[1:]...)
 	cmd.Env = environ
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
+	signal.Notify(sigs, proc.Forwarded...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("cannot run %q: %w", argv[0], err)
+		fmt.Fprintf(e.stderr, "credchain: cannot run %s: %v\n", argv[0], unwrapExecError(err))
+		return exitError{ExitCannotRun}
 	}
 	done := make(chan struct{})
 	go func() {
 		for {
 			select {
 			case sig := <-sigs:
-				_ = cmd.Process.Signal(sig)
+				// The terminal sends Ctrl-C to the whole foreground group,
+				// the command included: a second copy would count twice.
+				if !proc.FromTerminal(sig) {
+					_ = cmd.Process.Signal(sig)
+				}
 			case <-done:
 				return
 			}
 		}
 	}()
-	err = cmd.Wait()
+	err := cmd.Wait()
 	close(done)
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return exitError{128 + int(ws.Signal())}
+		if sig, ok := proc.Signaled(ee.ProcessState); ok {
+			return exitError{128 + sig}
 		}
 		return exitError{ee.ExitCode()}
+	}
+	return err
+}
+
+func unwrapExecError(err error) error {
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		err = ee.Err
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
 	return err
 }

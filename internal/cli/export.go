@@ -11,15 +11,17 @@ import (
 )
 
 type exportOptions struct {
-	format string
+	roleFlags // never registered: export resolves the chain or a profile
+	format    string
 }
 
 func newExportCmd(e *env, g *globals) *cobra.Command {
 	o := &exportOptions{}
 	cmd := &cobra.Command{
-		Use: "export",
-		Example: `  credchain export --profile dev                    # credential_process JSON
-  eval "$(credchain export --profile dev --format env)"
+		Use: "export [PROFILE]",
+		Example: `  credchain export dev                              # credential_process JSON
+  eval "$(credchain export dev --format env)"
+  eval "$(credchain export --profile dev --region eu-west-1 --format env)"
   credchain export --profile dev --format fish | source`,
 		Short: "Print the resolved credentials for a shell or as credential_process JSON",
 		Long: `Print the resolved credentials.
@@ -29,12 +31,21 @@ zsh), env-no-export (dotenv), fish, powershell, windows-cmd. Shell formats quote
 every value and clear the variables that would otherwise confuse boto3 and the
 AWS CLI (AWS_SECURITY_TOKEN, a stale AWS_SESSION_TOKEN, AWS_PROFILE, ...).
 
-  eval "$(credchain export --profile dev --format env)"`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+The region (the profile's, or --region) goes into AWS_REGION and AWS_DEFAULT_REGION
+and is remembered in CREDCHAIN_REGION, so that the next export of another profile
+replaces it instead of inheriting it; a region you set by hand is left alone.
+
+  eval "$(credchain export dev --format env)"`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.profileArg(args); err != nil {
+				return err
+			}
 			return runExport(cmd, e, g, o)
 		},
+		ValidArgsFunction: completeProfiles(e),
 	}
+	g.regionFlag(cmd)
 	cmd.Flags().StringVar(&o.format, "format", "process", "output format: "+strings.Join(shellenv.Formats, ", "))
 	return cmd
 }
@@ -43,25 +54,21 @@ func runExport(cmd *cobra.Command, e *env, g *globals, o *exportOptions) error {
 	if !validFormat(o.format) {
 		return usageError{fmt.Errorf("invalid --format %q (valid: %s)", o.format, strings.Join(shellenv.Formats, ", "))}
 	}
-	if err := g.maybePick(e); err != nil {
+	c, s, _, err := o.resolve(cmd.Context(), e, g)
+	if err != nil {
 		return err
 	}
-	s := g.session(e)
-	c, err := s.Credentials(cmd.Context())
-	if err != nil {
-		return fmt.Errorf("unable to retrieve credentials: %w", err)
-	}
-	return writeCredentials(e, s, c, o.format)
+	return writeCredentials(e, g, s, c, o.format)
 }
 
 // writeCredentials prints c in format, with the session's region; nothing
 // is printed on error.
-func writeCredentials(e *env, s *credchain.Session, c creds.Credentials, format string) error {
-	region, _, err := s.Region()
+func writeCredentials(e *env, g *globals, s *credchain.Session, c creds.Credentials, format string) error {
+	region, err := g.exportRegion(e, s)
 	if err != nil {
 		return err
 	}
-	out, err := shellenv.Format(format, c, region)
+	out, err := shellenv.Format(format, c, region, e.lookup)
 	if err != nil {
 		return err
 	}

@@ -1,37 +1,39 @@
 package cli
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
-	"golang.org/x/term"
+	"github.com/credchain/credchain/internal/prompt"
 )
 
-// mfa returns the MFA code source: --mfa-code, else a prompt on the terminal
-// without echo ("Enter MFA code for SERIAL: ", botocore's text), else one line
-// read from stdin.
+// mfa returns the MFA code source: --mfa-code; else botocore's prompt
+// ("Enter MFA code for SERIAL: ") on the controlling terminal, without echo,
+// one prompt per role, never reading the command's stdin (it may carry a
+// pipe meant for the child of exec); only when there is no terminal at all,
+// exactly one line of stdin and nothing after it.
 func (g *globals) mfa(e *env) func(serial string) (string, error) {
 	return func(serial string) (string, error) {
 		if g.mfaCode != "" {
 			return g.mfaCode, nil
 		}
-		fmt.Fprintf(e.stderr, "Enter MFA code for %s: ", serial)
-		if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			code, err := term.ReadPassword(int(f.Fd()))
-			fmt.Fprintln(e.stderr)
-			return strings.TrimSpace(string(code)), err
+		label := fmt.Sprintf("Enter MFA code for %s: ", serial)
+		code, err := prompt.Terminal(label)
+		if !errors.Is(err, prompt.ErrNoTerminal) {
+			return code, err
 		}
 		if e.stdin == nil {
-			return "", errors.New("no terminal to ask for the MFA code: pass --mfa-code")
+			return "", fmt.Errorf("no terminal to ask for the MFA code of %s: pass --mfa-code CODE", serial)
 		}
-		line, err := bufio.NewReader(io.LimitReader(e.stdin, 1024)).ReadString('\n')
-		if err != nil && (err != io.EOF || line == "") {
-			return "", errors.New("no MFA code on stdin: pass --mfa-code or run on a terminal")
+		fmt.Fprint(e.stderr, label)
+		line, err := prompt.Line(e.stdin)
+		if err != nil {
+			if err == io.EOF {
+				return "", fmt.Errorf("no terminal and no MFA code on stdin for %s: pass --mfa-code CODE or run on a terminal", serial)
+			}
+			return "", fmt.Errorf("reading the MFA code from stdin: %w", err)
 		}
-		return strings.TrimSpace(line), nil
+		return line, nil
 	}
 }

@@ -11,7 +11,9 @@ import (
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsconfig"
+	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/atomicfile"
+	"github.com/credchain/credchain/internal/proc"
 	"golang.org/x/term"
 )
 
@@ -171,35 +173,49 @@ func pickProfile(e *env, infos []credchain.ProfileInfo, in *os.File, out io.Writ
 	}
 }
 
-// maybePick fills in the profile with the picker when the command needs one
-// and none is set: no --profile, no AWS_PROFILE or AWS_DEFAULT_PROFILE, no
-// [default] profile, and a terminal to ask on.
-func (g *globals) maybePick(e *env) error {
-	if g.profileSet {
-		return nil
+// mayPick reports whether the picker may ask for a profile: none was named
+// (no argument, --profile, AWS_PROFILE or AWS_DEFAULT_PROFILE), and a person
+// is there to answer: stdin and stderr are the terminal and the process is
+// in its foreground (a background job drawing on the terminal is stopped).
+func (g *globals) mayPick(e *env) (*os.File, bool) {
+	if g.profileSelected(e) {
+		return nil, false
 	}
-	for _, v := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE"} {
-		if _, ok := e.lookup(v); ok {
-			return nil
-		}
+	in, ok := e.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(in.Fd())) {
+		return nil, false
 	}
-	f, ok := e.stdin.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
+	if errf, ok := e.stderr.(*os.File); !ok || !term.IsTerminal(int(errf.Fd())) || !proc.Foreground() {
+		return nil, false
 	}
-	infos, _, err := credchain.Profiles(e.lookup)
-	if err != nil {
-		return nil // the command reports the error
+	return in, true
+}
+
+// pickAfter returns whether the picker ran and chose a profile after a
+// resolution that failed with err: only when the chain, run as boto3 would,
+// found nothing at all (NoCredentialsError), never over keys in the
+// environment or a profile that resolves.
+func (g *globals) pickAfter(e *env, err error) (bool, error) {
+	if credchain.ErrorKind(err) != creds.KindNoCredentials {
+		return false, nil
 	}
-	for _, p := range infos {
-		if p.Name == "default" {
-			return nil
-		}
+	return g.pick(e)
+}
+
+// pick asks for a profile on the terminal when the picker may ask.
+func (g *globals) pick(e *env) (bool, error) {
+	in, ok := g.mayPick(e)
+	if !ok {
+		return false, nil
 	}
-	name, err := pickProfile(e, infos, f, e.stderr)
-	if err != nil {
-		return err
+	infos, _, perr := credchain.Profiles(e.lookup)
+	if perr != nil || len(infos) == 0 {
+		return false, nil
+	}
+	name, perr := pickProfile(e, infos, in, e.stderr)
+	if perr != nil {
+		return false, perr
 	}
 	g.profile, g.profileSet = name, true
-	return nil
+	return true, nil
 }

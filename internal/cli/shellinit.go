@@ -11,89 +11,23 @@ import (
 const bashInit = `# credchain shell integration (bash, zsh): eval "$(credchain shell-init bash)"
 NAME() {
   local out
-  case "${1:-}" in
-    ""|-h|--help)
-      echo "usage: NAME PROFILE | NAME --role-arn ARN [--role-arn ARN ...] [flags] | NAME --profile-only PROFILE | NAME --unset" >&2
-      return 2 ;;
-    --unset)
-      unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_ACCOUNT_ID AWS_REGION AWS_DEFAULT_REGION AWS_PROFILE AWS_DEFAULT_PROFILE CREDCHAIN_PROFILE
-      return 0 ;;
-    --profile-only)
-      [ -n "${2:-}" ] || { echo "NAME: --profile-only needs a profile" >&2; return 2; }
-      command credchain explain --profile "$2" >/dev/null || return $?
-      unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_ACCOUNT_ID AWS_DEFAULT_PROFILE
-      export AWS_PROFILE="$2" CREDCHAIN_PROFILE="$2"
-      return 0 ;;
-    -*)
-      out=$(command credchain assume --format env "$@") || return $?
-      eval "$out"
-      export CREDCHAIN_PROFILE="role" ;;
-    *)
-      out=$(command credchain export --format env --profile "$@") || return $?
-      eval "$out"
-      export CREDCHAIN_PROFILE="$1" ;;
-  esac
+  out=$(command credchain switch --shell bash "$@") || return $?
+  eval "$out"
 }
 `
 
 const fishInit = `# credchain shell integration (fish): credchain shell-init fish | source
 function NAME --description 'switch AWS credentials with credchain'
-    switch "$argv[1]"
-        case '' -h --help
-            echo "usage: NAME PROFILE | NAME --role-arn ARN [flags] | NAME --profile-only PROFILE | NAME --unset" >&2
-            return 2
-        case --unset
-            set -e AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_ACCOUNT_ID AWS_REGION AWS_DEFAULT_REGION AWS_PROFILE AWS_DEFAULT_PROFILE CREDCHAIN_PROFILE
-            return 0
-        case --profile-only
-            command credchain explain --profile $argv[2] >/dev/null; or return $status
-            set -e AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION AWS_ACCOUNT_ID AWS_DEFAULT_PROFILE
-            set -gx AWS_PROFILE $argv[2]
-            set -gx CREDCHAIN_PROFILE $argv[2]
-            return 0
-        case '-*'
-            set -l out (command credchain assume --format fish $argv); or return $status
-            printf '%s\n' $out | source
-            set -gx CREDCHAIN_PROFILE role
-            return 0
-        case '*'
-            set -l out (command credchain export --format fish --profile $argv); or return $status
-            printf '%s\n' $out | source
-            set -gx CREDCHAIN_PROFILE $argv[1]
-            return 0
-    end
+    set -l out (command credchain switch --shell fish $argv); or return $status
+    printf '%s\n' $out | source
 end
 `
 
 const pwshInit = `# credchain shell integration (PowerShell): credchain shell-init pwsh | Out-String | Invoke-Expression
 function NAME {
-    if ($args.Count -eq 0) { Write-Error "usage: NAME PROFILE | NAME --role-arn ARN | NAME --profile-only PROFILE | NAME --unset"; return }
-    switch ($args[0]) {
-        '--unset' {
-            foreach ($v in 'AWS_ACCESS_KEY_ID','AWS_SECRET_ACCESS_KEY','AWS_SESSION_TOKEN','AWS_SECURITY_TOKEN','AWS_CREDENTIAL_EXPIRATION','AWS_ACCOUNT_ID','AWS_REGION','AWS_DEFAULT_REGION','AWS_PROFILE','AWS_DEFAULT_PROFILE','CREDCHAIN_PROFILE') { Remove-Item "Env:$v" -ErrorAction SilentlyContinue }
-            return
-        }
-        '--profile-only' {
-            & credchain explain --profile $args[1] | Out-Null
-            if ($LASTEXITCODE -ne 0) { return }
-            foreach ($v in 'AWS_ACCESS_KEY_ID','AWS_SECRET_ACCESS_KEY','AWS_SESSION_TOKEN','AWS_SECURITY_TOKEN','AWS_CREDENTIAL_EXPIRATION','AWS_ACCOUNT_ID','AWS_DEFAULT_PROFILE') { Remove-Item "Env:$v" -ErrorAction SilentlyContinue }
-            $Env:AWS_PROFILE = $args[1]; $Env:CREDCHAIN_PROFILE = $args[1]
-            return
-        }
-        { $_ -like '-*' } {
-            $out = & credchain assume --format powershell @args
-            if ($LASTEXITCODE -ne 0) { return }
-            $out | Out-String | Invoke-Expression
-            $Env:CREDCHAIN_PROFILE = 'role'
-            return
-        }
-        default {
-            $out = & credchain export --format powershell --profile @args
-            if ($LASTEXITCODE -ne 0) { return }
-            $out | Out-String | Invoke-Expression
-            $Env:CREDCHAIN_PROFILE = $args[0]
-        }
-    }
+    $out = & credchain switch --shell pwsh @args
+    if ($LASTEXITCODE -ne 0) { return }
+    $out | Out-String | Invoke-Expression
 }
 `
 
@@ -123,9 +57,13 @@ that would shadow the credentials cleared:
   credchain shell-init pwsh | Out-String | Invoke-Expression
 
   ccswitch dev                               # keys of profile dev
+  ccswitch dev --region eu-west-1
   ccswitch --role-arn arn:aws:iam::123456789012:role/Admin
   ccswitch --profile-only dev                # AWS_PROFILE only: SDKs refresh by themselves
-  ccswitch --unset
+  ccswitch --unset                           # back to what the shell had before
+  ccswitch                                   # pick a profile on the terminal
+
+The function runs 'credchain switch' (see its help) and evaluates what it prints.
 
 'credchain prompt' prints the active profile and the time left, for a prompt.`,
 		Args: cobra.ExactArgs(1),

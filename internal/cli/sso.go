@@ -2,9 +2,8 @@ package cli
 
 import (
 	"fmt"
-	"os/exec"
-	"runtime"
 
+	"github.com/credchain/credchain/internal/browser"
 	"github.com/spf13/cobra"
 )
 
@@ -30,7 +29,9 @@ to the same session at once run one flow.`,
 			path, err := g.session(e).SSOLogin(cmd.Context(), o.session, func(url, code string) {
 				fmt.Fprintf(e.stderr, "To sign in, open this URL and confirm the code %s:\n\n  %s\n\n", code, url)
 				if !o.noBrowser {
-					openBrowser(e, url)
+					if err := browser.Open(url, e.lookup); err != nil {
+						fmt.Fprintf(e.stderr, "credchain: no browser opened (%v): open the URL above yourself\n", err)
+					}
 				}
 			})
 			if err != nil {
@@ -44,32 +45,4 @@ to the same session at once run one flow.`,
 	login.Flags().BoolVar(&o.noBrowser, "no-browser", false, "do not try to open a browser")
 	cmd.AddCommand(login)
 	return cmd
-}
-
-// openBrowser starts the platform's URL opener when a desktop is there;
-// failures are ignored (the URL is printed anyway).
-func openBrowser(e *env, url string) {
-	var name string
-	switch runtime.GOOS {
-	case "darwin":
-		name = "open"
-	case "windows":
-		name = "rundll32"
-	default:
-		_, x := e.lookup("DISPLAY")
-		_, w := e.lookup("WAYLAND_DISPLAY")
-		if !x && !w {
-			return
-		}
-		name = "xdg-open"
-	}
-	args := []string{url}
-	if name == "rundll32" {
-		args = []string{"url.dll,FileProtocolHandler", url}
-	}
-	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = nil, nil
-	if cmd.Start() == nil {
-		go func() { _ = cmd.Wait() }()
-	}
 }
