@@ -33,6 +33,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/atomicfile"
+	"github.com/credchain/credchain/internal/awshttp"
 	"github.com/credchain/credchain/internal/timefmt"
 )
 
@@ -155,7 +156,7 @@ func (p *Provider) Refresh(ctx context.Context) (creds.Credentials, error) {
 	if p.HTTPClient != nil {
 		opts.HTTPClient = p.HTTPClient
 	} else {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		opts.HTTPClient = awshttp.Client()
 	}
 	if p.Endpoint != "" {
 		opts.BaseEndpoint = aws.String(p.Endpoint)

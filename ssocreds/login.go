@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 	"github.com/credchain/credchain/cache"
+	"github.com/credchain/credchain/internal/awshttp"
 	"github.com/credchain/credchain/internal/timefmt"
 )
 
@@ -138,7 +139,7 @@ func (l *Login) client() *ssooidc.Client {
 	if l.HTTPClient != nil {
 		opts.HTTPClient = l.HTTPClient
 	} else {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		opts.HTTPClient = awshttp.Client()
 	}
 	if l.OIDCEndpoint != "" {
 		opts.BaseEndpoint = aws.String(l.OIDCEndpoint)

@@ -26,6 +26,7 @@ import (
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/atomicfile"
+	"github.com/credchain/credchain/internal/awshttp"
 	"github.com/credchain/credchain/internal/timefmt"
 )
 
@@ -105,7 +106,7 @@ func (p *Provider) httpClient() *http.Client {
 	if p.HTTPClient != nil {
 		return p.HTTPClient
 	}
-	return &http.Client{Timeout: 30 * time.Second}
+	return awshttp.Client()
 }
 
 // Retrieve implements creds.Provider.

@@ -5,13 +5,13 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/awshttp"
 )
 
 // ClientOptions say where STS is.
@@ -21,7 +21,8 @@ type ClientOptions struct {
 	Region string
 	// Endpoint overrides the endpoint (AWS_ENDPOINT_URL_STS and friends).
 	Endpoint string
-	// HTTPClient defaults to a client with a 30 s timeout per request.
+	// HTTPClient defaults to awshttp.Client(): a timeout, no redirects
+	// followed, bodies bounded.
 	HTTPClient *http.Client
 }
 
@@ -32,7 +33,7 @@ func (o ClientOptions) options(c aws.CredentialsProvider) sts.Options {
 	if o.HTTPClient != nil {
 		opts.HTTPClient = o.HTTPClient
 	} else {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		opts.HTTPClient = awshttp.Client()
 	}
 	if opts.Region == "" {
 		opts.Region = "us-east-1"

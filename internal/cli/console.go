@@ -7,8 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"time"
 
+	"github.com/credchain/credchain/internal/awshttp"
 	"github.com/credchain/credchain/internal/browser"
 	"github.com/spf13/cobra"
 )
@@ -53,7 +53,7 @@ treat it as a secret.
 			}
 			session, _ := json.Marshal(map[string]string{"sessionId": c.AccessKeyID, "sessionKey": c.SecretAccessKey, "sessionToken": c.SessionToken})
 			q := url.Values{"Action": {"getSigninToken"}, "Session": {string(session)}}
-			client := &http.Client{Timeout: 30 * time.Second}
+			client := awshttp.Client()
 			resp, err := client.Get(o.endpoint + "?" + q.Encode())
 			if err != nil {
 				return fmt.Errorf("getSigninToken at %s: %w", o.endpoint, redactURLError(err))
