@@ -4,11 +4,21 @@ PKGS      := ./...
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME  ?= 30s
 
-.PHONY: test race unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build
+.PHONY: test race unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build crossbuild
 
 # Everything CI checks: formatting, vet, module tidiness, and every test
 # (botocore differential suites included) under the race detector.
-test: fmtcheck vet tidycheck race
+test: fmtcheck vet tidycheck crossbuild race
+
+# Release targets, static: the binary builds for each, and every package
+# and test type-checks for Windows and macOS.
+TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+crossbuild:
+	@set -e; for t in $(TARGETS); do \
+		echo "build $$t"; CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -trimpath -o /dev/null ./cmd/credchain; \
+	done
+	CGO_ENABLED=0 GOOS=windows $(GO) vet $(PKGS)
+	CGO_ENABLED=0 GOOS=darwin $(GO) vet $(PKGS)
 
 race:
 	CREDCHAIN_REQUIRE_ORACLE=1 $(GO) test -race -count=1 $(PKGS)
@@ -48,4 +58,4 @@ bench-serve:
 	./scripts/bench-serve.sh
 
 build:
-	$(GO) build -o bin/credchain ./cmd/credchain
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/credchain ./cmd/credchain

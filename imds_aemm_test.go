@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/internal/proc"
 )
 
 // TestAgainstEC2MetadataMock runs the iam-role source against AWS's
@@ -54,11 +54,11 @@ func TestAgainstEC2MetadataMock(t *testing.T) {
 				"AEMM_METADATA_VALUES_IAM_SECURITY_CREDENTIALS_SECRETACCESSKEY=aemm-secret",
 				"AEMM_METADATA_VALUES_IAM_SECURITY_CREDENTIALS_TOKEN=aemm-token",
 				"AEMM_METADATA_VALUES_IAM_SECURITY_CREDENTIALS_EXPIRATION=2099-01-01T00:00:00Z"}
-			mock.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			proc.NewGroup(mock)
 			if err := mock.Start(); err != nil {
 				t.Fatal(err)
 			}
-			defer func() { _ = syscall.Kill(-mock.Process.Pid, syscall.SIGKILL); _ = mock.Wait() }()
+			defer func() { _ = proc.KillGroup(mock.Process); _ = mock.Wait() }()
 			base := fmt.Sprintf("http://127.0.0.1:%d/", port)
 			deadline := time.Now().Add(10 * time.Second)
 			for {

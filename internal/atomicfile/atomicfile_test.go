@@ -2,8 +2,11 @@ package atomicfile
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 )
 
 func TestWriteReplacesWithMode(t *testing.T) {
@@ -20,11 +23,49 @@ func TestWriteReplacesWithMode(t *testing.T) {
 	if string(data) != "new" || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("%q %v", data, fi.Mode())
 	}
-	left, _ := filepath.Glob(filepath.Join(dir, "*.tmp"))
+	left, _ := filepath.Glob(filepath.Join(dir, ".*credchain-tmp-*"))
 	if len(left) != 0 {
 		t.Fatalf("temporary files left: %v", left)
 	}
 	if err := Write(filepath.Join(dir, "missing", "f"), nil, 0o600); err == nil {
 		t.Fatal("wrote into a missing directory")
+	}
+}
+
+// TestStaleTempFilesAreRemoved: a writer killed before its rename leaves a
+// temporary file holding credentials; the next write removes it once the
+// writer is gone (6 of 200 kills left such files).
+func TestStaleTempFilesAreRemoved(t *testing.T) {
+	dir := t.TempDir()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no true command")
+	}
+	deadPid := dead.Process.Pid
+	left := filepath.Join(dir, ".key.json.credchain-tmp-"+strconv.Itoa(deadPid)+"-123")
+	live := filepath.Join(dir, ".other.json.credchain-tmp-"+strconv.Itoa(os.Getppid())+"-456")
+	oldLive := filepath.Join(dir, ".old.json.credchain-tmp-"+strconv.Itoa(os.Getppid())+"-789")
+	foreign := filepath.Join(dir, "key.json.1234.tmp")
+	for _, f := range []string{left, live, oldLive, foreign} {
+		must(t, os.WriteFile(f, []byte(`{"SecretAccessKey": "x"}`), 0o600))
+	}
+	long := time.Now().Add(-2 * StaleAfter)
+	must(t, os.Chtimes(oldLive, long, long))
+	must(t, Write(filepath.Join(dir, "key.json"), []byte("new"), 0o600))
+	for f, want := range map[string]bool{left: false, oldLive: false, live: true, foreign: true} {
+		if _, err := os.Stat(f); (err == nil) != want {
+			t.Errorf("%s: exists=%v, want %v", filepath.Base(f), err == nil, want)
+		}
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, ".key.json.credchain-tmp-*"))
+	if len(names) != 0 {
+		t.Errorf("left: %v", names)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

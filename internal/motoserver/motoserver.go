@@ -13,8 +13,9 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"syscall"
 	"time"
+
+	"github.com/credchain/credchain/internal/proc"
 )
 
 //go:embed setup.py
@@ -61,7 +62,7 @@ func Start() (*Server, error) {
 	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	s.cmd = exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	s.cmd.Env = append(os.Environ(), "INITIAL_NO_AUTH_ACTION_COUNT="+strconv.Itoa(SetupRequests))
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	proc.NewGroup(s.cmd)
 	var logs bytes.Buffer
 	s.cmd.Stdout, s.cmd.Stderr = &logs, &logs
 	if err := s.cmd.Start(); err != nil {
@@ -105,7 +106,7 @@ func (s *Server) waitReady(limit time.Duration) error {
 // Close stops the server.
 func (s *Server) Close() {
 	if s.cmd != nil && s.cmd.Process != nil {
-		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		_ = proc.KillGroup(s.cmd.Process)
 		_ = s.cmd.Wait()
 	}
 }

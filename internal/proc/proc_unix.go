@@ -75,3 +75,9 @@ func Signaled(state *os.ProcessState) (int, bool) {
 	}
 	return 0, false
 }
+
+// Alive reports whether a process with pid exists.
+func Alive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || err == syscall.EPERM
+}

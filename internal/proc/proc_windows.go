@@ -49,3 +49,14 @@ func Detach(cmd *exec.Cmd) {
 
 // Signaled returns the signal that ended a process: never on Windows.
 func Signaled(*os.ProcessState) (int, bool) { return 0, false }
+
+// Alive reports whether a process with pid exists.
+func Alive(pid int) bool {
+	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))
+	if err != nil {
+		return false
+	}
+	defer windows.CloseHandle(h)
+	var code uint32
+	return windows.GetExitCodeProcess(h, &code) == nil && code == 259 // STILL_ACTIVE
+}

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command peers runs whole-process commands side by side and reports, for
 // each, the median wall time and peak resident memory over several runs, and
 // the ratio to a reference command measured in the same run. Runs are
