@@ -6,7 +6,6 @@ package lint
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -120,11 +119,8 @@ func Run(f Files) []Finding {
 			add(d, Warning, "default-section", "", "[DEFAULT] keys are inherited by every section of the credentials file in boto3",
 				"move the keys into [default] or into each profile")
 		}
-		if fi, err := os.Stat(f.CredentialsPath); err == nil && fi.Mode().Perm()&0o077 != 0 {
-			add(f.CredentialsPath, Error, "file-mode", "", fmt.Sprintf("the credentials file is readable by other users (mode %04o)", fi.Mode().Perm()),
-				"chmod 600 "+f.CredentialsPath)
-		}
 	}
+	out = append(out, fileModes(f)...)
 	for _, name := range sorted {
 		p := merged.Lookup(name)
 		if p == nil {

@@ -20,8 +20,10 @@ func newLintCmd(e *env) *cobra.Command {
 AWS_SHARED_CREDENTIALS_FILE) for mistakes: role source cycles and missing sources, several
 kinds of credentials in one profile, inline comments and quotes that boto3 keeps, [DEFAULT]
 leaking into every profile, dotted names that go-ini based tools inherit from,
-credential_process commands that need a shell, dropped sections, a world-readable
-credentials file, and AWS_PROFILE / AWS_DEFAULT_PROFILE disagreeing. Each finding has its
+credential_process commands that need a shell, dropped sections, a credentials file
+others can read, a config or credentials file others can write (anyone could add a
+credential_process), keys in a config file others can read, a cache directory others
+can write, and AWS_PROFILE / AWS_DEFAULT_PROFILE disagreeing. Each finding has its
 file:line and a fix. Exit status 1 when there is an error finding.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
