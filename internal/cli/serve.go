@@ -272,6 +272,24 @@ func (o *serveOptions) startDetached(cmd *cobra.Command, e *env) error {
 		return fmt.Errorf("the server did not start within %s; see %s", detachTimeout, logf.Name())
 	}
 	vars := parseExports(printed)
+	if vars.endpoint() == "" {
+		// The server stopped before it listened: its error is in the log.
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = child.Process.Kill()
+		}
+		// The child shares the file's offset: read it by name.
+		if msg, err := os.ReadFile(logf.Name()); err == nil {
+			_, _ = e.stderr.Write(msg[:min(len(msg), 16<<10)])
+		}
+		_ = os.Remove(logf.Name())
+		code := child.ProcessState.ExitCode()
+		if code <= 0 {
+			code = ExitError
+		}
+		return exitError{code}
+	}
 	if err := waitAnswer(cmd.Context(), vars); err != nil {
 		_ = child.Process.Kill()
 		select {
@@ -287,14 +305,15 @@ func (o *serveOptions) startDetached(cmd *cobra.Command, e *env) error {
 	for _, n := range vars.clear {
 		change.Unsetenv(n)
 	}
-	change.Setenv("CREDCHAIN_SERVER_PID", strconv.Itoa(child.Process.Pid))
+	pid := child.Process.Pid
+	change.Setenv("CREDCHAIN_SERVER_PID", strconv.Itoa(pid))
 	rendered, err := shellenv.Render(o.format, change)
 	if err != nil {
 		_ = child.Process.Kill()
 		return err
 	}
 	_ = child.Process.Release()
-	fmt.Fprintf(e.stderr, "credchain: server %d answers on %s; audit log %s\n", child.Process.Pid, vars.endpoint(), logf.Name())
+	fmt.Fprintf(e.stderr, "credchain: server %d answers on %s; audit log %s\n", pid, vars.endpoint(), logf.Name())
 	_, err = e.stdout.Write(rendered)
 	return err
 }
