@@ -1,12 +1,12 @@
+//go:build unix
+
 package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestPickerInTmux drives the interactive profile picker in a real terminal
@@ -14,66 +14,27 @@ import (
 // `credchain export` asks; typing filters, Enter picks, and the pick is
 // listed first next time.
 func TestPickerInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CREDCHAIN_REQUIRE_TMUX") != "" {
-			t.Fatal("tmux is required")
-		}
-		t.Skip("tmux not installed")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "credchain")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v: %s", err, out)
-	}
-	home := filepath.Join(dir, "home")
-	if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cfg := "[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n[profile ops]\nrole_arn = arn:aws:iam::210987654321:role/Ops\nsource_profile = dev\n[profile prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = s\naws_account_id = 123456789012\n"
-	if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	sock := filepath.Join(dir, "tmux.sock")
-	tmux := func(args ...string) string {
-		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("tmux %v: %v: %s", args, err, out)
-		}
-		return string(out)
-	}
+	term := newTerminal(t)
+	bin := credchainBinary(t)
+	home := home(t, "[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n[profile ops]\nrole_arn = arn:aws:iam::210987654321:role/Ops\nsource_profile = dev\n[profile prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = s\naws_account_id = 123456789012\n")
 	run := func(session string) {
-		script := "HOME=" + home + " AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=/nonexistent " + bin + " export --format env; sleep 30"
-		tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "40", "sh", "-c", script)
+		term.start(session, "sh", "-c", "HOME="+home+" AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=/nonexistent "+bin+" export --format env; sleep 30")
 	}
-	waitFor := func(session, want string) string {
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			screen := tmux("capture-pane", "-p", "-t", session)
-			if strings.Contains(screen, want) {
-				return screen
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%q not on screen:\n%s", want, screen)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
 
 	run("first")
-	screen := waitFor("first", "profile>")
+	screen := term.waitFor("first", "profile>")
 	for _, want := range []string{"dev", "ops", "role", "210987654321", "prod", "123456789012"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("picker does not show %q:\n%s", want, screen)
 		}
 	}
-	tmux("send-keys", "-t", "first", "prd", "")
-	waitFor("first", "profile> prd")
-	tmux("send-keys", "-t", "first", "Enter")
-	waitFor("first", "export AWS_ACCESS_KEY_ID='AKIAPROD'")
+	term.keys("first", "prd", "")
+	term.waitFor("first", "profile> prd")
+	term.keys("first", "Enter")
+	term.waitFor("first", "export AWS_ACCESS_KEY_ID='AKIAPROD'")
 
 	run("second")
-	screen = waitFor("second", "profile>")
+	screen = term.waitFor("second", "profile>")
 	lines := strings.Split(screen, "\n")
 	for i, l := range lines {
 		if strings.HasPrefix(l, "profile>") {
@@ -83,6 +44,36 @@ func TestPickerInTmux(t *testing.T) {
 			break
 		}
 	}
-	tmux("send-keys", "-t", "second", "Escape")
-	waitFor("second", "no profile picked")
+	term.keys("second", "Escape")
+	term.waitFor("second", "no profile picked")
+}
+
+// TestPickerNotOverEnvironmentKeys: with keys in the environment (after a
+// switch) the chain finds credentials, so no picker opens, in the
+// foreground or for a server started in the background of an interactive
+// shell (which the picker used to stop on terminal output).
+func TestPickerNotOverEnvironmentKeys(t *testing.T) {
+	term := newTerminal(t)
+	bin := credchainBinary(t)
+	home := home(t, "[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n[profile prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = s\n")
+	term.start("keys", "env", "-i", "PATH="+os.Getenv("PATH"), "HOME="+home, "PS1=PROMPT>", "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent",
+		"AWS_ACCESS_KEY_ID=AKIAFROMENV", "AWS_SECRET_ACCESS_KEY=env-secret", "bash", "--norc", "-i")
+	term.waitFor("keys", "PROMPT>")
+	term.keys("keys", bin+" export --format env | grep KEY_ID; echo export-done-$((1+1))", "Enter")
+	screen := term.waitFor("keys", "export-done-2")
+	if strings.Contains(screen, "profile>") || !strings.Contains(screen, "export AWS_ACCESS_KEY_ID='AKIAFROMENV'") {
+		t.Fatalf("export with keys in the environment:\n%s", screen)
+	}
+	out := filepath.Join(home, "serve.env")
+	term.keys("keys", bin+" serve > "+out+" 2>/dev/null &", "Enter")
+	term.keys("keys", "sleep 1; jobs; echo jobs-done-$((1+1))", "Enter")
+	screen = term.waitFor("keys", "jobs-done-2")
+	if strings.Contains(screen, "Stopped") || !strings.Contains(screen, "Running") {
+		t.Fatalf("the background server is not running:\n%s", screen)
+	}
+	term.keys("keys", "kill %1", "Enter")
+	data, _ := os.ReadFile(out)
+	if !strings.Contains(string(data), "AWS_CONTAINER_CREDENTIALS_FULL_URI") {
+		t.Errorf("serve printed %q", data)
+	}
 }

@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -42,5 +45,53 @@ func TestConsoleSignInURL(t *testing.T) {
 	if c := Main([]string{"console", "--print", "--federation-endpoint", srv.URL}, nil, &out, &errOut, lookup); c != 1 || out.Len() != 0 ||
 		!strings.Contains(errOut.String(), "needs temporary credentials") || strings.Contains(errOut.String(), "temp-secret") {
 		t.Fatalf("exit %d, %q, %q", c, out.String(), errOut.String())
+	}
+}
+
+// TestConsoleWithoutBrowserPrintsTheURL: with no desktop to open a browser
+// on, console prints the URL and says why instead of claiming it opened it.
+func TestConsoleWithoutBrowserPrintsTheURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"SigninToken": "signin-token-123"}`)
+	}))
+	defer srv.Close()
+	env := map[string]string{"HOME": t.TempDir(), "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_ACCESS_KEY_ID": "ASIATEMP", "AWS_SECRET_ACCESS_KEY": "temp-secret", "AWS_SESSION_TOKEN": "temp-token"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	var out, errOut strings.Builder
+	if c := Main([]string{"console", "--federation-endpoint", srv.URL}, nil, &out, &errOut, lookup); c != 0 {
+		t.Fatalf("exit %d: %s", c, errOut.String())
+	}
+	if runtime.GOOS == "linux" && !strings.Contains(errOut.String(), "no browser opened (no desktop session") {
+		t.Errorf("stderr %q", errOut.String())
+	}
+	if strings.Contains(errOut.String(), "opened the console") || !strings.Contains(out.String(), "SigninToken=signin-token-123") {
+		t.Errorf("stdout %q, stderr %q", out.String(), errOut.String())
+	}
+}
+
+// TestExecExitStatuses: 127 for a command that does not exist, 126 for one
+// that cannot run, 2 for no command, the command's own status otherwise.
+func TestExecExitStatuses(t *testing.T) {
+	home := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(home, ".aws"), 0o700))
+	must(t, os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n"), 0o600))
+	must(t, os.WriteFile(filepath.Join(home, "not-executable"), []byte("#!/bin/sh\n"), 0o600))
+	env := map[string]string{"HOME": home, "AWS_EC2_METADATA_DISABLED": "true", "BOTO_CONFIG": filepath.Join(home, "none")}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"exec", "dev", "--", "no-such-command-xyz"}, ExitNotFound},
+		{[]string{"exec", "dev", "--", filepath.Join(home, "not-executable")}, ExitCannotRun},
+		{[]string{"exec", "dev", "--"}, ExitUsage},
+		{[]string{"exec", "--profile", "dev"}, ExitUsage},
+		{[]string{"exec", "dev", "--", "sh", "-c", "exit 7"}, 7},
+	} {
+		var out, errOut strings.Builder
+		if got := Main(tc.args, nil, &out, &errOut, lookup); got != tc.want {
+			t.Errorf("%q: exit %d, want %d (%s)", tc.args, got, tc.want, errOut.String())
+		}
 	}
 }
