@@ -112,3 +112,29 @@ print("interrupts", n[0], flush=True)`
 		t.Fatalf("the command did not get exactly one SIGINT:\n%s", screen)
 	}
 }
+
+// TestMFAPromptReachesThePersonAsCredentialProcess: run by boto3 as a
+// credential_process, credchain's stdout and stderr are pipes boto3 reads;
+// the prompt still reaches the person on the terminal.
+func TestMFAPromptReachesThePersonAsCredentialProcess(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not found")
+	}
+	term := newTerminal(t)
+	bin := credchainBinary(t)
+	sts := ststest.New()
+	defer sts.Close()
+	home := home(t, mfaConfig+"[profile viaprocess]\ncredential_process = "+bin+" export mfa --no-cache\n")
+	read := `import boto3; print("key", boto3.Session(profile_name="viaprocess").get_credentials().get_frozen_credentials().access_key[:4])`
+	term.start("proc", "sh", "-c", "HOME="+home+" AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=/nonexistent AWS_ENDPOINT_URL_STS="+sts.URL+
+		" python3 -c '"+read+"'; echo exit=$?; sleep 30")
+	term.waitFor("proc", "Enter MFA code for arn:aws:iam::123456789012:mfa/alice:")
+	term.keys("proc", "314159", "Enter")
+	screen := term.waitFor("proc", "exit=")
+	if !strings.Contains(screen, "key ASIA") {
+		t.Fatalf("boto3 did not get the role's keys:\n%s", screen)
+	}
+	if calls := sts.Calls(); len(calls) != 1 || calls[0].Params["TokenCode"] != "314159" {
+		t.Fatalf("STS calls: %+v", calls)
+	}
+}

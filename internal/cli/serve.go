@@ -35,7 +35,7 @@ type serveOptions struct {
 
 // startWait is how long serve waits for the first credentials before it
 // prints its endpoint anyway; requests then wait for them.
-const startWait = 5 * time.Second
+var startWait = 5 * time.Second
 
 // serveFormats are the shells serve prints for.
 var serveFormats = []string{"env", "fish", "powershell"}

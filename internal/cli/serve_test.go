@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -74,3 +76,67 @@ func TestServeRefusesNonLoopback(t *testing.T) {
 		t.Fatalf("exit %d: %s", c, stderr.String())
 	}
 }
+
+// TestServePrintsItsEndpointWhileSTSHangs: a role whose STS does not answer
+// at start no longer keeps serve from printing its endpoint; requests wait
+// for the first credentials (and get an error when their client gives up).
+func TestServePrintsItsEndpointWhileSTSHangs(t *testing.T) {
+	defer func(d time.Duration) { startWait = d }(startWait)
+	startWait = 300 * time.Millisecond
+	release := make(chan struct{})
+	sts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer sts.Close()
+	defer close(release)
+	home := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(home, ".aws"), 0o755))
+	must(t, os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n[profile role]\nregion = eu-west-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\n"), 0o600))
+	env := map[string]string{"HOME": home, "BOTO_CONFIG": filepath.Join(home, "none"), "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL_STS": sts.URL}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr safeBuffer
+	go func() {
+		MainContext(ctx, []string{"serve", "role", "--no-cache"}, nil, pw, &stderr, lookup)
+		pw.Close()
+	}()
+	got := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "AWS_CONTAINER_CREDENTIALS_FULL_URI") {
+				got <- sc.Text()
+			}
+		}
+	}()
+	select {
+	case line := <-got:
+		if !strings.Contains(line, "http://127.0.0.1:") {
+			t.Fatalf("printed %q", line)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no endpoint printed while STS hangs; stderr: %s", stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "serving, requests wait for them") {
+		t.Errorf("stderr %q", stderr.String())
+	}
+}
+
+// safeBuffer is a strings.Builder for concurrent writers.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *safeBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
