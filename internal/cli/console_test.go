@@ -24,9 +24,7 @@ func TestConsoleSignInURL(t *testing.T) {
 		fmt.Fprint(w, `{"SigninToken": "signin-token-123"}`)
 	}))
 	defer srv.Close()
-	env := map[string]string{"HOME": t.TempDir(), "AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_ACCESS_KEY_ID": "ASIATEMP", "AWS_SECRET_ACCESS_KEY": "temp-secret", "AWS_SESSION_TOKEN": "temp-token"}
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	env, lookup := temporaryKeysEnv(t)
 	var out, errOut strings.Builder
 	if c := Main([]string{"console", "--print", "--federation-endpoint", srv.URL}, nil, &out, &errOut, lookup); c != 0 {
 		t.Fatalf("exit %d: %s", c, errOut.String())
@@ -55,9 +53,7 @@ func TestConsoleWithoutBrowserPrintsTheURL(t *testing.T) {
 		fmt.Fprint(w, `{"SigninToken": "signin-token-123"}`)
 	}))
 	defer srv.Close()
-	env := map[string]string{"HOME": t.TempDir(), "AWS_EC2_METADATA_DISABLED": "true",
-		"AWS_ACCESS_KEY_ID": "ASIATEMP", "AWS_SECRET_ACCESS_KEY": "temp-secret", "AWS_SESSION_TOKEN": "temp-token"}
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	_, lookup := temporaryKeysEnv(t)
 	var out, errOut strings.Builder
 	if c := Main([]string{"console", "--federation-endpoint", srv.URL}, nil, &out, &errOut, lookup); c != 0 {
 		t.Fatalf("exit %d: %s", c, errOut.String())
@@ -94,4 +90,11 @@ func TestExecExitStatuses(t *testing.T) {
 			t.Errorf("%q: exit %d, want %d (%s)", tc.args, got, tc.want, errOut.String())
 		}
 	}
+}
+
+// temporaryKeysEnv is an environment with temporary keys, and its lookup.
+func temporaryKeysEnv(t *testing.T) (map[string]string, func(string) (string, bool)) {
+	env := map[string]string{"HOME": t.TempDir(), "AWS_EC2_METADATA_DISABLED": "true",
+		"AWS_ACCESS_KEY_ID": "ASIATEMP", "AWS_SECRET_ACCESS_KEY": "temp-secret", "AWS_SESSION_TOKEN": "temp-token"}
+	return env, func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 }
