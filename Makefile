@@ -57,5 +57,6 @@ bench-peers:
 bench-serve:
 	./scripts/bench-serve.sh
 
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o bin/credchain ./cmd/credchain
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X github.com/credchain/credchain/internal/cli.buildVersion=$(VERSION)" -o bin/credchain ./cmd/credchain

@@ -206,9 +206,16 @@ type usageError struct{ err error }
 
 func (u usageError) Error() string { return u.err.Error() }
 
-// version is the module version of a released build, else the VCS
-// revision the binary was built from.
+// buildVersion is set by release builds and make build
+// (-ldflags "-X github.com/credchain/credchain/internal/cli.buildVersion=...").
+var buildVersion string
+
+// version is the version a build was given, else the module version of a
+// released build, else the VCS revision the binary was built from.
 func version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "(unknown version)"
