@@ -250,6 +250,7 @@ func handCases() []genCase {
 		// §3.5 web identity.
 		{name: "web_identity_profile_explicit_ignores_env", files: map[string]string{cfgPath: "[profile w]\nrole_arn = arn:aws:iam::111111111111:role/Web\nweb_identity_token_file = {dir}/tok\nrole_session_name = ws\n", "tok": "profile-token", "tok2": "env-token"}, profile: sp("w"), env: map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": "{dir}/tok2", "AWS_ROLE_ARN": "arn:aws:iam::222222222222:role/EnvRole"}},
 		{name: "web_identity_env_role_profile_token", files: map[string]string{cfgPath: "[default]\nweb_identity_token_file = {dir}/tok\n", "tok": "profile-token"}, env: map[string]string{"AWS_ROLE_ARN": "arn:aws:iam::222222222222:role/EnvRole", "AWS_ROLE_SESSION_NAME": "envsession"}},
+		{name: "web_identity_token_newlines", files: map[string]string{cfgPath: "[profile w]\nrole_arn = arn:aws:iam::111111111111:role/Web\nweb_identity_token_file = {dir}/tok\n", "tok": "line1\r\nline2\rline3\n  \n"}, profile: sp("w")},
 		{name: "web_identity_no_role", files: map[string]string{"tok": "token"}, env: map[string]string{"AWS_WEB_IDENTITY_TOKEN_FILE": "{dir}/tok"}},
 		{name: "role_without_source", files: map[string]string{cfgPath: "[default]\nrole_arn=arn:aws:iam::123456789012:role/R\naws_access_key_id=A\naws_secret_access_key=s\n"}},
 		{name: "sso_beats_static", files: map[string]string{cfgPath: "[default]\nsso_account_id=123456789012\nsso_role_name=R\nsso_start_url=https://x.awsapps.com/start\nsso_region=us-east-1\n", credPath: def}},
@@ -264,6 +265,7 @@ func handCases() []genCase {
 		{name: "ec2_file_no_secret", files: map[string]string{"ec2.txt": "AWSAccessKeyId=AKEC2\n"}, env: map[string]string{"AWS_CREDENTIAL_FILE": "{dir}/ec2.txt"}},
 		{name: "ec2_file_no_key", files: map[string]string{"ec2.txt": "junk\n"}, env: map[string]string{"AWS_CREDENTIAL_FILE": "{dir}/ec2.txt"}},
 		{name: "boto_config", files: map[string]string{"boto.cfg": "[Credentials]\naws_access_key_id = AKBOTO\naws_secret_access_key = skboto\n"}, env: map[string]string{"BOTO_CONFIG": "{dir}/boto.cfg"}},
+		{name: "boto_config_keys_only", files: map[string]string{"boto.cfg": "[Credentials]\naws_access_key_id = AKBOTO\naws_secret_access_key = skboto\naws_session_token = tok\naws_security_token = tok2\naws_account_id = 123456789012\n"}, env: map[string]string{"BOTO_CONFIG": "{dir}/boto.cfg"}},
 		{name: "boto_config_partial", files: map[string]string{"boto.cfg": "[Credentials]\naws_access_key_id = AKBOTO\n"}, env: map[string]string{"BOTO_CONFIG": "{dir}/boto.cfg"}},
 		{name: "boto_config_malformed", files: map[string]string{"boto.cfg": "junk\n"}, env: map[string]string{"BOTO_CONFIG": "{dir}/boto.cfg"}},
 		{name: "boto_home_file", files: map[string]string{"home/.boto": "[Credentials]\naws_access_key_id = AKHOMEBOTO\naws_secret_access_key = s\n"}, env: map[string]string{"BOTO_CONFIG": "\x00unset"}},

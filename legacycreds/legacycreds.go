@@ -112,7 +112,11 @@ func (p BotoConfig) Retrieve(context.Context) (creds.Credentials, error) {
 			tried = append(tried, path+" (no [Credentials] aws_access_key_id)")
 			continue
 		}
-		return filecreds.FromSection(MethodBotoConfig, s)
+		c, err := filecreds.FromSection(MethodBotoConfig, s)
+		// LEGACY: botocore's BotoProvider reads the two keys only: no
+		// session token, no account id.
+		c.SessionToken, c.AccountID = "", ""
+		return c, err
 	}
 	return creds.Credentials{}, creds.Skip("no boto2 credentials: %s", strings.Join(tried, ", "))
 }

@@ -355,5 +355,7 @@ func readToken(path string) (string, error) {
 	if len(data) > maxToken {
 		return "", fmt.Errorf("web identity token file %s is larger than %d bytes", path, maxToken)
 	}
-	return string(data), nil
+	// LEGACY: botocore opens the file in text mode: universal newlines turn
+	// "\r\n" and a lone "\r" into "\n", and nothing is stripped.
+	return strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n"), nil
 }
