@@ -20,16 +20,28 @@ type Role struct {
 // Results go to the session's cache (WithCache), so a file cache shares
 // them with the AWS CLI.
 func (s *Session) AssumeRoles(roles ...Role) (creds.Provider, error) {
-	opts, err := s.STSOptions()
-	if err != nil {
+	res := s.newResolution()
+	if err := res.construct(); err != nil {
 		return nil, err
+	}
+	// Empty fields are not set (unlike a profile's keys, which count when
+	// present).
+	opt := func(v string) *string {
+		if v == "" {
+			return nil
+		}
+		return &v
 	}
 	var source creds.Provider = providerFunc{method: "session", fn: s.Credentials}
 	for _, r := range roles {
-		source = &stscreds.AssumeRole{Profile: "(command line)", RoleARN: r.ARN, SessionName: r.SessionName,
-			ExternalID: r.ExternalID, MFASerial: r.MFASerial, Duration: r.Duration, Source: source,
-			Client: func(c creds.Credentials) stscreds.AssumeRoleAPI { return stscreds.NewClient(opts, c) },
-			Cache:  s.opts.cache, TokenCode: s.opts.mfa, Now: s.opts.now}
+		a := &stscreds.AssumeRole{Profile: "(command line)", RoleARN: r.ARN, SessionName: r.SessionName,
+			ExternalID: opt(r.ExternalID), MFASerial: opt(r.MFASerial), Source: source,
+			Client: res.stsClient(), Cache: s.opts.cache, TokenCode: s.opts.mfa, Now: s.opts.now}
+		if r.Duration != 0 {
+			d := int64(r.Duration)
+			a.Duration = &d
+		}
+		source = a
 	}
 	return source, nil
 }
@@ -41,5 +53,9 @@ func (s *Session) STSOptions() (stscreds.ClientOptions, error) {
 	if err := r.construct(); err != nil {
 		return stscreds.ClientOptions{}, err
 	}
-	return r.stsOptions(true)
+	o, missing, err := r.stsOptions()
+	if err == nil && missing {
+		err = errNoRegion()
+	}
+	return o, err
 }

@@ -28,6 +28,7 @@ type genCase struct {
 	env      map[string]string
 	profile  *string
 	explicit *oracle.Explicit
+	mfaCodes []string
 }
 
 func sp(s string) *string { return &s }
@@ -197,6 +198,30 @@ func handCases() []genCase {
 		{name: "role_chain_three", files: map[string]string{cfgPath: "[profile a]\nrole_arn=arn:aws:iam::123456789012:role/A\nsource_profile=b\n[profile b]\nrole_arn=arn:aws:iam::123456789012:role/B\nsource_profile=c\n[profile c]\nrole_arn=arn:aws:iam::123456789012:role/C\ncredential_source=Environment\n"}, profile: sp("a"), env: map[string]string{"AWS_ACCESS_KEY_ID": "AKENV", "AWS_SECRET_ACCESS_KEY": "s"}},
 		// §3.2 assume-role against the recording STS.
 		{name: "role_static_source_with_options", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nrole_session_name = alice\nexternal_id = ext-42\nduration_seconds = 1800\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		// Rule: what is configured is sent, then validated like botocore.
+		{name: "role_external_id_empty", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nexternal_id =\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_external_id_one_char", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nexternal_id = x\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_duration_zero", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nduration_seconds = 0\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_duration_negative", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nduration_seconds = -5\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_duration_899", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nduration_seconds = 899\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_duration_empty_ignored", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nduration_seconds =\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_session_name_empty_default", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nrole_session_name =\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_session_name_one_char", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nrole_session_name = s\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_arn_short", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::1:r\nsource_profile = base\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_mfa_serial_empty", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nmfa_serial =\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r"), mfaCodes: []string{"123456"}},
+		{name: "role_mfa_code_short", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nmfa_serial = arn:aws:iam::111111111111:mfa/me\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r"), mfaCodes: []string{"123"}},
+		{name: "role_mfa_ok", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nmfa_serial = arn:aws:iam::111111111111:mfa/me\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r"), mfaCodes: []string{"123456"}},
+		// Rule: one MFA prompt per role of a chain, outermost first.
+		{name: "role_chain_mfa_order", files: map[string]string{cfgPath: "[profile a]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = b\nmfa_serial = arn:aws:iam::111111111111:mfa/outer\n[profile b]\nrole_arn = arn:aws:iam::222222222222:role/B\nsource_profile = c\nmfa_serial = arn:aws:iam::222222222222:mfa/inner\n[profile c]\naws_access_key_id = AKC\naws_secret_access_key = s\n"}, profile: sp("a"), mfaCodes: []string{"111111", "222222"}},
+		// Rule: the order of failures: source errors before region errors;
+		// the region check before parameter validation; validation before
+		// NoRegionError.
+		{name: "role_bad_region_and_partial_source", files: map[string]string{cfgPath: "[profile r]\nregion = bad_region!\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\n[profile base]\naws_access_key_id = AKBASE\n"}, profile: sp("r")},
+		{name: "role_bad_region_and_bad_params", files: map[string]string{cfgPath: "[profile r]\nregion = bad_region!\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nexternal_id =\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_no_region_and_bad_params", files: map[string]string{cfgPath: "[profile r]\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nduration_seconds = 10\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "role_no_region_source_missing_secret", files: map[string]string{cfgPath: "[profile r]\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\n[profile base]\naws_access_key_id = AKBASE\n"}, profile: sp("r")},
+		{name: "web_identity_bad_region_missing_token", files: map[string]string{cfgPath: "[profile w]\nregion = bad_region!\nrole_arn = arn:aws:iam::111111111111:role/Web\nweb_identity_token_file = {dir}/nope\n"}, profile: sp("w")},
+		{name: "web_identity_token_short", files: map[string]string{cfgPath: "[profile w]\nrole_arn = arn:aws:iam::111111111111:role/Web\nweb_identity_token_file = {dir}/tok\n", "tok": "abc"}, profile: sp("w")},
 		{name: "role_duration_not_integer", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nduration_seconds = 1h\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
 		{name: "role_process_source", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = p\n[profile p]\ncredential_process = cat {dir}/p.json\n", "p.json": processOutputs[1]}, profile: sp("r")},
 		{name: "role_source_without_credentials", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = p\n[profile p]\nregion = x\n"}, profile: sp("r")},
@@ -480,7 +505,7 @@ func materialise(t *testing.T, root, stsURL, metaURL string, i int, gc genCase) 
 			delete(env, k)
 		}
 	}
-	sc := oracle.Scenario{ID: gc.name, Env: env, Profile: gc.profile, Explicit: gc.explicit}
+	sc := oracle.Scenario{ID: gc.name, Env: env, Profile: gc.profile, Explicit: gc.explicit, MFACodes: gc.mfaCodes}
 	return sc
 }
 
@@ -490,6 +515,7 @@ type goResult struct {
 	errMethod                              string
 	region                                 *string
 	regionErr                              bool
+	prompts                                []string
 }
 
 func runCredchain(sc oracle.Scenario) goResult {
@@ -497,7 +523,17 @@ func runCredchain(sc oracle.Scenario) goResult {
 	for k, v := range sc.Env {
 		environ = append(environ, k+"="+v)
 	}
-	opts := []credchain.Option{credchain.WithEnviron(environ)}
+	var r goResult
+	codes := append([]string(nil), sc.MFACodes...)
+	opts := []credchain.Option{credchain.WithEnviron(environ), credchain.WithMFA(func(serial string) (string, error) {
+		r.prompts = append(r.prompts, "Enter MFA code for "+serial+": ")
+		if len(codes) == 0 {
+			return "", fmt.Errorf("no MFA code")
+		}
+		code := codes[0]
+		codes = codes[1:]
+		return code, nil
+	})}
 	if sc.Profile != nil {
 		opts = append(opts, credchain.WithProfile(*sc.Profile))
 	}
@@ -511,7 +547,6 @@ func runCredchain(sc oracle.Scenario) goResult {
 		opts = append(opts, credchain.WithCredentials(val(ex.AK), val(ex.SK), val(ex.Token)), credchain.WithAccountID(val(ex.AccountID)))
 	}
 	s := credchain.NewSession(opts...)
-	var r goResult
 	if reg, ok, err := s.Region(); err != nil {
 		r.regionErr = true
 	} else if ok {
@@ -544,6 +579,9 @@ func str(p *string) string {
 
 // compare returns "" when credchain agrees with botocore's result.
 func compare(want oracle.Result, got goResult) string {
+	if w, g := strings.Join(want.Prompts, "|"), strings.Join(got.prompts, "|"); w != g {
+		return fmt.Sprintf("MFA prompts: botocore [%s], credchain [%s]", w, g)
+	}
 	switch {
 	case want.Error != nil && want.Error.Type == "MissingDependencyException":
 		// botocore's login source needs awscrt, which is not installed here:

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/containercreds"
 	"github.com/credchain/credchain/creds"
@@ -140,13 +141,15 @@ func (r *resolution) webIdentity(name string, disableEnv bool) (creds.Provider, 
 			"The provided profile or the current environment is configured to assume role with web identity but has no role ARN configured. Ensure that the profile has the role_arn configuration set or the AWS_ROLE_ARN env var is set. (token file from %s)", from)
 	}
 	session, _, _ := get("AWS_ROLE_SESSION_NAME", "role_session_name")
-	opts, err := r.stsOptions(false)
-	if err != nil {
-		return nil, err
-	}
 	return &stscreds.WebIdentity{Profile: name, RoleARN: role, TokenFile: tokenFile, SessionName: session,
-		Client: func() stscreds.WebIdentityAPI { return stscreds.NewUnsignedClient(opts) },
-		Cache:  r.o.cache, Now: r.o.now}, nil
+		Client: func() (stscreds.WebIdentityAPI, error) {
+			opts, _, err := r.stsOptions()
+			if err != nil {
+				return nil, err
+			}
+			return stscreds.NewUnsignedClient(opts), nil
+		},
+		Cache: r.o.cache, Now: r.o.now}, nil
 }
 
 // assumeRole builds the assume-role source for profile name: botocore's
@@ -236,18 +239,22 @@ func (r *resolution) credentialSource(profile, name string) (creds.Provider, err
 func (r *resolution) roleProvider(name string, source creds.Provider) (creds.Provider, error) {
 	p := r.profiles.Lookup(name)
 	get := func(k string) string { v, _ := p.Get(k); return v }
-	opts, err := r.stsOptions(true)
-	if err != nil {
-		return nil, err
+	// LEGACY: botocore sends external_id and mfa_serial whenever the key is
+	// present, even empty (the parameter validation then refuses them).
+	present := func(k string) *string {
+		if v, ok := p.Get(k); ok {
+			return &v
+		}
+		return nil
 	}
 	a := &stscreds.AssumeRole{Profile: name, RoleARN: get("role_arn"), SessionName: get("role_session_name"),
-		ExternalID: get("external_id"), MFASerial: get("mfa_serial"), Source: source,
-		Client: func(c creds.Credentials) stscreds.AssumeRoleAPI { return stscreds.NewClient(opts, c) },
-		Cache:  r.o.cache, TokenCode: r.o.mfa, Now: r.o.now}
+		ExternalID: present("external_id"), MFASerial: present("mfa_serial"), Source: source,
+		Client: r.stsClient(), Cache: r.o.cache, TokenCode: r.o.mfa, Now: r.o.now}
 	if d, ok := p.Get("duration_seconds"); ok {
-		// LEGACY: botocore drops a duration_seconds that is not an integer.
-		if n, ok := pystr.ParseInt(d); ok && n > 0 && n < 1<<31 {
-			a.Duration = int32(n)
+		// LEGACY: botocore drops a duration_seconds that is not an integer
+		// and sends any integer, 0 and negative ones included.
+		if n, ok := pystr.ParseInt(d); ok {
+			a.Duration = &n
 		}
 	}
 	return a, nil
@@ -258,25 +265,50 @@ func (r *resolution) roleProvider(name string, source creds.Provider) (creds.Pro
 // [services] block, the profile's endpoint_url, unless
 // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS; the session region, else the global
 // endpoint.
-func (r *resolution) stsOptions(signed bool) (o stscreds.ClientOptions, err error) {
+func (r *resolution) stsOptions() (o stscreds.ClientOptions, regionMissing bool, err error) {
 	reg, err := r.region()
 	if err != nil {
-		return o, err
+		return o, false, err
 	}
 	o.Region = reg.value
 	if reg.set && !validRegion(reg.value) {
-		return o, creds.Errorf("InvalidRegionError", "Provided region_name '%s' doesn't match a supported format. (region from %s)", reg.value, reg.from)
+		return o, false, creds.Errorf("InvalidRegionError", "Provided region_name '%s' doesn't match a supported format. (region from %s)", reg.value, reg.from)
 	}
+	o.Endpoint, err = r.endpointURL("STS", "sts")
 	// botocore uses the global endpoint when no region is set, but a
 	// configured endpoint URL needs a region to sign for (an empty one
 	// will do; an unsigned call needs none).
-	defer func() {
-		if signed && o.Endpoint != "" && !reg.set && err == nil {
-			err = creds.Errorf("NoRegionError", "You must specify a region. (an STS endpoint URL is configured: set region in the profile or AWS_DEFAULT_REGION)")
+	return o, o.Endpoint != "" && !reg.set, err
+}
+
+// errNoRegion is botocore's NoRegionError when a signed STS call has a
+// configured endpoint and no region.
+func errNoRegion() error {
+	return creds.Errorf("NoRegionError", "You must specify a region. (an STS endpoint URL is configured: set region in the profile or AWS_DEFAULT_REGION)")
+}
+
+// stsClient is botocore's creation of the STS client of a role source, made
+// when the role is fetched: the region check (InvalidRegionError) happens
+// then, after the source resolved; a missing region fails at signing, after
+// parameter validation.
+func (r *resolution) stsClient() func(creds.Credentials) (stscreds.AssumeRoleAPI, error) {
+	return func(c creds.Credentials) (stscreds.AssumeRoleAPI, error) {
+		opts, missing, err := r.stsOptions()
+		if err != nil {
+			return nil, err
 		}
-	}()
-	o.Endpoint, err = r.endpointURL("STS", "sts")
-	return o, err
+		if missing {
+			return unsignable{}, nil
+		}
+		return stscreds.NewClient(opts, c), nil
+	}
+}
+
+// unsignable is an STS client that cannot sign: no region.
+type unsignable struct{}
+
+func (unsignable) AssumeRole(context.Context, *sts.AssumeRoleInput, ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	return nil, errNoRegion()
 }
 
 // endpointURL is botocore's configured endpoint for a service, for the

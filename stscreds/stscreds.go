@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/paramcheck"
 )
 
 // Methods: botocore's names for the two sources.
@@ -56,13 +58,16 @@ type AssumeRole struct {
 	RoleARN string
 	// SessionName is role_session_name; empty means DefaultSessionName.
 	SessionName string
-	ExternalID  string
-	MFASerial   string
-	// Duration is duration_seconds; zero sends none (STS's default, 1 h).
-	Duration int32
-	Source   creds.Provider
-	// Client returns an STS client signing with the source credentials.
-	Client func(creds.Credentials) AssumeRoleAPI
+	// ExternalID, MFASerial and Duration are sent whenever they are set,
+	// even empty or zero (botocore sends what is configured; the
+	// parameter validation then refuses it). nil sends none.
+	ExternalID *string
+	MFASerial  *string
+	Duration   *int64
+	Source     creds.Provider
+	// Client returns an STS client signing with the source credentials;
+	// its error is botocore's at client creation (InvalidRegionError).
+	Client func(creds.Credentials) (AssumeRoleAPI, error)
 	// Cache defaults to an in-memory cache (boto3's default).
 	Cache cache.Cache
 	// TokenCode returns the MFA code for serial (prompting the user).
@@ -90,14 +95,14 @@ func (p *AssumeRole) init() { p.role.init(p.SessionName, p.now(), &p.Cache) }
 func (p *AssumeRole) CacheKey() (string, error) {
 	p.init()
 	args := p.role.keyArgs(p.RoleARN)
-	if p.ExternalID != "" {
-		args["ExternalId"] = p.ExternalID
+	if p.ExternalID != nil {
+		args["ExternalId"] = *p.ExternalID
 	}
-	if p.MFASerial != "" {
-		args["SerialNumber"] = p.MFASerial
+	if p.MFASerial != nil {
+		args["SerialNumber"] = *p.MFASerial
 	}
-	if p.Duration != 0 {
-		args["DurationSeconds"] = int(p.Duration)
+	if p.Duration != nil {
+		args["DurationSeconds"] = *p.Duration
 	}
 	return cache.Key(args)
 }
@@ -132,32 +137,45 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.MFASerial != "" && p.fetched {
+	if p.MFASerial != nil && p.fetched {
 		return creds.Credentials{}, creds.Errorf(creds.KindRefreshWithMFA,
 			"%s: Cannot refresh credentials: MFA token required. (run the command again to enter a new code)", p.where())
+	}
+	// botocore's order (AssumeRoleCredentialFetcher._get_credentials): the
+	// MFA prompt, then the source's credentials, then the client (its
+	// region check), then parameter validation, then signing.
+	params := map[string]any{"RoleArn": p.RoleARN, "RoleSessionName": p.role.name}
+	in := &sts.AssumeRoleInput{RoleArn: aws.String(p.RoleARN), RoleSessionName: aws.String(p.role.name)}
+	if p.ExternalID != nil {
+		in.ExternalId, params["ExternalId"] = aws.String(*p.ExternalID), *p.ExternalID
+	}
+	if p.Duration != nil {
+		in.DurationSeconds, params["DurationSeconds"] = aws.Int32(int32(min(max(*p.Duration, math.MinInt32), math.MaxInt32))), *p.Duration
+	}
+	if p.MFASerial != nil {
+		if p.TokenCode == nil {
+			return creds.Credentials{}, creds.Errorf(creds.KindCredentialRetrieval, "%s: the role needs an MFA code for %s and no way to ask for one was given", p.where(), *p.MFASerial)
+		}
+		code, err := p.TokenCode(*p.MFASerial)
+		if err != nil {
+			return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where() + ": reading the MFA code", Err: err}
+		}
+		code = strings.TrimSpace(code)
+		in.SerialNumber, in.TokenCode = aws.String(*p.MFASerial), aws.String(code)
+		params["SerialNumber"], params["TokenCode"] = *p.MFASerial, code
 	}
 	src, err := p.Source.Retrieve(ctx)
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	in := &sts.AssumeRoleInput{RoleArn: aws.String(p.RoleARN), RoleSessionName: aws.String(p.role.name)}
-	if p.ExternalID != "" {
-		in.ExternalId = aws.String(p.ExternalID)
+	client, err := p.Client(src)
+	if err != nil {
+		return creds.Credentials{}, err
 	}
-	if p.Duration != 0 {
-		in.DurationSeconds = aws.Int32(p.Duration)
+	if err := paramcheck.Check("sts.AssumeRole", params); err != nil {
+		return creds.Credentials{}, err
 	}
-	if p.MFASerial != "" {
-		if p.TokenCode == nil {
-			return creds.Credentials{}, creds.Errorf(creds.KindCredentialRetrieval, "%s: the role needs an MFA code for %s and no way to ask for one was given", p.where(), p.MFASerial)
-		}
-		code, err := p.TokenCode(p.MFASerial)
-		if err != nil {
-			return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where() + ": reading the MFA code", Err: err}
-		}
-		in.SerialNumber, in.TokenCode = aws.String(p.MFASerial), aws.String(strings.TrimSpace(code))
-	}
-	out, err := p.Client(src).AssumeRole(ctx, in)
+	out, err := client.AssumeRole(ctx, in)
 	if err != nil {
 		return creds.Credentials{}, apiError(p.where(), err)
 	}
@@ -256,6 +274,9 @@ func save(where string, c cache.Cache, key string, cr *types.Credentials, user *
 
 // apiError turns an STS failure into a message naming the role and profile.
 func apiError(where string, err error) error {
+	if creds.KindOf(err) != "" {
+		return err // already botocore's kind (NoRegionError before sending)
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		hint := ""
@@ -284,8 +305,9 @@ type WebIdentity struct {
 	RoleARN     string
 	TokenFile   string
 	SessionName string
-	// Client returns an unsigned STS client.
-	Client func() WebIdentityAPI
+	// Client returns an unsigned STS client; its error is botocore's at
+	// client creation (InvalidRegionError).
+	Client func() (WebIdentityAPI, error)
 	Cache  cache.Cache
 	Now    func() time.Time
 
@@ -325,11 +347,19 @@ func (p *WebIdentity) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if c, ok := fromCache(p.Cache, key, p.now(), MethodWebIdentity, p.where()+" (cached)"); ok {
 		return c, nil
 	}
+	// botocore reads the token, then creates the client, then validates.
 	token, err := readToken(p.TokenFile)
 	if err != nil {
 		return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where(), Err: err}
 	}
-	out, err := p.Client().AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
+	client, err := p.Client()
+	if err != nil {
+		return creds.Credentials{}, err
+	}
+	if err := paramcheck.Check("sts.AssumeRoleWithWebIdentity", map[string]any{"RoleArn": p.RoleARN, "RoleSessionName": p.role.name, "WebIdentityToken": token}); err != nil {
+		return creds.Credentials{}, err
+	}
+	out, err := client.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
 		RoleArn: aws.String(p.RoleARN), RoleSessionName: aws.String(p.role.name), WebIdentityToken: aws.String(token)})
 	if err != nil {
 		return creds.Credentials{}, apiError(p.where(), err)

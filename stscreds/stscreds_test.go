@@ -43,7 +43,7 @@ func server(t *testing.T, calls *atomic.Int32, body func() (int, string)) *httpt
 func provider(url string, c cache.Cache, now func() time.Time) *AssumeRole {
 	opts := ClientOptions{Region: "us-east-1", Endpoint: url}
 	return &AssumeRole{Profile: "p", RoleARN: "arn:aws:iam::210987654321:role/R", Source: static{creds.Credentials{AccessKeyID: "AKSRC", SecretAccessKey: "s"}},
-		Client: func(c creds.Credentials) AssumeRoleAPI { return NewClient(opts, c) }, Cache: c, Now: now}
+		Client: func(c creds.Credentials) (AssumeRoleAPI, error) { return NewClient(opts, c), nil }, Cache: c, Now: now}
 }
 
 func TestAssumeRoleUsesCacheWithinWindow(t *testing.T) {
@@ -73,7 +73,8 @@ func TestMFARoleIsNotRefreshedSilently(t *testing.T) {
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	srv := server(t, &calls, func() (int, string) { return 200, fmt.Sprintf(okResponse, now.Add(time.Hour).Format(time.RFC3339)) })
 	p := provider(srv.URL, &cache.Memory{}, func() time.Time { return now })
-	p.MFASerial = "arn:aws:iam::210987654321:mfa/alice"
+	serial := "arn:aws:iam::210987654321:mfa/alice"
+	p.MFASerial = &serial
 	var asked []string
 	p.TokenCode = func(serial string) (string, error) { asked = append(asked, serial); return "123456\n", nil }
 	if _, err := p.Retrieve(context.Background()); err != nil {

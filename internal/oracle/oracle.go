@@ -20,6 +20,8 @@ type Scenario struct {
 	Env      map[string]string `json:"env"`
 	Profile  *string           `json:"profile"`
 	Explicit *Explicit         `json:"explicit,omitempty"`
+	// MFACodes answer the MFA prompts, in order.
+	MFACodes []string `json:"mfa_codes,omitempty"`
 }
 
 // Explicit are boto3.Session keyword arguments; nil fields are None.
@@ -49,6 +51,8 @@ type Result struct {
 	Region      *string `json:"region"`
 	RegionError *string `json:"region_error"`
 	Error       *Error  `json:"error"`
+	// Prompts are the MFA prompts botocore showed, in order.
+	Prompts []string `json:"prompts"`
 }
 
 // Available reports whether python3 with botocore can be run.

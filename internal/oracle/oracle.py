@@ -29,7 +29,35 @@ def err(exc):
             "message": str(exc)[:500]}
 
 
+# MFA prompts: botocore binds getpass.getpass as AssumeRoleProvider's
+# default prompter at import; every provider built gets the scenario's
+# prompter instead, which records each prompt and answers with the next code.
+_PROMPTS = []
+_CODES = []
+
+
+def _prompter(prompt):
+    _PROMPTS.append(prompt)
+    if not _CODES:
+        raise EOFError("no MFA code")
+    return _CODES.pop(0)
+
+
+_orig_init = botocore.credentials.AssumeRoleProvider.__init__
+
+
+def _init(self, *args, **kwargs):
+    kwargs["prompter"] = _prompter
+    _orig_init(self, *args, **kwargs)
+
+
+botocore.credentials.AssumeRoleProvider.__init__ = _init
+
+
 def run(sc):
+    global _PROMPTS
+    _PROMPTS = []
+    _CODES[:] = list(sc.get("mfa_codes") or [])
     os.environ.clear()
     os.environ.update(sc["env"])
     sso_dir = os.path.expanduser(os.path.join("~", ".aws", "sso", "cache"))
@@ -38,7 +66,7 @@ def run(sc):
     out = {"id": sc["id"], "method": None, "access_key": None,
            "secret_key": None, "token": None, "account_id": None,
            "expiry": None, "region": None, "region_error": None,
-           "error": None}
+           "error": None, "prompts": _PROMPTS}
     ex = sc.get("explicit") or {}
 
     def session():
