@@ -56,7 +56,7 @@ func TestPickerNotOverEnvironmentKeys(t *testing.T) {
 	term := newTerminal(t)
 	bin := credchainBinary(t)
 	home := home(t, "[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n[profile prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = s\n")
-	term.start("keys", "env", "-i", "PATH="+os.Getenv("PATH"), "HOME="+home, "PS1=PROMPT>", "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent",
+	term.start("keys", "env", "-i", "PATH="+os.Getenv("PATH"), "HOME="+home, "PS1=PROMPT>", "HISTFILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent",
 		"AWS_ACCESS_KEY_ID=AKIAFROMENV", "AWS_SECRET_ACCESS_KEY=env-secret", "bash", "--norc", "-i")
 	term.waitFor("keys", "PROMPT>")
 	term.keys("keys", bin+" export --format env | grep KEY_ID; echo export-done-$((1+1))", "Enter")
@@ -71,7 +71,8 @@ func TestPickerNotOverEnvironmentKeys(t *testing.T) {
 	if strings.Contains(screen, "Stopped") || !strings.Contains(screen, "Running") {
 		t.Fatalf("the background server is not running:\n%s", screen)
 	}
-	term.keys("keys", "kill %1", "Enter")
+	term.keys("keys", "kill %1; wait; echo killed-$((1+1))", "Enter")
+	term.waitFor("keys", "killed-2")
 	data, _ := os.ReadFile(out)
 	if !strings.Contains(string(data), "AWS_CONTAINER_CREDENTIALS_FULL_URI") {
 		t.Errorf("serve printed %q", data)

@@ -101,7 +101,7 @@ print("interrupts", n[0], flush=True)`
 	}
 	// An interactive shell, as a person has: the command line runs in its
 	// own foreground process group.
-	term.start("sig", "env", "-i", "PATH="+os.Getenv("PATH"), "HOME="+home, "PS1=PROMPT>", "AWS_EC2_METADATA_DISABLED=true",
+	term.start("sig", "env", "-i", "PATH="+os.Getenv("PATH"), "HOME="+home, "PS1=PROMPT>", "HISTFILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
 		"BOTO_CONFIG=/nonexistent", "bash", "--norc", "-i")
 	term.waitFor("sig", "PROMPT>")
 	term.keys("sig", bin+" exec dev -- python3 "+script+"; echo exit=$((1+1))-$?", "Enter")
