@@ -251,6 +251,12 @@ func handCases() []genCase {
 		{name: "imds_v1only_fallback", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}"}},
 		{name: "imds_v1only_v1_disabled", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/", "AWS_EC2_METADATA_V1_DISABLED": "TRUE"}},
 		{name: "imds_v1only_v1_disabled_in_config", files: map[string]string{cfgPath: "[default]\nec2_metadata_v1_disabled = true\n"}, env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/"}},
+		// Rule: metadata_service_num_attempts and _timeout are used as given.
+		{name: "imds_attempts_zero", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/", "AWS_METADATA_SERVICE_NUM_ATTEMPTS": "0"}},
+		{name: "imds_attempts_negative_config", files: map[string]string{cfgPath: "[default]\nmetadata_service_num_attempts = -3\n"}, env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/"}},
+		{name: "imds_attempts_zero_v1_disabled", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/", "AWS_METADATA_SERVICE_NUM_ATTEMPTS": "0", "AWS_EC2_METADATA_V1_DISABLED": "true"}},
+		{name: "imds_timeout_zero", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/", "AWS_METADATA_SERVICE_TIMEOUT": "0"}},
+		{name: "imds_timeout_negative_no_attempts", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/", "AWS_METADATA_SERVICE_TIMEOUT": "-1", "AWS_METADATA_SERVICE_NUM_ATTEMPTS": "0"}},
 		{name: "imds_tok400", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/"}},
 		{name: "imds_imdserr_body", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "\x00unset", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/"}},
 		{name: "imds_disabled_uppercase", env: map[string]string{"AWS_EC2_METADATA_DISABLED": "TRUE", "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{meta}/"}},

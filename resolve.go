@@ -211,11 +211,10 @@ func (r *resolution) readChainSettings() error {
 	if !imdscreds.ValidBaseURL(base) {
 		return creds.Errorf("InvalidIMDSEndpointError", "Invalid endpoint EC2 Instance Metadata endpoint: %s (from %s)", base, endpoint.from)
 	}
-	timeout := time.Duration(ints[0]) * time.Second
-	if ints[0] <= 0 {
-		timeout = time.Second
-	}
-	r.imds = &imdscreds.Provider{BaseURL: base, Timeout: timeout, Attempts: int(ints[1]),
+	// Both are used as given (botocore): 0 attempts makes no request, a
+	// timeout of 0 or less fails the first one.
+	timeout := time.Duration(max(min(ints[0], 1<<32), -1<<32)) * time.Second
+	r.imds = &imdscreds.Provider{BaseURL: base, Timeout: timeout, Attempts: int(max(min(ints[1], 1<<20), -1)),
 		V1Disabled: pystr.Lower(v1.value) == "true", Now: r.o.now}
 	return nil
 }

@@ -256,7 +256,10 @@ func (s *Session) Explain(ctx context.Context) *Explanation {
 	} else {
 		e.Credentials = &c
 	}
-	if reg, rerr := r.region(); rerr == nil && reg.set && r.construct() == nil {
+	// What can be known is shown: AWS_DEFAULT_REGION (or WithRegion) is read
+	// without any file, even when the profile is missing or a file does not
+	// parse.
+	if reg, rerr := r.region(); rerr == nil && reg.set {
 		v := reg.value
 		e.Region, e.RegionFrom = &v, reg.from
 	}

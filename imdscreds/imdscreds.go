@@ -43,7 +43,11 @@ const RefreshWindow = 15 * time.Minute
 
 // Provider fetches from BaseURL.
 type Provider struct {
-	BaseURL    string
+	BaseURL string
+	// Timeout and Attempts are metadata_service_timeout and
+	// metadata_service_num_attempts as botocore uses them: 0 attempts or
+	// fewer make no request (no credentials); a Timeout of 0 or less fails
+	// the first request (HTTPClientError).
 	Timeout    time.Duration
 	Attempts   int
 	V1Disabled bool
@@ -172,12 +176,9 @@ func (p *Provider) token(ctx context.Context) (string, error) {
 	return "", nil
 }
 
-func (p *Provider) attempts() int {
-	if p.Attempts < 1 {
-		return 1
-	}
-	return p.Attempts
-}
+// attempts is metadata_service_num_attempts as given: botocore makes no
+// request at all when it is 0 or less.
+func (p *Provider) attempts() int { return max(p.Attempts, 0) }
 
 // errExhausted: every attempt failed; the source then finds nothing.
 var errExhausted = errors.New("attempts exhausted")
@@ -198,6 +199,12 @@ func (p *Provider) get(ctx context.Context, path, token string, ok func(response
 
 // Retrieve implements creds.Provider.
 func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
+	if p.attempts() > 0 && p.Timeout <= 0 {
+		// LEGACY: botocore hands metadata_service_timeout to urllib3, which
+		// refuses a timeout of 0 or less on the first request.
+		return creds.Credentials{}, creds.Errorf("HTTPClientError",
+			"An HTTP Client raised an unhandled exception: Attempted to set connect timeout to %d, but the timeout cannot be set to a value less than or equal to 0. (metadata_service_timeout)", int64(p.Timeout/time.Second))
+	}
 	token, err := p.token(ctx)
 	if errors.Is(err, errBadRequest) {
 		return creds.Credentials{}, creds.Skip("%s: %v", p.BaseURL, err)
