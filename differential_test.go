@@ -237,6 +237,9 @@ func handCases() []genCase {
 		{name: "role_env_endpoint_beats_profile", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nendpoint_url = http://127.0.0.1:9/\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
 		{name: "role_generic_env_endpoint", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r"), env: map[string]string{"AWS_ENDPOINT_URL_STS": "\x00unset", "AWS_ENDPOINT_URL": "{sts}"}},
 		// §3.13 container endpoint (a local test server).
+		// Rule: an unsupported scheme on an allowed host is HTTPClientError.
+		{name: "container_ftp_scheme", env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "ftp://127.0.0.1:9/creds"}},
+		{name: "container_upper_http_scheme", env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "HTTP://127.0.0.1:9/creds"}},
 		{name: "container_full_uri", env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{meta}/creds"}},
 		{name: "container_auth_token", env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{meta}/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Bearer tok"}},
 		{name: "container_auth_token_file", files: map[string]string{"ctok": "Bearer tok"}, env: map[string]string{"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{meta}/creds", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": "{dir}/ctok", "AWS_CONTAINER_AUTHORIZATION_TOKEN": "Bearer wrong"}},

@@ -92,6 +92,14 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if err := checkHost(endpoint, from); err != nil {
 		return creds.Credentials{}, err
 	}
+	if u, err := url.Parse(endpoint); err == nil {
+		if scheme := strings.ToLower(u.Scheme); scheme != "http" && scheme != "https" {
+			// LEGACY: an allowed host with another scheme reaches urllib3,
+			// whose refusal botocore wraps as HTTPClientError.
+			return creds.Credentials{}, creds.Errorf("HTTPClientError",
+				"An HTTP Client raised an unhandled exception: Not supported URL scheme %s (%s)", scheme, from)
+		}
+	}
 	body, err := p.fetch(ctx, endpoint, headers)
 	if err != nil {
 		return creds.Credentials{}, err
