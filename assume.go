@@ -57,5 +57,8 @@ func (s *Session) STSOptions() (stscreds.ClientOptions, error) {
 	if err == nil && missing {
 		err = errNoRegion()
 	}
+	if err == nil {
+		o.Retry, err = r.retry()
+	}
 	return o, err
 }

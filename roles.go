@@ -14,6 +14,7 @@ import (
 	"github.com/credchain/credchain/envcreds"
 	"github.com/credchain/credchain/filecreds"
 	"github.com/credchain/credchain/imdscreds"
+	"github.com/credchain/credchain/internal/awshttp"
 	"github.com/credchain/credchain/internal/pystr"
 	"github.com/credchain/credchain/logincreds"
 	"github.com/credchain/credchain/processcreds"
@@ -147,6 +148,9 @@ func (r *resolution) webIdentity(name string, disableEnv bool) (creds.Provider, 
 			if err != nil {
 				return nil, err
 			}
+			if opts.Retry, err = r.retry(); err != nil {
+				return nil, err
+			}
 			return stscreds.NewUnsignedClient(opts), nil
 		},
 		Cache: r.o.cache, Now: r.o.now}, nil
@@ -271,7 +275,7 @@ func (r *resolution) stsOptions() (o stscreds.ClientOptions, regionMissing bool,
 		return o, false, err
 	}
 	o.Region = reg.value
-	if reg.set && !validRegion(reg.value) {
+	if reg.set && !awsconfig.ValidRegion(reg.value) {
 		return o, false, creds.Errorf("InvalidRegionError", "Provided region_name '%s' doesn't match a supported format. (region from %s)", reg.value, reg.from)
 	}
 	o.Endpoint, err = r.endpointURL("STS", "sts")
@@ -279,6 +283,43 @@ func (r *resolution) stsOptions() (o stscreds.ClientOptions, regionMissing bool,
 	// configured endpoint URL needs a region to sign for (an empty one
 	// will do; an unsigned call needs none).
 	return o, o.Endpoint != "" && !reg.set, err
+}
+
+// retry is botocore's retry configuration of a client, read when the
+// client is created (after its region check): AWS_MAX_ATTEMPTS or
+// max_attempts (an integer of at least 1), then AWS_RETRY_MODE or
+// retry_mode (legacy, standard or adaptive; legacy by default).
+func (r *resolution) retry() (awshttp.Retry, error) {
+	var out awshttp.Retry
+	attempts, err := r.configVar("AWS_MAX_ATTEMPTS", "max_attempts")
+	if err != nil {
+		return out, err
+	}
+	if attempts.set {
+		n, ok := pystr.ParseInt(attempts.value)
+		if !ok {
+			// botocore raises a raw ValueError from int().
+			return out, creds.Errorf(creds.KindInvalidConfig, "%s: max_attempts = %q is not an integer", attempts.from, attempts.value)
+		}
+		if n < 1 {
+			return out, creds.Errorf("InvalidMaxRetryAttemptsError", "Value provided to \"max_attempts\": %d must be an integer greater than or equal to 1. (%s)", n, attempts.from)
+		}
+		out.MaxAttempts = int(min(n, 1000))
+	}
+	mode, err := r.configVar("AWS_RETRY_MODE", "retry_mode")
+	if err != nil {
+		return out, err
+	}
+	out.Mode = awshttp.RetryLegacy
+	if mode.set {
+		switch mode.value {
+		case awshttp.RetryLegacy, awshttp.RetryStandard, awshttp.RetryAdaptive:
+			out.Mode = mode.value
+		default:
+			return out, creds.Errorf("InvalidRetryModeError", "Invalid value provided to \"mode\": \"%s\" must be one of: ('legacy', 'standard', 'adaptive') (%s)", mode.value, mode.from)
+		}
+	}
+	return out, nil
 }
 
 // errNoRegion is botocore's NoRegionError when a signed STS call has a
@@ -295,6 +336,9 @@ func (r *resolution) stsClient() func(creds.Credentials) (stscreds.AssumeRoleAPI
 	return func(c creds.Credentials) (stscreds.AssumeRoleAPI, error) {
 		opts, missing, err := r.stsOptions()
 		if err != nil {
+			return nil, err
+		}
+		if opts.Retry, err = r.retry(); err != nil {
 			return nil, err
 		}
 		if missing {
@@ -342,24 +386,6 @@ func (r *resolution) endpointURL(envSuffix, servicesKey string) (string, error) 
 	}
 	v, _ := scoped.Get("endpoint_url")
 	return v, nil
-}
-
-// validRegion is botocore's validate_region_name: a valid host label.
-func validRegion(region string) bool {
-	if region == "" || len(region) > 63 || region[0] == '-' || region[len(region)-1] == '-' {
-		return region == ""
-	}
-	digits := true
-	for _, c := range region {
-		switch {
-		case c >= '0' && c <= '9':
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-':
-			digits = false
-		default:
-			return false
-		}
-	}
-	return !digits
 }
 
 // providerFunc adapts a function to creds.Provider.

@@ -23,10 +23,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/smithy-go"
+	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/atomicfile"
 	"github.com/credchain/credchain/internal/awshttp"
+	"github.com/credchain/credchain/internal/botomodel"
 	"github.com/credchain/credchain/internal/timefmt"
 )
 
@@ -65,6 +67,9 @@ type Provider struct {
 	Cache                  cache.Cache
 	Now                    func() time.Time
 	HTTPClient             *http.Client
+	// Retry returns botocore's retry configuration, read when the SSO client
+	// is created (nil: legacy, 5 attempts); its error stops the fetch.
+	Retry func() (awshttp.Retry, error)
 }
 
 // Method implements creds.Provider.
@@ -124,11 +129,22 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		cr.Method, cr.Source = Method, p.where()+" (cache hit)"
 		return cr, nil
 	}
+	// botocore creates the sso client with sso_region (checked as a host
+	// label, then the retry settings) before it loads or refreshes the token.
+	if !awsconfig.ValidRegion(p.Region) {
+		return creds.Credentials{}, creds.Errorf("InvalidRegionError", "Provided region_name '%s' doesn't match a supported format. (sso_region of %s)", p.Region, p.where())
+	}
+	var retry awshttp.Retry
+	if p.Retry != nil {
+		if retry, err = p.Retry(); err != nil {
+			return creds.Credentials{}, err
+		}
+	}
 	token, err := p.accessToken(ctx)
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	opts := sso.Options{Region: p.Region, HTTPClient: p.httpClient(), Credentials: aws.AnonymousCredentials{}}
+	opts := sso.Options{Region: p.Region, HTTPClient: p.httpClient(), Credentials: aws.AnonymousCredentials{}, Retryer: awshttp.Retryer(retry, "sso")}
 	if p.Endpoint != "" {
 		opts.BaseEndpoint = aws.String(p.Endpoint)
 	}
@@ -139,7 +155,15 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		if errors.As(err, &ae) && ae.ErrorCode() == "UnauthorizedException" {
 			return creds.Credentials{}, p.unauthorized()
 		}
-		return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where() + ": GetRoleCredentials", Err: err}
+		// Any other failure is botocore's: the modeled exception's class
+		// or ClientError (a 503, say), or a connection error.
+		kind := creds.KindCredentialRetrieval
+		if errors.As(err, &ae) {
+			kind = botomodel.ExceptionName("sso", ae.ErrorCode())
+		} else if k := awshttp.TransportKind(err); k != "" {
+			kind = k
+		}
+		return creds.Credentials{}, &creds.Error{Kind: kind, Msg: p.where() + ": GetRoleCredentials", Err: err}
 	}
 	rc := out.RoleCredentials
 	if rc == nil || rc.AccessKeyId == nil || rc.SecretAccessKey == nil || rc.SessionToken == nil {

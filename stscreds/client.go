@@ -21,13 +21,17 @@ type ClientOptions struct {
 	Region string
 	// Endpoint overrides the endpoint (AWS_ENDPOINT_URL_STS and friends).
 	Endpoint string
+	// Retry is botocore's retry configuration (legacy, 5 attempts, when
+	// zero).
+	Retry awshttp.Retry
 	// HTTPClient defaults to awshttp.Client(): a timeout, no redirects
 	// followed, bodies bounded.
 	HTTPClient *http.Client
 }
 
 func (o ClientOptions) options(c aws.CredentialsProvider) sts.Options {
-	opts := sts.Options{Region: o.Region, Credentials: c, APIOptions: []func(*middleware.Stack) error{normalizeErrors}}
+	opts := sts.Options{Region: o.Region, Credentials: c, APIOptions: []func(*middleware.Stack) error{normalizeErrors},
+		Retryer: awshttp.Retryer(o.Retry, "sts")}
 	// Assign a concrete client only: a nil *http.Client in the interface
 	// field would not be replaced by the SDK's default.
 	if o.HTTPClient != nil {

@@ -23,7 +23,8 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/creds"
-	"github.com/credchain/credchain/internal/paramcheck"
+	"github.com/credchain/credchain/internal/awshttp"
+	"github.com/credchain/credchain/internal/botomodel"
 )
 
 // Methods: botocore's names for the two sources.
@@ -172,7 +173,7 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	if err := paramcheck.Check("sts.AssumeRole", params); err != nil {
+	if err := botomodel.Check("sts.AssumeRole", params); err != nil {
 		return creds.Credentials{}, err
 	}
 	out, err := client.AssumeRole(ctx, in)
@@ -272,7 +273,11 @@ func save(where string, c cache.Cache, key string, cr *types.Credentials, user *
 	return e.Credentials, nil
 }
 
-// apiError turns an STS failure into a message naming the role and profile.
+// apiError turns an STS failure into botocore's exception, with a message
+// naming the role and profile: a modeled exception's class
+// (ExpiredTokenException, InvalidIdentityTokenException, ...), else
+// ClientError for an error answer; EndpointConnectionError and the timeout
+// errors when no answer came.
 func apiError(where string, err error) error {
 	if creds.KindOf(err) != "" {
 		return err // already botocore's kind (NoRegionError before sending)
@@ -288,10 +293,13 @@ func apiError(where string, err error) error {
 		case "InvalidClientTokenId", "SignatureDoesNotMatch":
 			hint = " (the source credentials are not valid)"
 		}
-		return &creds.Error{Kind: KindClientError, Msg: fmt.Sprintf("%s: %s: %s%s", where, ae.ErrorCode(), ae.ErrorMessage(), hint)}
+		return &creds.Error{Kind: botomodel.ExceptionName("sts", ae.ErrorCode()), Msg: fmt.Sprintf("%s: %s: %s%s", where, ae.ErrorCode(), ae.ErrorMessage(), hint)}
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: where + ": STS did not answer in time", Err: err}
+	}
+	if kind := awshttp.TransportKind(err); kind != "" {
+		return &creds.Error{Kind: kind, Msg: where + ": calling STS", Err: err}
 	}
 	return &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: where + ": calling STS", Err: err}
 }
@@ -356,7 +364,7 @@ func (p *WebIdentity) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	if err := paramcheck.Check("sts.AssumeRoleWithWebIdentity", map[string]any{"RoleArn": p.RoleARN, "RoleSessionName": p.role.name, "WebIdentityToken": token}); err != nil {
+	if err := botomodel.Check("sts.AssumeRoleWithWebIdentity", map[string]any{"RoleArn": p.RoleARN, "RoleSessionName": p.role.name, "WebIdentityToken": token}); err != nil {
 		return creds.Credentials{}, err
 	}
 	out, err := client.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{

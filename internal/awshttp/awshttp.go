@@ -11,8 +11,10 @@
 package awshttp
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 )
@@ -74,3 +76,21 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 }
 
 func (l *limitedBody) Close() error { return l.rc.Close() }
+
+// TransportKind is the botocore exception for a request that got no HTTP
+// answer: EndpointConnectionError (the connection failed),
+// ConnectTimeoutError, ReadTimeoutError; "" for anything else.
+func TransportKind(err error) string {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" {
+		if oe.Timeout() {
+			return "ConnectTimeoutError"
+		}
+		return "EndpointConnectionError"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "ReadTimeoutError"
+	}
+	return ""
+}

@@ -2,7 +2,10 @@
 // AssumeRole and AssumeRoleWithWebIdentity with credentials derived from the
 // request (so two clients making the same call get the same keys), records
 // every call with the key that signed it, and refuses roles whose ARN
-// contains "denied" with AccessDenied.
+// contains "denied" with AccessDenied. Roles name failure modes:
+// "throttleN" answers the first N calls of a scenario with 400 Throttling,
+// "e500xN" and "e503xN" with that status, "exc-CODE-" always with the error
+// CODE (a modeled exception such as ExpiredTokenException, or any other).
 package ststest
 
 import (
@@ -12,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +39,47 @@ type Server struct {
 	mu    sync.Mutex
 	calls []Call
 	n     int // calls answered, for short-lived roles
+	tries map[string]int
+}
+
+var failRe = regexp.MustCompile(`(throttle|e500x|e503x)(\d+)`)
+
+// failure is the error a role's name asks for on this call, if any.
+func (s *Server) failure(scope, role string) (status int, code string) {
+	if i := strings.Index(role, "exc-"); i >= 0 {
+		code, _, _ = strings.Cut(role[i+4:], "-")
+		return http.StatusBadRequest, code
+	}
+	m := failRe.FindStringSubmatch(role)
+	if m == nil {
+		return 0, ""
+	}
+	s.mu.Lock()
+	if s.tries == nil {
+		s.tries = map[string]int{}
+	}
+	key := scope + "|" + role
+	s.tries[key]++
+	n := s.tries[key]
+	s.mu.Unlock()
+	if limit, _ := strconv.Atoi(m[2]); n > limit {
+		return 0, ""
+	}
+	switch m[1] {
+	case "throttle":
+		return http.StatusBadRequest, "Throttling"
+	case "e500x":
+		return http.StatusInternalServerError, "InternalFailure"
+	}
+	return http.StatusServiceUnavailable, "ServiceUnavailable"
+}
+
+// ResetFailures makes every failure mode start again (a second client runs
+// the same scenarios).
+func (s *Server) ResetFailures() {
+	s.mu.Lock()
+	s.tries = nil
+	s.mu.Unlock()
 }
 
 // Expiration is the expiry of every credential the server issues.
@@ -77,6 +122,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 
 	action, role := c.Params["Action"], c.Params["RoleArn"]
 	w.Header().Set("Content-Type", "text/xml")
+	if status, code := s.failure(c.Scope, role); status != 0 {
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>%s</Code><Message>test failure</Message></Error><RequestId>r</RequestId></ErrorResponse>`, code)
+		return
+	}
 	if strings.Contains(role, "denied") {
 		w.WriteHeader(http.StatusForbidden)
 		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: %s is not authorized to perform: sts:AssumeRole on resource: %s</Message></Error><RequestId>r</RequestId></ErrorResponse>`, c.Signer, role)
