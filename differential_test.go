@@ -293,6 +293,13 @@ func handCases() []genCase {
 		{name: "sso_legacy_missing_token", files: map[string]string{cfgPath: ssoLegacy}, env: ssoEnv},
 		{name: "sso_legacy_invalid_token", files: map[string]string{cfgPath: ssoLegacy, ssoToken(ssoURL): `{"expiresAt": "2099-01-01T00:00:00Z"}`}, env: ssoEnv},
 		{name: "sso_legacy_server_refuses", files: map[string]string{cfgPath: ssoLegacy, ssoToken(ssoURL): tokenDoc("expired-server", "2099-01-01T00:00:00Z", false)}, env: ssoEnv},
+		// Rule: sso_region is checked (client creation) before the token;
+		// portal failures keep botocore's classes.
+		{name: "sso_bad_region_missing_token", files: map[string]string{cfgPath: strings.Replace(ssoLegacy, "sso_region = us-east-1", "sso_region = bad_region!", 1)}, env: ssoEnv},
+		{name: "sso_bad_region_expired_token", files: map[string]string{cfgPath: strings.Replace(ssoLegacy, "sso_region = us-east-1", "sso_region = us east", 1), ssoToken(ssoURL): tokenDoc("tok-legacy", "2001-01-01T00:00:00Z", false)}, env: ssoEnv},
+		{name: "sso_portal_503", files: map[string]string{cfgPath: ssoLegacy + "max_attempts = 1\n", ssoToken(ssoURL): tokenDoc("sso503-tok", "2099-01-01T00:00:00Z", false)}, env: ssoEnv},
+		{name: "sso_portal_throttled", files: map[string]string{cfgPath: ssoLegacy + "max_attempts = 2\n", ssoToken(ssoURL): tokenDoc("sso429-tok", "2099-01-01T00:00:00Z", false)}, env: ssoEnv},
+		{name: "sso_retry_mode_bad", files: map[string]string{cfgPath: ssoLegacy + "retry_mode = fast\n"}, env: ssoEnv},
 		{name: "sso_session_valid", files: map[string]string{cfgPath: ssoSession, ssoToken("corp"): tokenDoc("tok-session", "2099-01-01T00:00:00Z", true)}, env: ssoEnv},
 		{name: "sso_session_refreshed", files: map[string]string{cfgPath: ssoSession, ssoToken("corp"): tokenDoc("tok-old", "2001-01-01T00:00:00Z", true)}, env: ssoEnv},
 		{name: "sso_session_expired_no_refresh", files: map[string]string{cfgPath: ssoSession, ssoToken("corp"): tokenDoc("tok-old", "2001-01-01T00:00:00Z", false)}, env: ssoEnv},

@@ -21,7 +21,8 @@ import (
 //     "tok400" answers 400, "imdserr" answers an error document; the role is
 //     "myrole" and IMDSv2 requests must carry the token.
 //   - /SCOPE/federation/credentials: the SSO portal's GetRoleCredentials;
-//     a token containing "expired-server" is refused (UnauthorizedException).
+//     a token containing "expired-server" is refused (UnauthorizedException),
+//     "sso503" gets a 503 and "sso429" TooManyRequestsException.
 //   - /SCOPE/client/register, /SCOPE/device_authorization, /SCOPE/token:
 //     SSO OIDC; a device code is approved on its second poll.
 func NewMetadata() *httptest.Server {
@@ -50,6 +51,17 @@ func NewMetadata() *httptest.Server {
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(http.StatusUnauthorized)
 				fmt.Fprint(w, `{"message": "Session token not found or invalid"}`)
+				return
+			}
+			if strings.Contains(tok, "sso503") {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			if strings.Contains(tok, "sso429") {
+				w.Header().Set("X-Amzn-Errortype", "TooManyRequestsException")
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusTooManyRequests)
+				fmt.Fprint(w, `{"message": "slow down"}`)
 				return
 			}
 			id := strings.ToUpper(strings.ReplaceAll(r.URL.Query().Get("role_name")+tok, "-", ""))
