@@ -1,10 +1,11 @@
 # credchain: `make test` is what CI runs.
+SHELL := bash
 GO        ?= go
 PKGS      := ./...
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME  ?= 30s
 
-.PHONY: test race unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build crossbuild
+.PHONY: test race unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build crossbuild difftest
 
 # Everything CI checks: formatting, vet, module tidiness, and every test
 # (botocore differential suites included) under the race detector.
@@ -20,8 +21,24 @@ crossbuild:
 	CGO_ENABLED=0 GOOS=windows $(GO) vet $(PKGS)
 	CGO_ENABLED=0 GOOS=darwin $(GO) vet $(PKGS)
 
+# The generated differential run of make test: a seed derived from the
+# commit under test (so CI keeps exploring, and a local make test of the same
+# commit runs exactly what CI runs), printed with the count.
+DIFF_SEED  ?= $(shell v=$$(git rev-parse --short=8 HEAD 2>/dev/null) && printf '%d' 0x$$v || echo 1)
+DIFF_COUNT ?= 300
+
 race:
-	CREDCHAIN_REQUIRE_ORACLE=1 $(GO) test -race -count=1 $(PKGS)
+	@echo "difftest seed $(DIFF_SEED), $(DIFF_COUNT) scenarios (rerun: make difftest SEED=$(DIFF_SEED) COUNT=$(DIFF_COUNT))"
+	CREDCHAIN_REQUIRE_ORACLE=1 CREDCHAIN_DIFF_SEED=$(DIFF_SEED) CREDCHAIN_DIFF_COUNT=$(DIFF_COUNT) $(GO) test -race -count=1 $(PKGS)
+
+# Any seed of the generated differential suite against botocore, library
+# and CLI: make difftest SEED=123 COUNT=2000. Failing scenarios are written
+# to difftest-failures/ (pin them in testdata/difftest/regressions.json).
+SEED  ?= $(DIFF_SEED)
+COUNT ?= 2000
+difftest:
+	@set -o pipefail; CREDCHAIN_REQUIRE_ORACLE=1 CREDCHAIN_DIFF_SEED=$(SEED) CREDCHAIN_DIFF_COUNT=$(COUNT) \
+		$(GO) test -count=1 -timeout 60m -run '^TestDifferentialGenerated$$' -v . | grep -E '^(difftest:|\s+differential_test.go|--- FAIL|FAIL|ok)' | cut -c1-400
 
 unit:
 	$(GO) test -count=1 $(PKGS)

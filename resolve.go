@@ -240,22 +240,39 @@ func (r *resolution) resolve(ctx context.Context) (creds.Credentials, func(conte
 	if err != nil {
 		return c, nil, steps, err
 	}
+	return c, refreshFor(chain, c), steps, nil
+}
+
+// refreshFor is the function that re-fetches c, the winner of chain; nil
+// for credentials that do not expire.
+func refreshFor(chain creds.Chain, c creds.Credentials) func(context.Context) (creds.Credentials, error) {
+	if !c.CanExpire() {
+		return nil
+	}
 	var refresh func(context.Context) (creds.Credentials, error)
-	if c.CanExpire() {
-		for _, p := range chain {
-			if p.Method() != c.Method {
-				continue
-			}
-			if rf, ok := p.(interface {
-				Refresh(context.Context) (creds.Credentials, error)
-			}); ok {
-				refresh = rf.Refresh
-			} else {
-				refresh = p.Retrieve
-			}
+	for _, p := range chain {
+		if p.Method() != c.Method {
+			continue
+		}
+		if rf, ok := p.(interface {
+			Refresh(context.Context) (creds.Credentials, error)
+		}); ok {
+			refresh = rf.Refresh
+		} else {
+			refresh = p.Retrieve
 		}
 	}
-	return c, refresh, steps, nil
+	return refresh
+}
+
+// frozen is botocore's get_frozen_credentials on a source it loaded: a
+// loaded source whose credentials need a refresh is refreshed (and fails
+// when they are still expired); a deferred one was just fetched.
+func (r *resolution) frozen(ctx context.Context, c creds.Credentials, refresh func(context.Context) (creds.Credentials, error)) (creds.Credentials, error) {
+	if deferred[c.Method] {
+		return c, nil
+	}
+	return creds.RefreshIfNeeded(ctx, c, refresh, r.o.now())
 }
 
 // construct mirrors what boto3.Session's constructor checks: an account id

@@ -177,48 +177,57 @@ func (r *resolution) assumeRole(name string) (creds.Provider, error) {
 	// visited is [name, its source, ...]. Either every profile in it is a
 	// role and the last takes its credentials from credential_source, or
 	// the last is the source profile that holds the credentials.
-	var source creds.Provider
+	var loaded *loadedSource
 	roles := visited
 	if viaCS {
 		holder := visited[len(visited)-1]
 		cs, _ := r.profiles.Lookup(holder).Get("credential_source")
-		if source, err = r.credentialSource(holder, cs); err != nil {
+		if loaded, err = r.credentialSource(holder, cs); err != nil {
 			return nil, err
 		}
 	} else {
 		roles = visited[:len(visited)-1]
-		source = r.sourceProfile(visited[len(visited)-1])
+		loaded = r.sourceProfile(visited[len(visited)-1])
 	}
+	var source creds.Provider = loaded
+	// LEGACY: botocore loads the source of the innermost role (static keys
+	// checked, a credential_process run, a credential_source fetched) when
+	// the outermost role is loaded, before any MFA prompt; each role's STS
+	// call comes when its credentials are needed, after its prompt, and the
+	// source's loaded credentials are refreshed then if they need it.
+	var outer *stscreds.AssumeRole
 	// Build the roles from the innermost out.
 	for i := len(roles) - 1; i >= 0; i-- {
 		role, err := r.roleProvider(roles[i], source)
 		if err != nil {
 			return nil, err
 		}
-		source = role
+		source, outer = role, role
 	}
+	outer.Preload = loaded.preload
 	return source, nil
 }
 
+// loadedSource is the source of a role chain as botocore holds it: loaded
+// when the outermost role is loaded (preload), then frozen when the
+// innermost role is fetched: loaded again unless a preload is waiting, and
 // sourceProfile resolves a source profile's own credentials with the profile
 // sources (environment variables off); none is an InvalidConfigError.
-func (r *resolution) sourceProfile(name string) creds.Provider {
+func (r *resolution) sourceProfile(name string) *loadedSource {
 	chain := r.profileChain(name, true)
-	return providerFunc{method: "source_profile", fn: func(ctx context.Context) (creds.Credentials, error) {
+	return &loadedSource{method: "source_profile", r: r, load: func(ctx context.Context) (creds.Credentials, func(context.Context) (creds.Credentials, error), error) {
 		c, _, err := chain.Resolve(ctx)
-		if err == nil {
-			c.Source = fmt.Sprintf("source_profile %q: %s: %s", name, c.Method, c.Source)
-		}
 		if creds.KindOf(err) == creds.KindNoCredentials {
-			return c, creds.Errorf(creds.KindInvalidConfig, "The source profile \"%s\" must have credentials.", name)
+			return c, nil, creds.Errorf(creds.KindInvalidConfig, "The source profile \"%s\" must have credentials.", name)
 		}
-		return c, err
+		c.Source = fmt.Sprintf("source_profile %q: %s: %s", name, c.Method, c.Source)
+		return c, refreshFor(chain, c), err
 	}}
 }
 
 // credentialSource is credential_source = Environment | Ec2InstanceMetadata
 // | EcsContainer.
-func (r *resolution) credentialSource(profile, name string) (creds.Provider, error) {
+func (r *resolution) credentialSource(profile, name string) (*loadedSource, error) {
 	var p creds.Provider
 	switch name {
 	case "Environment":
@@ -228,32 +237,85 @@ func (r *resolution) credentialSource(profile, name string) (creds.Provider, err
 	default: // Ec2InstanceMetadata; validated before
 		p = providerFunc{method: imdscreds.Method, fn: r.instanceMetadata}
 	}
-	return providerFunc{method: "credential_source", fn: func(ctx context.Context) (creds.Credentials, error) {
+	return &loadedSource{method: "credential_source", r: r, load: func(ctx context.Context) (creds.Credentials, func(context.Context) (creds.Credentials, error), error) {
 		c, err := p.Retrieve(ctx)
 		c.Source = "credential_source " + name + ": " + c.Source
 		if err != nil && creds.KindOf(err) == "" {
-			return c, creds.Errorf(creds.KindCredentialRetrieval,
+			return c, nil, creds.Errorf(creds.KindCredentialRetrieval,
 				"Error when retrieving credentials from %s: No credentials found in credential_source referenced in profile %s", name, profile)
 		}
-		return c, err
+		return c, p.Retrieve, err
 	}}, nil
 }
 
+// refreshed if its credentials need it.
+type loadedSource struct {
+	method string
+	r      *resolution
+	load   func(context.Context) (creds.Credentials, func(context.Context) (creds.Credentials, error), error)
+
+	mu      sync.Mutex
+	have    bool
+	c       creds.Credentials
+	refresh func(context.Context) (creds.Credentials, error)
+	err     error
+}
+
+func (l *loadedSource) preload(ctx context.Context) error {
+	c, refresh, err := l.load(ctx)
+	l.mu.Lock()
+	l.c, l.refresh, l.err, l.have = c, refresh, err, true
+	l.mu.Unlock()
+	return err
+}
+
+func (l *loadedSource) Method() string { return l.method }
+
+func (l *loadedSource) Retrieve(ctx context.Context) (creds.Credentials, error) {
+	l.mu.Lock()
+	c, refresh, err, have := l.c, l.refresh, l.err, l.have
+	l.have = false
+	l.mu.Unlock()
+	if !have {
+		c, refresh, err = l.load(ctx)
+	}
+	if err != nil {
+		return c, err
+	}
+	return l.r.frozen(ctx, c, refresh)
+}
+
 // roleProvider is the AssumeRole call of one role profile.
-func (r *resolution) roleProvider(name string, source creds.Provider) (creds.Provider, error) {
+func (r *resolution) roleProvider(name string, source creds.Provider) (*stscreds.AssumeRole, error) {
 	p := r.profiles.Lookup(name)
 	get := func(k string) string { v, _ := p.Get(k); return v }
 	// LEGACY: botocore sends external_id and mfa_serial whenever the key is
 	// present, even empty (the parameter validation then refuses them).
-	present := func(k string) *string {
-		if v, ok := p.Get(k); ok {
-			return &v
+	// A nested block ("external_id =\n  a = b") is a dict in botocore: sent
+	// as it is, and refused by the parameter validation.
+	dicts := map[string]bool{}
+	present := func(k, param string) *string {
+		v, ok := p.Lookup(k)
+		if !ok {
+			return nil
 		}
-		return nil
+		if v.Nested != nil {
+			dicts[param] = true
+			repr := pystr.DictRepr(v.Nested)
+			return &repr
+		}
+		return &v.Raw
 	}
 	a := &stscreds.AssumeRole{Profile: name, RoleARN: get("role_arn"), SessionName: get("role_session_name"),
-		ExternalID: present("external_id"), MFASerial: present("mfa_serial"), Source: source,
-		Client: r.stsClient(), Cache: r.o.cache, TokenCode: r.o.mfa, Now: r.o.now}
+		ExternalID: present("external_id", "ExternalId"), MFASerial: present("mfa_serial", "SerialNumber"), Source: source,
+		Client: r.stsClient(), Cache: r.o.cache, TokenCode: r.o.mfa, Now: r.o.now, Dicts: dicts}
+	if v, ok := p.Lookup("role_session_name"); ok && v.Nested != nil {
+		a.SessionName, dicts["RoleSessionName"] = pystr.DictRepr(v.Nested), true
+	}
+	if v, ok := p.Lookup("duration_seconds"); ok && v.Nested != nil {
+		// botocore raises a raw TypeError from int() of a dict.
+		return nil, creds.Errorf(creds.KindInvalidConfig, "profile %q: duration_seconds at %s is a nested block, not an integer", name, v.Pos())
+	}
 	if d, ok := p.Get("duration_seconds"); ok {
 		// LEGACY: botocore drops a duration_seconds that is not an integer
 		// and sends any integer, 0 and negative ones included.

@@ -181,6 +181,9 @@ func (s *Session) Credentials(ctx context.Context) (Credentials, error) {
 			return Credentials{}, err
 		}
 		s.cached = &resolved{creds: c, refresh: refresh}
+		if deferred[c.Method] {
+			return c, nil
+		}
 	}
 	c, err := creds.RefreshIfNeeded(ctx, s.cached.creds, s.cached.refresh, s.opts.now())
 	if err != nil {
@@ -189,6 +192,13 @@ func (s *Session) Credentials(ctx context.Context) (Credentials, error) {
 	s.cached.creds = c
 	return c, nil
 }
+
+// deferred are the sources botocore fetches on first use
+// (DeferredRefreshableCredentials): that fetch is the first use, with no
+// refresh right after it even when the new credentials are already inside
+// the refresh window. The others (process, container, instance metadata,
+// login, ...) are loaded first and refreshed on first use when needed.
+var deferred = map[string]bool{"assume-role": true, "assume-role-with-web-identity": true, "sso": true}
 
 // Windows of botocore's RefreshableCredentials.
 const (
@@ -247,7 +257,7 @@ func (s *Session) Explain(ctx context.Context) *Explanation {
 		e.ProfileFrom = r.profileFrom
 	}
 	c, refresh, steps, err := r.resolve(ctx)
-	if err == nil {
+	if err == nil && !deferred[c.Method] {
 		c, err = creds.RefreshIfNeeded(ctx, c, refresh, s.opts.now())
 	}
 	e.Steps = steps

@@ -65,6 +65,11 @@ type AssumeRole struct {
 	ExternalID *string
 	MFASerial  *string
 	Duration   *int64
+	// Dicts names the parameters (RoleSessionName, ExternalId,
+	// SerialNumber) whose setting is a nested block of the config file: a
+	// dict in botocore, refused by the parameter validation. Their string
+	// fields hold the dict's Python repr.
+	Dicts map[string]bool
 	Source     creds.Provider
 	// Client returns an STS client signing with the source credentials;
 	// its error is botocore's at client creation (InvalidRegionError).
@@ -73,6 +78,10 @@ type AssumeRole struct {
 	Cache cache.Cache
 	// TokenCode returns the MFA code for serial (prompting the user).
 	TokenCode func(serial string) (string, error)
+	// Preload, when set, runs on a cache miss before the MFA prompt: the
+	// load of the innermost source of a chain, which botocore does when the
+	// outermost role is loaded.
+	Preload func(context.Context) error
 	Now       func() time.Time
 
 	role    role
@@ -142,6 +151,11 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		return creds.Credentials{}, creds.Errorf(creds.KindRefreshWithMFA,
 			"%s: Cannot refresh credentials: MFA token required. (run the command again to enter a new code)", p.where())
 	}
+	if p.Preload != nil {
+		if err := p.Preload(ctx); err != nil {
+			return creds.Credentials{}, err
+		}
+	}
 	// botocore's order (AssumeRoleCredentialFetcher._get_credentials): the
 	// MFA prompt, then the source's credentials, then the client (its
 	// region check), then parameter validation, then signing.
@@ -164,6 +178,11 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		code = strings.TrimSpace(code)
 		in.SerialNumber, in.TokenCode = aws.String(*p.MFASerial), aws.String(code)
 		params["SerialNumber"], params["TokenCode"] = *p.MFASerial, code
+	}
+	for name := range p.Dicts {
+		if v, ok := params[name].(string); ok {
+			params[name] = botomodel.Dict{Repr: v}
+		}
 	}
 	src, err := p.Source.Retrieve(ctx)
 	if err != nil {

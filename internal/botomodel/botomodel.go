@@ -40,11 +40,15 @@ type Param struct {
 	Required bool
 }
 
+// Dict is a parameter given as a Python dict (a nested block of the config
+// file, "external_id =\n  a = b"); Repr is its Python repr.
+type Dict struct{ Repr string }
+
 // KindParamValidation is botocore's exception for a failed check.
 const KindParamValidation = "ParamValidationError"
 
 // Check validates the parameters of op ("sts.AssumeRole") that are set:
-// strings (length) and int64 values (value). Absent parameters are nil or
+// strings (length), int64 values (value) and Dicts (a type error). Absent parameters are nil or
 // missing from params.
 func Check(op string, params map[string]any) error {
 	spec, ok := operations[op]
@@ -64,6 +68,9 @@ func Check(op string, params map[string]any) error {
 			continue
 		}
 		switch x := v.(type) {
+		case Dict:
+			// A nested block of the config file is a dict in botocore.
+			report = append(report, fmt.Sprintf("Invalid type for parameter %s, value: %s, type: <class 'dict'>, valid types: <class 'str'>", p.Name, x.Repr))
 		case string:
 			if n := int64(len([]rune(x))); n < p.Min {
 				report = append(report, fmt.Sprintf("Invalid length for parameter %s, value: %d, valid min length: %d", p.Name, n, p.Min))

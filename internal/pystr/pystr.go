@@ -9,6 +9,8 @@ package pystr
 
 import (
 	"errors"
+	"fmt"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -329,4 +331,50 @@ func decimalValue(r rune) (int64, bool) {
 		start--
 	}
 	return int64((r - start) % 10), true
+}
+
+// Repr is Python's repr of a str: single quotes unless the text holds one
+// and no double quote, backslash escapes for the quote, \\, \t, \n, \r and
+// other control characters.
+func Repr(s string) string {
+	q := byte('\'')
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for _, r := range s {
+		switch {
+		case r == rune(q) || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}
+
+// DictRepr is Python's repr of a dict of str, keys sorted (Python keeps
+// insertion order; the nested blocks credchain renders have no order).
+func DictRepr(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = Repr(k) + ": " + Repr(m[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
 }

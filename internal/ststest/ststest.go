@@ -38,8 +38,8 @@ type Server struct {
 	*httptest.Server
 	mu    sync.Mutex
 	calls []Call
-	n     int // calls answered, for short-lived roles
-	tries map[string]int
+	shortN map[string]int // calls per scenario and short-lived role
+	tries  map[string]int
 }
 
 var failRe = regexp.MustCompile(`(throttle|e500x|e503x)(\d+)`)
@@ -78,7 +78,7 @@ func (s *Server) failure(scope, role string) (status int, code string) {
 // the same scenarios).
 func (s *Server) ResetFailures() {
 	s.mu.Lock()
-	s.tries = nil
+	s.tries, s.shortN = nil, nil
 	s.mu.Unlock()
 }
 
@@ -136,9 +136,14 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	// 11 minutes, different on every call, so clients must refresh them.
 	expiration, salt := Expiration, ""
 	if strings.Contains(role, "short") {
+		// Numbered per scenario and role, so that two clients running the
+		// same scenario (after ResetFailures) get the same keys.
 		s.mu.Lock()
-		s.n++
-		salt = fmt.Sprint(s.n)
+		if s.shortN == nil {
+			s.shortN = map[string]int{}
+		}
+		s.shortN[c.Scope+"|"+role]++
+		salt = fmt.Sprint(s.shortN[c.Scope+"|"+role])
 		s.mu.Unlock()
 		expiration = time.Now().UTC().Add(11 * time.Minute).Format("2006-01-02T15:04:05Z")
 	}

@@ -1,0 +1,500 @@
+package credchain_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/credchain/credchain/internal/oracle"
+)
+
+// TestDifferentialGenerated resolves scenarios generated from a seed with
+// botocore, the library and the credchain binary (explain --json). The
+// seed and count come from CREDCHAIN_DIFF_SEED and CREDCHAIN_DIFF_COUNT
+// (make difftest SEED=n COUNT=m; make test passes a seed derived from the
+// commit under test); without them a small run from seed 1 checks the
+// generator itself. A mismatch is written out as a self-contained case
+// (CREDCHAIN_DIFF_OUT, default difftest-failures/) that can be pinned in
+// testdata/difftest/regressions.json.
+func TestDifferentialGenerated(t *testing.T) {
+	requireOracle(t)
+	seed, count := int64(1), 40
+	if v := os.Getenv("CREDCHAIN_DIFF_SEED"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			t.Fatalf("CREDCHAIN_DIFF_SEED=%q: %v", v, err)
+		}
+		seed = n
+	}
+	if v := os.Getenv("CREDCHAIN_DIFF_COUNT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			t.Fatalf("CREDCHAIN_DIFF_COUNT=%q: want a count", v)
+		}
+		count = n
+	}
+	t.Logf("difftest: seed %d (rerun: make difftest SEED=%d COUNT=%d)", seed, seed, count)
+	failures, n := runDifferential(t, generate(seed, count), true)
+	msg := fmt.Sprintf("difftest: seed %d, %d scenarios, %d mismatches", seed, n, failures)
+	t.Log(msg)
+	fmt.Println(msg)
+}
+
+// generate builds n scenarios from seed: profiles of every kind with every
+// setting in valid, empty, boundary, too-short and wrong-type variants,
+// chains of source profiles, INI noise, profile selection, environment
+// variables and servers in failure modes.
+func generate(seed int64, n int) []genCase {
+	out := make([]genCase, n)
+	for i := range out {
+		// One generator per scenario: scenario i of a seed is the same
+		// whatever the count.
+		g := &gen{rng: rand.New(rand.NewSource(seed*1_000_003 + int64(i))), files: map[string]string{}, env: map[string]string{}}
+		out[i] = g.scenario(fmt.Sprintf("gen_%d_%d", seed, i))
+	}
+	return out
+}
+
+type gen struct {
+	rng   *rand.Rand
+	files map[string]string
+	env   map[string]string
+	codes []string
+}
+
+func (g *gen) pick(xs ...string) string { return xs[g.rng.Intn(len(xs))] }
+func (g *gen) chance(p float64) bool    { return g.rng.Float64() < p }
+
+// key writes "key = value" with case, delimiter and indentation noise.
+func (g *gen) key(k, v string) string {
+	switch g.rng.Intn(8) {
+	case 0:
+		k = strings.ToUpper(k)
+	case 1:
+		k = strings.ToUpper(k[:1]) + k[1:]
+	}
+	return g.pick("", "", "", "  ") + k + g.pick(" = ", "=", " : ", ":", "= ", "  =  ") + v + "\n"
+}
+
+var genNames = []string{"default", "dev", "prod", "my prof", "a.b", "ops", "x"}
+
+func (g *gen) scenario(name string) genCase {
+	gc := genCase{name: name}
+	np := 1 + g.rng.Intn(4)
+	names := make([]string, 0, np)
+	used := map[string]bool{}
+	for len(names) < np {
+		n := g.pick(genNames...)
+		if !used[n] {
+			used[n] = true
+			names = append(names, n)
+		}
+	}
+	var cfg, cred strings.Builder
+	if g.chance(0.1) {
+		fmt.Fprintf(&cfg, "[DEFAULT]\n%s", g.key(g.pick("region", "max_attempts", "retry_mode"), g.pick("eu-central-1", "2", "standard")))
+	}
+	for i, n := range names {
+		body := g.profileBody(n, names, i)
+		inCred := g.chance(0.3)
+		if !inCred || g.chance(0.3) {
+			header := "profile " + n
+			if strings.Contains(n, " ") {
+				header = "profile " + g.pick(`"`+n+`"`, strings.ReplaceAll(n, " ", `\ `), "'"+n+"'")
+			}
+			if n == "default" && g.chance(0.5) {
+				header = "default"
+			}
+			fmt.Fprintf(&cfg, "[%s]\n%s", header, body)
+			if g.chance(0.1) {
+				cfg.WriteString(g.pick("# comment\n", "; c\n", "\n"))
+			}
+		}
+		if inCred {
+			fmt.Fprintf(&cred, "[%s]\n%s", n, g.credBody(n))
+		}
+	}
+	if g.chance(0.05) {
+		cfg.WriteString(g.pick("junk line\n", "[profile a b]\nregion = r\n", "[profilefoo]\nx = 1\n", "[sso-session corp]\nsso_start_url = "+ssoURL+"\nsso_region = us-east-1\n"))
+	}
+	for _, f := range []struct {
+		path string
+		b    *strings.Builder
+	}{{cfgPath, &cfg}, {credPath, &cred}} {
+		if f.b.Len() == 0 || g.chance(0.05) {
+			continue
+		}
+		text := f.b.String()
+		switch g.rng.Intn(30) {
+		case 0:
+			text = strings.ReplaceAll(text, "\n", "\r\n")
+		case 1:
+			text = "\ufeff" + text
+		}
+		g.files[f.path] = text
+	}
+	g.environment(&gc, names)
+	gc.files, gc.env, gc.mfaCodes = g.files, g.env, g.codes
+	return gc
+}
+
+// credBody is a credentials-file section: keys in every variant.
+func (g *gen) credBody(n string) string {
+	var b strings.Builder
+	switch g.rng.Intn(6) {
+	case 0, 1, 2:
+		b.WriteString(g.key("aws_access_key_id", "AKCRED"+strings.ToUpper(strings.ReplaceAll(n, " ", ""))))
+		b.WriteString(g.key("aws_secret_access_key", g.pick("s", "s # c", `"s"`, "")))
+	case 3:
+		b.WriteString(g.key("aws_access_key_id", "AKPARTIAL"))
+	case 4:
+		b.WriteString(g.key("aws_session_token", "tok"))
+	default:
+		b.WriteString(g.key("region", g.pick("us-west-1", "", "bad_region!")))
+	}
+	if g.chance(0.2) {
+		b.WriteString(g.key(g.pick("aws_session_token", "aws_security_token", "aws_account_id"), g.pick("tok", "", "123456789012")))
+	}
+	return b.String()
+}
+
+// profileBody is a config-file profile of a random kind with random
+// settings.
+func (g *gen) profileBody(n string, names []string, i int) string {
+	var b strings.Builder
+	if g.chance(0.4) {
+		b.WriteString(g.key("region", g.pick("eu-west-1", "us-east-1", "", "eu-west-1 # c", "bad_region!", "us east")))
+	}
+	if g.chance(0.1) {
+		b.WriteString(g.key("max_attempts", g.pick("1", "2", "0", "many", "")))
+	}
+	if g.chance(0.08) {
+		b.WriteString(g.key("retry_mode", g.pick("legacy", "standard", "adaptive", "Standard", "")))
+	}
+	switch g.rng.Intn(10) {
+	case 0, 1:
+		b.WriteString(g.key("aws_access_key_id", "AK"+strings.ToUpper(strings.ReplaceAll(strings.ReplaceAll(n, " ", ""), ".", ""))))
+		b.WriteString(g.key("aws_secret_access_key", g.pick("s", "s ; c", "")))
+	case 2, 3, 4:
+		g.role(&b, n, names, i)
+	case 5:
+		k := g.rng.Intn(len(processOutputs))
+		files, cmd := processCase(k)
+		for p, v := range files {
+			g.files[p] = v
+		}
+		b.WriteString("credential_process = " + cmd + "\n")
+	case 6:
+		g.webIdentity(&b, n)
+	case 7:
+		g.sso(&b, n)
+	case 8:
+		b.WriteString(g.key("output", "json"))
+	default:
+		b.WriteString("login_session = arn:aws:sts::123456789012:assumed-role/Admin/admin\n")
+	}
+	return b.String()
+}
+
+func (g *gen) roleARN() string {
+	role := g.pick("Ops", "Ops", "Ops", "Admin", "denied", "throttle1", "e500x1", "exc-ExpiredTokenException-x", "exc-RegionDisabledException-x", "exc-MalformedPolicyDocument-x", "short")
+	arn := "arn:aws:iam::111111111111:role/" + role
+	if g.chance(0.05) {
+		arn = g.pick("arn:aws:iam::1:r", "", "x")
+	}
+	return arn
+}
+
+func (g *gen) role(b *strings.Builder, n string, names []string, i int) {
+	b.WriteString(g.key("role_arn", g.roleARN()))
+	switch g.rng.Intn(8) {
+	case 0, 1, 2, 3, 4:
+		src := names[g.rng.Intn(len(names))]
+		if i+1 < len(names) && g.chance(0.6) {
+			src = names[i+1]
+		}
+		if g.chance(0.05) {
+			src = "ghost"
+		}
+		b.WriteString(g.key("source_profile", src))
+	case 5:
+		b.WriteString(g.key("credential_source", g.pick("Environment", "Environment", "EcsContainer", "Ec2InstanceMetadata", "environment")))
+	case 6:
+		// Both, or neither.
+		if g.chance(0.5) {
+			b.WriteString(g.key("source_profile", names[0]))
+			b.WriteString(g.key("credential_source", "Environment"))
+		}
+	default:
+		b.WriteString(g.key("source_profile", n))
+		b.WriteString(g.key("aws_access_key_id", "AKSELF"))
+		b.WriteString(g.key("aws_secret_access_key", "s"))
+	}
+	if g.chance(0.3) {
+		b.WriteString(g.key("role_session_name", g.pick("alice", "", "a", "my-session")))
+	}
+	if g.chance(0.2) {
+		b.WriteString(g.key("external_id", g.pick("ext-42", "", "x")))
+	}
+	if g.chance(0.2) {
+		b.WriteString(g.key("duration_seconds", g.pick("900", "3600", "0", "899", "-5", "1h", "")))
+	}
+	if g.chance(0.12) {
+		b.WriteString(g.key("mfa_serial", g.pick("arn:aws:iam::111111111111:mfa/me", "", "short")))
+		g.codes = append(g.codes, g.pick("123456", "123456", "12345", ""))
+	}
+}
+
+func (g *gen) webIdentity(b *strings.Builder, n string) {
+	b.WriteString(g.key("role_arn", g.roleARN()))
+	tok := "tok-" + strings.ReplaceAll(n, " ", "")
+	b.WriteString(g.key("web_identity_token_file", "{dir}/"+tok))
+	if !g.chance(0.1) {
+		g.files[tok] = g.pick("token-value", "token-value\n", "line1\r\nline2\r", "abc", "", "  padded  ")
+	}
+	if g.chance(0.3) {
+		b.WriteString(g.key("role_session_name", g.pick("ws", "", "w")))
+	}
+}
+
+func (g *gen) sso(b *strings.Builder, n string) {
+	region := g.pick("us-east-1", "us-east-1", "us-east-1", "bad_region!", "")
+	start := ssoURL
+	session := g.chance(0.5)
+	if session {
+		b.WriteString("sso_session = corp\n")
+		g.files[cfgPath+".sso"] = "[sso-session corp]\nsso_start_url = " + start + "\nsso_region = " + region + "\n"
+	} else {
+		b.WriteString("sso_start_url = " + start + "\nsso_region = " + region + "\n")
+	}
+	if !g.chance(0.1) {
+		b.WriteString(g.key("sso_account_id", "123456789012"))
+	}
+	if !g.chance(0.1) {
+		b.WriteString(g.key("sso_role_name", g.pick("Dev", "Admin")))
+	}
+	tokenName := start
+	if session {
+		tokenName = "corp"
+	}
+	switch g.rng.Intn(6) {
+	case 0, 1:
+		g.files[ssoToken(tokenName)] = tokenDoc("tok-"+strings.ReplaceAll(n, " ", ""), "2099-01-01T00:00:00Z", session)
+	case 2:
+		g.files[ssoToken(tokenName)] = tokenDoc("tok-old", "2001-01-01T00:00:00Z", session && g.chance(0.7))
+	case 3:
+		g.files[ssoToken(tokenName)] = tokenDoc(g.pick("expired-server", "sso429-x"), "2099-01-01T00:00:00Z", false)
+	case 4:
+		g.files[ssoToken(tokenName)] = `{"expiresAt": "2099-01-01T00:00:00Z"}`
+	}
+	for k, v := range ssoEnv {
+		g.env[k] = v
+	}
+}
+
+// environment sets profile selection, keys, region and the other sources'
+// variables.
+func (g *gen) environment(gc *genCase, names []string) {
+	pickName := func() string {
+		if g.chance(0.1) {
+			return g.pick("missing", "")
+		}
+		return names[g.rng.Intn(len(names))]
+	}
+	switch g.rng.Intn(6) {
+	case 0:
+		g.env["AWS_PROFILE"] = pickName()
+	case 1:
+		g.env["AWS_DEFAULT_PROFILE"] = pickName()
+	case 2, 3:
+		gc.profile = sp(pickName())
+	}
+	switch g.rng.Intn(8) {
+	case 0:
+		g.env["AWS_ACCESS_KEY_ID"], g.env["AWS_SECRET_ACCESS_KEY"] = "AKENV", "skenv"
+	case 1:
+		g.env["AWS_ACCESS_KEY_ID"], g.env["AWS_SECRET_ACCESS_KEY"], g.env["AWS_SESSION_TOKEN"] = "AKENV", "skenv", "tokenv"
+	case 2:
+		g.env["AWS_ACCESS_KEY_ID"] = g.pick("AKENV", "")
+	}
+	if g.chance(0.15) {
+		g.env["AWS_DEFAULT_REGION"] = g.pick("sa-east-1", "", "bad_region!")
+	}
+	if g.chance(0.05) {
+		g.env["AWS_MAX_ATTEMPTS"] = g.pick("1", "3", "0")
+	}
+	if g.chance(0.05) {
+		g.env["AWS_RETRY_MODE"] = g.pick("standard", "adaptive", "legacy", "bogus")
+	}
+	switch g.rng.Intn(20) {
+	case 0:
+		g.env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = g.pick("{meta}/creds", "ftp://127.0.0.1:9/x", "http://169.254.170.99/x")
+	case 1:
+		g.env["AWS_EC2_METADATA_DISABLED"] = "\x00unset"
+		g.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "{meta}/"
+		if g.chance(0.5) {
+			g.env["AWS_METADATA_SERVICE_NUM_ATTEMPTS"] = g.pick("0", "1", "2", "-1")
+		}
+		if g.chance(0.3) {
+			g.env["AWS_METADATA_SERVICE_TIMEOUT"] = g.pick("0", "1", "2")
+		}
+	case 2:
+		g.files["boto.cfg"] = "[Credentials]\naws_access_key_id = AKBOTO\naws_secret_access_key = skboto\naws_session_token = t\n"
+		g.env["BOTO_CONFIG"] = "{dir}/boto.cfg"
+	case 3:
+		g.files["ec2.txt"] = g.pick("AWSAccessKeyId=AKEC2\nAWSSecretKey=s\n", "AWSAccessKeyId=AKEC2\n")
+		g.env["AWS_CREDENTIAL_FILE"] = "{dir}/ec2.txt"
+	case 4:
+		g.files["envtok"] = "token-from-env"
+		g.env["AWS_WEB_IDENTITY_TOKEN_FILE"] = "{dir}/envtok"
+		if g.chance(0.8) {
+			g.env["AWS_ROLE_ARN"] = g.roleARN()
+		}
+	}
+	// The sso-session section of an sso profile joins the config file.
+	if extra, ok := g.files[cfgPath+".sso"]; ok {
+		delete(g.files, cfgPath+".sso")
+		if c, ok := g.files[cfgPath]; ok {
+			g.files[cfgPath] = c + extra
+		}
+	}
+}
+
+var (
+	cliOnce sync.Once
+	cliBin  string
+	cliErr  error
+)
+
+// buildCLI builds the credchain binary once.
+func buildCLI(t *testing.T) string {
+	t.Helper()
+	cliOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "credchain-difftest-")
+		if err != nil {
+			cliErr = err
+			return
+		}
+		cliBin = filepath.Join(dir, "credchain")
+		if out, err := exec.Command("go", "build", "-o", cliBin, "./cmd/credchain").CombinedOutput(); err != nil {
+			cliErr = fmt.Errorf("%v: %s", err, out)
+		}
+	})
+	if cliErr != nil {
+		t.Fatalf("build: %v", cliErr)
+	}
+	return cliBin
+}
+
+// cliResult is what explain --json printed.
+type cliResult struct {
+	Region      *string `json:"region"`
+	Method      *string `json:"method"`
+	AccessKeyID *string `json:"access_key_id"`
+	Error       *struct {
+		Type string `json:"type"`
+	} `json:"error"`
+	raw string
+}
+
+// runCLI runs credchain explain --json for the scenario, with no terminal
+// (MFA codes on stdin, one line each) and no role cache (boto3's is in
+// memory).
+func runCLI(t *testing.T, bin string, sc oracle.Scenario) cliResult {
+	args := []string{"explain", "--json", "--no-cache"}
+	if sc.Profile != nil {
+		args = append(args, "--profile", *sc.Profile)
+	}
+	cmd := exec.Command(bin, args...)
+	for k, v := range sc.Env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdin = strings.NewReader(strings.Join(sc.MFACodes, "\n") + "\n")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	_ = cmd.Run()
+	var r cliResult
+	r.raw = strings.TrimSpace(stdout.String() + " " + stderr.String())
+	if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+		r.Error = &struct {
+			Type string `json:"type"`
+		}{Type: "unparseable explain output"}
+	}
+	return r
+}
+
+// compareCLI returns "" when explain --json agrees with botocore.
+func compareCLI(want oracle.Result, got cliResult) string {
+	gotKind := ""
+	if got.Error != nil {
+		gotKind = got.Error.Type
+	}
+	lib := goResult{kind: gotKind, method: str(got.Method), ak: str(got.AccessKeyID), msg: got.raw}
+	if got.Error == nil {
+		// explain --json shows no secrets: compare what it shows.
+		want.SecretKey, want.Token, want.AccountID, want.Expiry = nil, nil, nil, nil
+	}
+	// Region: explain shows the environment's region even where the
+	// session cannot be built; compare it where botocore could read it.
+	want.Prompts = nil
+	if want.RegionError == nil {
+		lib.region = got.Region
+	} else {
+		lib.regionErr = true
+	}
+	return compare(want, lib)
+}
+
+// failureCase is a scenario written out when it fails, and the format of
+// testdata/difftest/regressions.json.
+type failureCase struct {
+	Name     string            `json:"name"`
+	Files    map[string]string `json:"files,omitempty"`
+	Env      map[string]string `json:"env,omitempty"`
+	Profile  *string           `json:"profile,omitempty"`
+	Explicit *oracle.Explicit  `json:"explicit,omitempty"`
+	MFACodes []string          `json:"mfa_codes,omitempty"`
+	// Why says what broke (written by the generator; kept when pinned).
+	Why []string `json:"why,omitempty"`
+}
+
+// writeFailure writes a failing scenario as CREDCHAIN_DIFF_OUT/NAME.json.
+func writeFailure(t *testing.T, gc genCase, want oracle.Result, diffs []string) {
+	dir := os.Getenv("CREDCHAIN_DIFF_OUT")
+	if dir == "" {
+		dir = "difftest-failures"
+	}
+	fc := failureCase{Name: gc.name, Files: gc.files, Env: gc.env, Profile: gc.profile, Explicit: gc.explicit, MFACodes: gc.mfaCodes, Why: diffs}
+	data, _ := json.MarshalIndent(fc, "", "  ")
+	if os.MkdirAll(dir, 0o755) == nil && os.WriteFile(filepath.Join(dir, gc.name+".json"), data, 0o644) == nil {
+		t.Logf("%s: written to %s", gc.name, filepath.Join(dir, gc.name+".json"))
+	}
+}
+
+// loadRegressions reads the scenarios the generator found and that were
+// fixed: each stays pinned.
+func loadRegressions(t *testing.T) []genCase {
+	data, err := os.ReadFile(filepath.Join("testdata", "difftest", "regressions.json"))
+	if err != nil {
+		t.Fatalf("regressions: %v", err)
+	}
+	var list []failureCase
+	if err := json.Unmarshal(data, &list); err != nil {
+		t.Fatalf("regressions.json: %v", err)
+	}
+	out := make([]genCase, len(list))
+	for i, f := range list {
+		out[i] = genCase{name: "regression_" + f.Name, files: f.Files, env: f.Env, profile: f.Profile, explicit: f.Explicit, mfaCodes: f.MFACodes}
+	}
+	return out
+}
