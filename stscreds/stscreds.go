@@ -69,8 +69,8 @@ type AssumeRole struct {
 	// SerialNumber) whose setting is a nested block of the config file: a
 	// dict in botocore, refused by the parameter validation. Their string
 	// fields hold the dict's Python repr.
-	Dicts map[string]bool
-	Source     creds.Provider
+	Dicts  map[string]bool
+	Source creds.Provider
 	// Client returns an STS client signing with the source credentials;
 	// its error is botocore's at client creation (InvalidRegionError).
 	Client func(creds.Credentials) (AssumeRoleAPI, error)
@@ -82,7 +82,7 @@ type AssumeRole struct {
 	// load of the innermost source of a chain, which botocore does when the
 	// outermost role is loaded.
 	Preload func(context.Context) error
-	Now       func() time.Time
+	Now     func() time.Time
 
 	role    role
 	mu      sync.Mutex

@@ -36,8 +36,8 @@ type Call struct {
 // Server is a running test STS.
 type Server struct {
 	*httptest.Server
-	mu    sync.Mutex
-	calls []Call
+	mu     sync.Mutex
+	calls  []Call
 	shortN map[string]int // calls per scenario and short-lived role
 	tries  map[string]int
 }
