@@ -221,6 +221,10 @@ func handCases() []genCase {
 		// Found by the generator: a nested block is a dict, sent and refused.
 		{name: "role_nested_settings_are_dicts", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nexternal_id =\n  a = b\nrole_session_name =\n  x = y\nmfa_serial =\n  m = n\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r"), mfaCodes: []string{"123456"}},
 		{name: "role_nested_duration", files: map[string]string{cfgPath: "[profile r]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = base\nduration_seconds =\n  a = b\n", credPath: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}, profile: sp("r")},
+		{name: "nested_region_is_a_dict", files: map[string]string{cfgPath: "[default]\nregion =\n  a = b\naws_access_key_id = A\naws_secret_access_key = s\n[profile r]\nregion =\n  a = b\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = default\n"}},
+		{name: "nested_region_role", files: map[string]string{cfgPath: "[default]\nregion =\n  a = b\naws_access_key_id = A\naws_secret_access_key = s\n[profile r]\nregion =\n  a = b\nrole_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = default\n"}, profile: sp("r")},
+		{name: "nested_secret_is_a_dict", files: map[string]string{credPath: "[default]\naws_access_key_id = A\naws_secret_access_key =\n  x = y\n"}},
+		{name: "nested_token_is_a_dict", files: map[string]string{credPath: "[default]\naws_access_key_id = A\naws_secret_access_key = s\naws_session_token =\n  x = y\n"}},
 		// Rule: one MFA prompt per role of a chain, outermost first.
 		{name: "role_chain_mfa_order", files: map[string]string{cfgPath: "[profile a]\nregion = eu-west-1\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = b\nmfa_serial = arn:aws:iam::111111111111:mfa/outer\n[profile b]\nrole_arn = arn:aws:iam::222222222222:role/B\nsource_profile = c\nmfa_serial = arn:aws:iam::222222222222:mfa/inner\n[profile c]\naws_access_key_id = AKC\naws_secret_access_key = s\n"}, profile: sp("a"), mfaCodes: []string{"111111", "222222"}},
 		// Rule: the order of failures: source errors before region errors;
@@ -654,6 +658,8 @@ func compare(want oracle.Result, got goResult) string {
 			"UnicodeDecodeError": {"ConfigParseError"},
 			// STS refusing a call: botocore's ClientError, credchain's too.
 			"ClientError": {"ClientError"},
+			// A nested block taken as a key: botocore's dict, a typed error here.
+			"NestedValue": {"InvalidConfigError"},
 			// A malformed endpoint URL: botocore's raw ValueError from urllib3.
 			"LocationParseError": {"InvalidIMDSEndpointError"},
 		}[want.Error.Type]

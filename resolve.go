@@ -146,7 +146,17 @@ func (r *resolution) region() (setting, error) {
 	if r.o.regionSet {
 		return setting{r.o.region, true, "explicit"}, nil
 	}
-	return r.configVar("AWS_DEFAULT_REGION", "region")
+	v, err := r.configVar("AWS_DEFAULT_REGION", "region")
+	if err == nil && v.set && v.from != "AWS_DEFAULT_REGION" {
+		if p, perr := r.scoped(); perr == nil {
+			if raw, ok := p.Lookup("region"); ok && raw.Nested != nil {
+				// botocore returns the nested block as a dict and fails
+				// with a raw TypeError where it is used as a region.
+				return setting{}, creds.Errorf(creds.KindInvalidConfig, "region at %s is a nested block, not a region name", raw.Pos())
+			}
+		}
+	}
+	return v, err
 }
 
 // readChainSettings makes the config reads that botocore's

@@ -2,6 +2,7 @@ package credchain
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -37,26 +38,32 @@ type lazy struct {
 func (l *lazy) Method() string { return l.method }
 
 func (l *lazy) Retrieve(ctx context.Context) (creds.Credentials, error) {
-	l.once.Do(func() { l.p, l.err = l.build() })
-	if l.err != nil {
-		return creds.Credentials{}, l.err
+	p, err := l.build1()
+	if err != nil {
+		return creds.Credentials{}, err
 	}
-	return l.p.Retrieve(ctx)
+	return p.Retrieve(ctx)
+}
+
+// build1 builds the provider (once) without fetching.
+func (l *lazy) build1() (creds.Provider, error) {
+	l.once.Do(func() { l.p, l.err = l.build() })
+	return l.p, l.err
 }
 
 // Refresh re-fetches: the provider's own Refresh when it has one (login
 // rotates its token), else Retrieve.
 func (l *lazy) Refresh(ctx context.Context) (creds.Credentials, error) {
-	l.once.Do(func() { l.p, l.err = l.build() })
-	if l.err != nil {
-		return creds.Credentials{}, l.err
+	p, err := l.build1()
+	if err != nil {
+		return creds.Credentials{}, err
 	}
-	if r, ok := l.p.(interface {
+	if r, ok := p.(interface {
 		Refresh(context.Context) (creds.Credentials, error)
 	}); ok {
 		return r.Refresh(ctx)
 	}
-	return l.p.Retrieve(ctx)
+	return p.Retrieve(ctx)
 }
 
 // login builds the login source: a profile with login_session.
@@ -210,18 +217,92 @@ func (r *resolution) assumeRole(name string) (creds.Provider, error) {
 
 // loadedSource is the source of a role chain as botocore holds it: loaded
 // when the outermost role is loaded (preload), then frozen when the
-// innermost role is fetched: loaded again unless a preload is waiting, and
+// innermost role is fetched: loaded again unless a preload is waiting, then
+// fetched (a deferred source) or refreshed if its credentials need it.
+type loadedSource struct {
+	method string
+	r      *resolution
+	load   func(context.Context) (loaded, error)
+
+	mu   sync.Mutex
+	have bool
+	l    loaded
+	err  error
+}
+
+// loaded is what a load gave: credentials and the function that refreshes
+// them, or, for a deferred source (web identity, SSO), only the fetch.
+type loaded struct {
+	c        creds.Credentials
+	next     func(context.Context) (creds.Credentials, error)
+	deferred bool
+}
+
+func (s *loadedSource) preload(ctx context.Context) error {
+	l, err := s.load(ctx)
+	s.mu.Lock()
+	s.l, s.err, s.have = l, err, true
+	s.mu.Unlock()
+	return err
+}
+
+func (s *loadedSource) Method() string { return s.method }
+
+func (s *loadedSource) Retrieve(ctx context.Context) (creds.Credentials, error) {
+	s.mu.Lock()
+	l, err, have := s.l, s.err, s.have
+	s.have = false
+	s.mu.Unlock()
+	if !have {
+		l, err = s.load(ctx)
+	}
+	switch {
+	case err != nil:
+		return l.c, err
+	case l.deferred:
+		return l.next(ctx)
+	}
+	return s.r.frozen(ctx, l.c, l.next)
+}
+
+// loadChain is botocore's load of a source profile's chain: the sources are
+// tried in order; a deferred one (web identity, SSO) that applies wins
+// without fetching anything.
+func loadChain(ctx context.Context, chain creds.Chain) (loaded, error) {
+	for _, p := range chain {
+		if l, ok := p.(*lazy); ok && deferred[l.method] {
+			prov, err := l.build1()
+			if errors.Is(err, creds.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return loaded{}, err
+			}
+			return loaded{c: creds.Credentials{Method: l.method}, next: prov.Retrieve, deferred: true}, nil
+		}
+		c, err := p.Retrieve(ctx)
+		if errors.Is(err, creds.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return loaded{}, err
+		}
+		return loaded{c: c, next: refreshFor(chain, c)}, nil
+	}
+	return loaded{}, creds.Errorf(creds.KindNoCredentials, "Unable to locate credentials")
+}
+
 // sourceProfile resolves a source profile's own credentials with the profile
 // sources (environment variables off); none is an InvalidConfigError.
 func (r *resolution) sourceProfile(name string) *loadedSource {
 	chain := r.profileChain(name, true)
-	return &loadedSource{method: "source_profile", r: r, load: func(ctx context.Context) (creds.Credentials, func(context.Context) (creds.Credentials, error), error) {
-		c, _, err := chain.Resolve(ctx)
+	return &loadedSource{method: "source_profile", r: r, load: func(ctx context.Context) (loaded, error) {
+		l, err := loadChain(ctx, chain)
 		if creds.KindOf(err) == creds.KindNoCredentials {
-			return c, nil, creds.Errorf(creds.KindInvalidConfig, "The source profile \"%s\" must have credentials.", name)
+			return l, creds.Errorf(creds.KindInvalidConfig, "The source profile \"%s\" must have credentials.", name)
 		}
-		c.Source = fmt.Sprintf("source_profile %q: %s: %s", name, c.Method, c.Source)
-		return c, refreshFor(chain, c), err
+		l.c.Source = fmt.Sprintf("source_profile %q: %s: %s", name, l.c.Method, l.c.Source)
+		return l, err
 	}}
 }
 
@@ -237,52 +318,15 @@ func (r *resolution) credentialSource(profile, name string) (*loadedSource, erro
 	default: // Ec2InstanceMetadata; validated before
 		p = providerFunc{method: imdscreds.Method, fn: r.instanceMetadata}
 	}
-	return &loadedSource{method: "credential_source", r: r, load: func(ctx context.Context) (creds.Credentials, func(context.Context) (creds.Credentials, error), error) {
+	return &loadedSource{method: "credential_source", r: r, load: func(ctx context.Context) (loaded, error) {
 		c, err := p.Retrieve(ctx)
 		c.Source = "credential_source " + name + ": " + c.Source
 		if err != nil && creds.KindOf(err) == "" {
-			return c, nil, creds.Errorf(creds.KindCredentialRetrieval,
+			return loaded{c: c}, creds.Errorf(creds.KindCredentialRetrieval,
 				"Error when retrieving credentials from %s: No credentials found in credential_source referenced in profile %s", name, profile)
 		}
-		return c, p.Retrieve, err
+		return loaded{c: c, next: p.Retrieve}, err
 	}}, nil
-}
-
-// refreshed if its credentials need it.
-type loadedSource struct {
-	method string
-	r      *resolution
-	load   func(context.Context) (creds.Credentials, func(context.Context) (creds.Credentials, error), error)
-
-	mu      sync.Mutex
-	have    bool
-	c       creds.Credentials
-	refresh func(context.Context) (creds.Credentials, error)
-	err     error
-}
-
-func (l *loadedSource) preload(ctx context.Context) error {
-	c, refresh, err := l.load(ctx)
-	l.mu.Lock()
-	l.c, l.refresh, l.err, l.have = c, refresh, err, true
-	l.mu.Unlock()
-	return err
-}
-
-func (l *loadedSource) Method() string { return l.method }
-
-func (l *loadedSource) Retrieve(ctx context.Context) (creds.Credentials, error) {
-	l.mu.Lock()
-	c, refresh, err, have := l.c, l.refresh, l.err, l.have
-	l.have = false
-	l.mu.Unlock()
-	if !have {
-		c, refresh, err = l.load(ctx)
-	}
-	if err != nil {
-		return c, err
-	}
-	return l.r.frozen(ctx, c, refresh)
 }
 
 // roleProvider is the AssumeRole call of one role profile.

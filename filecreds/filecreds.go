@@ -51,13 +51,11 @@ func FromSection(method string, s *awsconfig.Section) (creds.Credentials, error)
 	if !ok {
 		return creds.Credentials{}, creds.Partial(method, "aws_secret_access_key", fmt.Sprintf("[%s] at %s", s.Header, ak.Pos()))
 	}
-	for _, v := range []struct {
-		name string
-		val  awsconfig.Value
-	}{{"aws_access_key_id", ak}, {"aws_secret_access_key", sk}} {
-		if v.val.Nested != nil {
-			return creds.Credentials{}, creds.Errorf(creds.KindInvalidConfig,
-				"%s: %s is a nested block, not a value", v.val.Pos(), v.name)
+	// A nested block is a dict in botocore, which fails only when it
+	// signs: a typed error here.
+	for _, name := range []string{"aws_access_key_id", "aws_secret_access_key", "aws_security_token", "aws_session_token", "aws_account_id"} {
+		if v, ok := s.Lookup(name); ok && v.Nested != nil {
+			return creds.Credentials{}, creds.Errorf(creds.KindInvalidConfig, "%s: %s is a nested block, not a value", v.Pos(), name)
 		}
 	}
 	c := creds.Credentials{AccessKeyID: ak.Raw, SecretAccessKey: sk.Raw, Method: method,

@@ -78,6 +78,10 @@ def run(sc):
 
     try:
         out["region"] = session()._session.get_config_variable("region")
+        if not isinstance(out["region"], (str, type(None))):
+            # A nested block: a dict botocore fails on where it is used.
+            out["region_error"] = type(out["region"]).__name__
+            out["region"] = None
     except Exception as e:  # noqa: BLE001
         out["region_error"] = type(e).__name__
     try:
@@ -95,6 +99,15 @@ def run(sc):
         out["secret_key"] = f.secret_key
         out["token"] = f.token
         out["account_id"] = getattr(f, "account_id", None)
+        for field in ("access_key", "secret_key", "token", "account_id"):
+            if not isinstance(out[field], (str, type(None))):
+                # A nested block taken as a key: a dict botocore only
+                # fails on when it signs.
+                out["error"] = {"type": "NestedValue", "botocore": False,
+                                "message": field + " is a " + type(out[field]).__name__}
+                for k in ("method", "access_key", "secret_key", "token", "account_id"):
+                    out[k] = None
+                return out
         exp = getattr(c, "_expiry_time", None)
         if exp is not None:
             out["expiry"] = exp.isoformat()
