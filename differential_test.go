@@ -842,6 +842,16 @@ func runDifferential(t *testing.T, cases []genCase, cli bool) (failures, count i
 			if d := compareCalls(botoCalls[sc.ID], sts.Calls()); d != "" {
 				diffs = append(diffs, "cli: STS calls differ: "+d)
 			}
+			if want.Error == nil && want.AccessKey != nil {
+				// export prints what explain does not: the secret, token
+				// and expiry.
+				materialise(t, root, sts.URL, meta.URL, i, cases[i])
+				sts.ResetFailures()
+				if d := compareExport(want, runExport(bin, sc), got.shortLived); d != "" {
+					diffs = append(diffs, "cli export: "+d)
+				}
+				sts.Calls()
+			}
 		}
 		if len(diffs) > 0 {
 			failures++

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/credchain/credchain/internal/oracle"
+	"github.com/credchain/credchain/internal/timefmt"
 )
 
 // TestDifferentialGenerated resolves scenarios generated from a seed with
@@ -431,6 +432,53 @@ func runCLI(t *testing.T, bin string, sc oracle.Scenario) cliResult {
 		}{Type: "unparseable explain output"}
 	}
 	return r
+}
+
+// runExport runs credchain export --format process for the scenario.
+func runExport(bin string, sc oracle.Scenario) map[string]any {
+	args := []string{"export", "--no-cache"}
+	if sc.Profile != nil {
+		args = append(args, "--profile", *sc.Profile)
+	}
+	cmd := exec.Command(bin, args...)
+	for k, v := range sc.Env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdin = strings.NewReader(strings.Join(sc.MFACodes, "\n") + "\n")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	out, err := cmd.Output()
+	var doc map[string]any
+	if err != nil || json.Unmarshal(out, &doc) != nil {
+		return nil
+	}
+	return doc
+}
+
+// compareExport returns "" when export --format process printed botocore's
+// keys and expiry.
+func compareExport(want oracle.Result, doc map[string]any, shortLived bool) string {
+	if doc == nil {
+		return "export failed where botocore resolved " + str(want.Method)
+	}
+	s := func(k string) string { v, _ := doc[k].(string); return v }
+	var diffs []string
+	if s("AccessKeyId") != str(want.AccessKey) {
+		diffs = append(diffs, fmt.Sprintf("AccessKeyId %q, botocore %q", s("AccessKeyId"), str(want.AccessKey)))
+	}
+	if d := maskDiff(str(want.SecretKey), s("SecretAccessKey")); d != "" {
+		diffs = append(diffs, "SecretAccessKey "+d)
+	}
+	if d := maskDiff(str(want.Token), s("SessionToken")); d != "" {
+		diffs = append(diffs, "SessionToken "+d)
+	}
+	if want.Expiry != nil && !shortLived {
+		wt, err1 := timefmt.Parse(*want.Expiry)
+		gt, err2 := timefmt.Parse(s("Expiration"))
+		if err1 != nil || err2 != nil || !wt.Equal(gt) {
+			diffs = append(diffs, fmt.Sprintf("Expiration %q, botocore %q", s("Expiration"), *want.Expiry))
+		}
+	}
+	return strings.Join(diffs, "; ")
 }
 
 // compareCLI returns "" when explain --json agrees with botocore.

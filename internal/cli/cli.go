@@ -93,7 +93,10 @@ func (g *globals) session(e *env) *credchain.Session {
 func (g *globals) exportRegion(e *env, s *credchain.Session) (string, error) {
 	region, from, err := s.RegionSource()
 	if err != nil {
-		return "", err
+		// The credentials resolved: a region that cannot be read (a nested
+		// block, which botocore keeps as a dict) does not stop the export.
+		fmt.Fprintf(e.stderr, "credchain: warning: no region exported: %v\n", err)
+		return "", nil
 	}
 	if from == "AWS_DEFAULT_REGION" && !shellenv.OwnRegion(from, e.lookup) {
 		return "", nil
