@@ -159,14 +159,22 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	// botocore's order (AssumeRoleCredentialFetcher._get_credentials): the
 	// MFA prompt, then the source's credentials, then the client (its
 	// region check), then parameter validation, then signing.
-	params := map[string]any{"RoleArn": p.RoleARN, "RoleSessionName": p.role.name}
+	// The arguments in botocore's keyword order: RoleSessionName,
+	// ExternalId, SerialNumber, DurationSeconds, RoleArn, TokenCode.
+	args := []botomodel.Arg{{Name: "RoleSessionName", Value: p.role.name}}
 	in := &sts.AssumeRoleInput{RoleArn: aws.String(p.RoleARN), RoleSessionName: aws.String(p.role.name)}
 	if p.ExternalID != nil {
-		in.ExternalId, params["ExternalId"] = aws.String(*p.ExternalID), *p.ExternalID
+		in.ExternalId = aws.String(*p.ExternalID)
+		args = append(args, botomodel.Arg{Name: "ExternalId", Value: *p.ExternalID})
+	}
+	if p.MFASerial != nil {
+		args = append(args, botomodel.Arg{Name: "SerialNumber", Value: *p.MFASerial})
 	}
 	if p.Duration != nil {
-		in.DurationSeconds, params["DurationSeconds"] = aws.Int32(int32(min(max(*p.Duration, math.MinInt32), math.MaxInt32))), *p.Duration
+		in.DurationSeconds = aws.Int32(int32(min(max(*p.Duration, math.MinInt32), math.MaxInt32)))
+		args = append(args, botomodel.Arg{Name: "DurationSeconds", Value: *p.Duration})
 	}
+	args = append(args, botomodel.Arg{Name: "RoleArn", Value: p.RoleARN})
 	if p.MFASerial != nil {
 		if p.TokenCode == nil {
 			return creds.Credentials{}, creds.Errorf(creds.KindCredentialRetrieval, "%s: the role needs an MFA code for %s and no way to ask for one was given", p.where(), *p.MFASerial)
@@ -177,11 +185,11 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		}
 		code = strings.TrimSpace(code)
 		in.SerialNumber, in.TokenCode = aws.String(*p.MFASerial), aws.String(code)
-		params["SerialNumber"], params["TokenCode"] = *p.MFASerial, code
+		args = append(args, botomodel.Arg{Name: "TokenCode", Value: code})
 	}
-	for name := range p.Dicts {
-		if v, ok := params[name].(string); ok {
-			params[name] = botomodel.Dict{Repr: v}
+	for i, a := range args {
+		if v, ok := a.Value.(string); ok && p.Dicts[a.Name] {
+			args[i].Value = botomodel.Dict{Repr: v}
 		}
 	}
 	src, err := p.Source.Retrieve(ctx)
@@ -192,7 +200,7 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	if err := botomodel.Check("sts.AssumeRole", params); err != nil {
+	if err := botomodel.Check("sts.AssumeRole", args...); err != nil {
 		return creds.Credentials{}, err
 	}
 	out, err := client.AssumeRole(ctx, in)
@@ -383,7 +391,9 @@ func (p *WebIdentity) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	if err := botomodel.Check("sts.AssumeRoleWithWebIdentity", map[string]any{"RoleArn": p.RoleARN, "RoleSessionName": p.role.name, "WebIdentityToken": token}); err != nil {
+	// botocore's keyword order: RoleArn, RoleSessionName, WebIdentityToken.
+	if err := botomodel.Check("sts.AssumeRoleWithWebIdentity", botomodel.Arg{Name: "RoleArn", Value: p.RoleARN},
+		botomodel.Arg{Name: "RoleSessionName", Value: p.role.name}, botomodel.Arg{Name: "WebIdentityToken", Value: token}); err != nil {
 		return creds.Credentials{}, err
 	}
 	out, err := client.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{

@@ -47,37 +47,49 @@ type Dict struct{ Repr string }
 // KindParamValidation is botocore's exception for a failed check.
 const KindParamValidation = "ParamValidationError"
 
-// Check validates the parameters of op ("sts.AssumeRole") that are set:
-// strings (length), int64 values (value) and Dicts (a type error). Absent parameters are nil or
-// missing from params.
-func Check(op string, params map[string]any) error {
+// Arg is one parameter of a request: a string, an int64 or a Dict.
+type Arg struct {
+	Name  string
+	Value any
+}
+
+// Check validates the arguments of op ("sts.AssumeRole") like botocore's
+// validate.py: missing required members first (in the model's order), then
+// each argument in the order given (botocore's order is that of the
+// request's keyword arguments).
+func Check(op string, args ...Arg) error {
 	spec, ok := operations[op]
 	if !ok {
 		return fmt.Errorf("botomodel: unknown operation %s", op)
 	}
+	given := map[string]bool{}
+	for _, a := range args {
+		given[a.Name] = true
+	}
 	var report []string
 	for _, p := range spec {
-		v, ok := params[p.Name]
-		if !ok || v == nil {
-			if p.Required {
-				report = append(report, fmt.Sprintf("Missing required parameter in input: %q", p.Name))
+		if p.Required && !given[p.Name] {
+			report = append(report, fmt.Sprintf("Missing required parameter in input: %q", p.Name))
+		}
+	}
+	for _, a := range args {
+		var p Param
+		for _, q := range spec {
+			if q.Name == a.Name {
+				p = q
 			}
-			continue
 		}
-		if p.Min == NoMin {
-			continue
-		}
-		switch x := v.(type) {
+		switch x := a.Value.(type) {
 		case Dict:
 			// A nested block of the config file is a dict in botocore.
-			report = append(report, fmt.Sprintf("Invalid type for parameter %s, value: %s, type: <class 'dict'>, valid types: <class 'str'>", p.Name, x.Repr))
+			report = append(report, fmt.Sprintf("Invalid type for parameter %s, value: %s, type: <class 'dict'>, valid types: <class 'str'>", a.Name, x.Repr))
 		case string:
-			if n := int64(len([]rune(x))); n < p.Min {
-				report = append(report, fmt.Sprintf("Invalid length for parameter %s, value: %d, valid min length: %d", p.Name, n, p.Min))
+			if n := int64(len([]rune(x))); p.Min != NoMin && p.Name != "" && n < p.Min {
+				report = append(report, fmt.Sprintf("Invalid length for parameter %s, value: %d, valid min length: %d", a.Name, n, p.Min))
 			}
 		case int64:
-			if x < p.Min {
-				report = append(report, fmt.Sprintf("Invalid value for parameter %s, value: %d, valid min value: %d", p.Name, x, p.Min))
+			if p.Min != NoMin && p.Name != "" && x < p.Min {
+				report = append(report, fmt.Sprintf("Invalid value for parameter %s, value: %d, valid min value: %d", a.Name, x, p.Min))
 			}
 		}
 	}
