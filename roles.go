@@ -143,8 +143,9 @@ func (r *resolution) webIdentity(name string, disableEnv bool) (creds.Provider, 
 	if tokenFile == "" {
 		return nil, creds.Skip("no web identity token file configured")
 	}
-	role, _, ok := get("AWS_ROLE_ARN", "role_arn")
-	if !ok {
+	// LEGACY: an empty role ARN counts as none (botocore: "if not role_arn").
+	role, _, _ := get("AWS_ROLE_ARN", "role_arn")
+	if role == "" {
 		return nil, creds.Errorf(creds.KindInvalidConfig,
 			"The provided profile or the current environment is configured to assume role with web identity but has no role ARN configured. Ensure that the profile has the role_arn configuration set or the AWS_ROLE_ARN env var is set. (token file from %s)", from)
 	}
@@ -176,6 +177,10 @@ func (r *resolution) assumeRole(name string) (creds.Provider, error) {
 	}
 	if p.Has("web_identity_token_file") {
 		return nil, creds.Skip("profile %q has web_identity_token_file (web identity wins)", name)
+	}
+	// botocore reads duration_seconds before it validates the source.
+	if err := nestedDuration(name, p); err != nil {
+		return nil, err
 	}
 	visited, viaCS, err := awsconfig.ValidateRoleChain(r.profiles, name)
 	if err != nil {
@@ -329,6 +334,15 @@ func (r *resolution) credentialSource(profile, name string) (*loadedSource, erro
 	}}, nil
 }
 
+// nestedDuration refuses a duration_seconds that is a nested block: botocore
+// raises a raw TypeError from int() of a dict.
+func nestedDuration(name string, p *awsconfig.Section) error {
+	if v, ok := p.Lookup("duration_seconds"); ok && v.Nested != nil {
+		return creds.Errorf(creds.KindInvalidConfig, "profile %q: duration_seconds at %s is a nested block, not an integer", name, v.Pos())
+	}
+	return nil
+}
+
 // roleProvider is the AssumeRole call of one role profile.
 func (r *resolution) roleProvider(name string, source creds.Provider) (*stscreds.AssumeRole, error) {
 	p := r.profiles.Lookup(name)
@@ -356,9 +370,8 @@ func (r *resolution) roleProvider(name string, source creds.Provider) (*stscreds
 	if v, ok := p.Lookup("role_session_name"); ok && v.Nested != nil {
 		a.SessionName, dicts["RoleSessionName"] = pystr.DictRepr(v.Nested), true
 	}
-	if v, ok := p.Lookup("duration_seconds"); ok && v.Nested != nil {
-		// botocore raises a raw TypeError from int() of a dict.
-		return nil, creds.Errorf(creds.KindInvalidConfig, "profile %q: duration_seconds at %s is a nested block, not an integer", name, v.Pos())
+	if err := nestedDuration(name, p); err != nil {
+		return nil, err
 	}
 	if d, ok := p.Get("duration_seconds"); ok {
 		// LEGACY: botocore drops a duration_seconds that is not an integer
