@@ -11,10 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/credchain/credchain/internal/oracle"
+	"github.com/credchain/credchain/internal/proc"
 	"github.com/credchain/credchain/internal/timefmt"
 )
 
@@ -420,7 +420,7 @@ func runCLI(t *testing.T, bin string, sc oracle.Scenario) cliResult {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	cmd.Stdin = strings.NewReader(strings.Join(sc.MFACodes, "\n") + "\n")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	proc.Detach(cmd) // no terminal: MFA codes come from stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	_ = cmd.Run()
@@ -445,7 +445,7 @@ func runExport(bin string, sc oracle.Scenario) map[string]any {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	cmd.Stdin = strings.NewReader(strings.Join(sc.MFACodes, "\n") + "\n")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	proc.Detach(cmd) // no terminal: MFA codes come from stdin
 	out, err := cmd.Output()
 	var doc map[string]any
 	if err != nil || json.Unmarshal(out, &doc) != nil {
