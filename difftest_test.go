@@ -407,20 +407,9 @@ type cliResult struct {
 	raw string
 }
 
-// runCLI runs credchain explain --json for the scenario, with no terminal
-// (MFA codes on stdin, one line each) and no role cache (boto3's is in
-// memory).
+// runCLI runs credchain explain --json for the scenario.
 func runCLI(t *testing.T, bin string, sc oracle.Scenario) cliResult {
-	args := []string{"explain", "--json", "--no-cache"}
-	if sc.Profile != nil {
-		args = append(args, "--profile", *sc.Profile)
-	}
-	cmd := exec.Command(bin, args...)
-	for k, v := range sc.Env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	cmd.Stdin = strings.NewReader(strings.Join(sc.MFACodes, "\n") + "\n")
-	proc.Detach(cmd) // no terminal: MFA codes come from stdin
+	cmd := cliCommand(bin, sc, "explain", "--json")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	_ = cmd.Run()
@@ -434,9 +423,11 @@ func runCLI(t *testing.T, bin string, sc oracle.Scenario) cliResult {
 	return r
 }
 
-// runExport runs credchain export --format process for the scenario.
-func runExport(bin string, sc oracle.Scenario) map[string]any {
-	args := []string{"export", "--no-cache"}
+// cliCommand is credchain ARGS for the scenario: its environment only, its
+// profile, no role cache (boto3's is in memory), no terminal (the MFA codes
+// come from stdin, one line each).
+func cliCommand(bin string, sc oracle.Scenario, args ...string) *exec.Cmd {
+	args = append(args, "--no-cache")
 	if sc.Profile != nil {
 		args = append(args, "--profile", *sc.Profile)
 	}
@@ -445,8 +436,13 @@ func runExport(bin string, sc oracle.Scenario) map[string]any {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	cmd.Stdin = strings.NewReader(strings.Join(sc.MFACodes, "\n") + "\n")
-	proc.Detach(cmd) // no terminal: MFA codes come from stdin
-	out, err := cmd.Output()
+	proc.Detach(cmd)
+	return cmd
+}
+
+// runExport runs credchain export --format process for the scenario.
+func runExport(bin string, sc oracle.Scenario) map[string]any {
+	out, err := cliCommand(bin, sc, "export").Output()
 	var doc map[string]any
 	if err != nil || json.Unmarshal(out, &doc) != nil {
 		return nil
