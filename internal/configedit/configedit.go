@@ -1,0 +1,197 @@
+// Package configedit is the one editor of the user's AWS files
+// (~/.aws/config and ~/.aws/credentials): it sets or deletes keys by
+// position on the parser's own section and key spans, keeps every other
+// byte (comments, order, spacing, line endings, [DEFAULT]), checks the
+// result by parsing it again (every other section and key reads the same,
+// the changed ones read as asked), and replaces the file atomically. No
+// command edits INI text by hand.
+package configedit
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/credchain/credchain/internal/atomicfile"
+	"github.com/credchain/credchain/internal/ini"
+	"github.com/credchain/credchain/internal/pystr"
+)
+
+// Change sets Key to Value in Section, or deletes it.
+type Change struct {
+	// Section is the header's text: "profile dev", "default",
+	// "sso-session corp" in the config file, the profile name in the
+	// credentials file. A missing section is added at the end (a delete
+	// of a missing key does nothing).
+	Section string
+	Key     string
+	Value   string
+	Delete  bool
+}
+
+// Apply returns text with the changes made, in order, or an error that
+// says why the change cannot be written safely; text itself must parse.
+func Apply(text string, changes ...Change) (string, error) {
+	before, err := ini.ParseString(text)
+	if err != nil {
+		return "", fmt.Errorf("the file does not parse (%v): fix it first; nothing was changed", err)
+	}
+	out := text
+	for _, c := range changes {
+		if err := check(c); err != nil {
+			return "", err
+		}
+		out = apply(out, c)
+	}
+	after, err := ini.ParseString(out)
+	if err != nil {
+		return "", fmt.Errorf("the edited file would not parse (%v); nothing was changed", err)
+	}
+	want := values(before)
+	for _, c := range changes {
+		if c.Delete {
+			delete(want[c.Section], c.Key)
+			continue
+		}
+		if want[c.Section] == nil {
+			want[c.Section] = map[string]string{}
+		}
+		want[c.Section][c.Key] = c.Value
+	}
+	if got := values(after); !equal(want, got) {
+		return "", errors.New("the edited file would not read as intended; nothing was changed")
+	}
+	return out, nil
+}
+
+// Edit applies changes to the file at path (a missing file starts empty)
+// and replaces it atomically, keeping its mode (0600 for a new file).
+func Edit(path string, changes ...Change) error {
+	data, err := os.ReadFile(path)
+	mode := fs.FileMode(0o600)
+	switch {
+	case err == nil:
+		if fi, err := os.Stat(path); err == nil {
+			mode = fi.Mode().Perm()
+		}
+	case errors.Is(err, fs.ErrNotExist):
+	default:
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	out, err := Apply(string(data), changes...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if out == string(data) {
+		return nil
+	}
+	if err := atomicfile.Write(path, []byte(out), mode); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// check refuses what one "key = value" line cannot hold as given.
+func check(c Change) error {
+	switch {
+	case c.Section == "" || strings.ContainsAny(c.Section, "[]\r\n") || pystr.Strip(c.Section) != c.Section:
+		return fmt.Errorf("invalid section name %q", c.Section)
+	case c.Key == "" || strings.ContainsAny(c.Key, "=:[\r\n#;") || pystr.Strip(c.Key) != c.Key || pystr.Lower(c.Key) != c.Key:
+		return fmt.Errorf("invalid key %q", c.Key)
+	case !c.Delete && (strings.ContainsAny(c.Value, "\r\n") || pystr.Strip(c.Value) != c.Value):
+		return fmt.Errorf("the value of %s cannot be written on one line as given (line breaks, or spaces at its ends)", c.Key)
+	}
+	return nil
+}
+
+func apply(text string, c Change) string {
+	eol := "\n"
+	if strings.Contains(text, "\r\n") {
+		eol = "\r\n"
+	}
+	line := c.Key + " = " + c.Value
+	for _, s := range ini.Spans(text) {
+		if s.Name != c.Section {
+			continue
+		}
+		for _, k := range s.Keys {
+			if k.Name != c.Key {
+				continue
+			}
+			if c.Delete {
+				return text[:k.Start] + text[k.End:]
+			}
+			return text[:k.Start] + line + lineEnding(text[k.Start:k.End]) + text[k.End:]
+		}
+		if c.Delete {
+			return text
+		}
+		at := s.End
+		prefix := ""
+		if at > 0 && !strings.HasSuffix(text[:at], "\n") && !strings.HasSuffix(text[:at], "\r") {
+			prefix = eol
+		}
+		return text[:at] + prefix + line + eol + text[at:]
+	}
+	if c.Delete {
+		return text
+	}
+	prefix := ""
+	if text != "" && !strings.HasSuffix(text, "\n") && !strings.HasSuffix(text, "\r") {
+		prefix = eol
+	}
+	return text + prefix + "[" + c.Section + "]" + eol + line + eol
+}
+
+// lineEnding is the line ending of the last line of span ("" at the end
+// of a file without one).
+func lineEnding(span string) string {
+	switch {
+	case strings.HasSuffix(span, "\r\n"):
+		return "\r\n"
+	case strings.HasSuffix(span, "\n"):
+		return "\n"
+	case strings.HasSuffix(span, "\r"):
+		return "\r"
+	}
+	return ""
+}
+
+func values(f *ini.File) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, s := range f.Sections {
+		m := map[string]string{}
+		for _, k := range s.Keys() {
+			m[k.Name] = k.Value
+		}
+		out[s.Name] = m
+	}
+	if f.Defaults != nil {
+		m := map[string]string{}
+		for _, k := range f.Defaults.Keys() {
+			m[k.Name] = k.Value
+		}
+		out[ini.DefaultSection] = m
+	}
+	return out
+}
+
+func equal(a, b map[string]map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for s, am := range a {
+		bm, ok := b[s]
+		if !ok || len(am) != len(bm) {
+			return false
+		}
+		for k, v := range am {
+			if w, ok := bm[k]; !ok || w != v {
+				return false
+			}
+		}
+	}
+	return true
+}
