@@ -70,6 +70,9 @@ type gen struct {
 	files map[string]string
 	env   map[string]string
 	codes []string
+	// extra sections for the end of the config file, and lines for the
+	// first profile.
+	extra, profileExtra string
 }
 
 func (g *gen) pick(xs ...string) string { return xs[g.rng.Intn(len(xs))] }
@@ -144,6 +147,14 @@ func (g *gen) scenario(name string) genCase {
 		g.files[f.path] = text
 	}
 	g.environment(&gc, names)
+	if c, ok := g.files[cfgPath]; ok {
+		if g.profileExtra != "" {
+			if i := strings.Index(c, "]\n"); i >= 0 {
+				c = c[:i+2] + g.profileExtra + c[i+2:]
+			}
+		}
+		g.files[cfgPath] = c + g.extra
+	}
 	gc.files, gc.env, gc.mfaCodes = g.files, g.env, g.codes
 	return gc
 }
@@ -336,9 +347,36 @@ func (g *gen) environment(gc *genCase, names []string) {
 	if g.chance(0.05) {
 		g.env["AWS_RETRY_MODE"] = g.pick("standard", "adaptive", "legacy", "bogus")
 	}
+	if g.chance(0.1) {
+		// The STS endpoint from the configuration instead of the
+		// environment: endpoint_url, a [services] block, or ignored.
+		delete(g.env, "AWS_ENDPOINT_URL_STS")
+		g.env["AWS_ENDPOINT_URL_STS"] = "\x00unset"
+		switch g.rng.Intn(4) {
+		case 0:
+			g.env["AWS_ENDPOINT_URL"] = "{sts}"
+		case 1:
+			g.extra += "[services local]\nsts =\n  endpoint_url = {sts}\n"
+			g.profileExtra = "services = local\n"
+		case 2:
+			g.profileExtra = "endpoint_url = {sts}\n"
+		default:
+			g.profileExtra = "endpoint_url = {sts}\n"
+			g.env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = g.pick("true", "TRUE", "false")
+		}
+	}
+	if g.chance(0.05) {
+		g.env["AWS_ROLE_SESSION_NAME"] = g.pick("envsession", "", "e")
+	}
+	if g.chance(0.04) {
+		g.env[g.pick("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")] = g.pick("{dir}/nope", "", "~/.aws/config")
+	}
 	switch g.rng.Intn(20) {
 	case 0:
-		g.env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = g.pick("{meta}/creds", "ftp://127.0.0.1:9/x", "http://169.254.170.99/x")
+		g.env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = g.pick("{meta}/creds", "ftp://127.0.0.1:9/x", "http://169.254.170.99/x", "{meta}/auth_creds")
+		if g.chance(0.5) {
+			g.env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = g.pick("Bearer tok", "wrong", "")
+		}
 	case 1:
 		g.env["AWS_EC2_METADATA_DISABLED"] = "\x00unset"
 		g.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "{meta}/"

@@ -134,6 +134,12 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if !awsconfig.ValidRegion(p.Region) {
 		return creds.Credentials{}, creds.Errorf("InvalidRegionError", "Provided region_name '%s' doesn't match a supported format. (sso_region of %s)", p.Region, p.where())
 	}
+	if p.Region == "" && p.Endpoint == "" {
+		// botocore builds https://portal.sso..amazonaws.com and raises a raw
+		// ValueError (Invalid endpoint) when it creates the client.
+		return creds.Credentials{}, creds.Errorf(creds.KindInvalidConfig,
+			"Invalid endpoint: https://portal.sso..amazonaws.com (sso_region of %s is empty)", p.where())
+	}
 	var retry awshttp.Retry
 	if p.Retry != nil {
 		if retry, err = p.Retry(); err != nil {
