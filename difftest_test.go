@@ -442,6 +442,10 @@ type cliResult struct {
 	Error       *struct {
 		Type string `json:"type"`
 	} `json:"error"`
+	Providers []struct {
+		Method string `json:"method"`
+		Result string `json:"result"`
+	} `json:"providers"`
 	raw string
 }
 
@@ -522,6 +526,11 @@ func compareCLI(want oracle.Result, got cliResult) string {
 		gotKind = got.Error.Type
 	}
 	lib := goResult{kind: gotKind, method: str(got.Method), ak: str(got.AccessKeyID), msg: got.raw}
+	for _, p := range got.Providers {
+		if p.Result == "error" {
+			lib.errMethod = p.Method
+		}
+	}
 	if got.Error == nil {
 		// explain --json shows no secrets: compare what it shows.
 		want.SecretKey, want.Token, want.AccountID, want.Expiry = nil, nil, nil, nil

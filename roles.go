@@ -152,6 +152,9 @@ func (r *resolution) webIdentity(name string, disableEnv bool) (creds.Provider, 
 	session, _, _ := get("AWS_ROLE_SESSION_NAME", "role_session_name")
 	return &stscreds.WebIdentity{Profile: name, RoleARN: role, TokenFile: tokenFile, SessionName: session,
 		Client: func() (stscreds.WebIdentityAPI, error) {
+			if err := r.tokenProviderCheck(); err != nil {
+				return nil, err
+			}
 			opts, _, err := r.stsOptions()
 			if err != nil {
 				return nil, err
@@ -441,6 +444,38 @@ func (r *resolution) retry() (awshttp.Retry, error) {
 	return out, nil
 }
 
+// tokenProviderCheck is what botocore's create_client does before anything
+// else of the client: it loads the session's bearer-token provider, which
+// checks the selected profile's sso_session (the section must exist and
+// have sso_start_url and sso_region) even for clients that never use a
+// token (STS, SSO).
+func (r *resolution) tokenProviderCheck() error {
+	if err := r.load(); err != nil {
+		return err
+	}
+	name := r.effectiveProfile()
+	session, ok := r.profiles.Lookup(name).Get("sso_session")
+	if !ok {
+		return nil
+	}
+	cfg, ok := r.config.SSOSession(session)
+	if !ok {
+		return creds.Errorf(creds.KindInvalidConfig,
+			"The profile \"%s\" is configured to use the SSO token provider but the \"%s\" sso_session configuration does not exist.", name, session)
+	}
+	var missing []string
+	for _, k := range []string{"sso_start_url", "sso_region"} {
+		if !cfg.Has(k) {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		return creds.Errorf(creds.KindInvalidConfig,
+			"The profile \"%s\" is configured to use the SSO token provider but is missing the following configuration: %s.", name, awsconfig.PyList(missing))
+	}
+	return nil
+}
+
 // errNoRegion is botocore's NoRegionError when a signed STS call has a
 // configured endpoint and no region.
 func errNoRegion() error {
@@ -453,6 +488,9 @@ func errNoRegion() error {
 // parameter validation.
 func (r *resolution) stsClient() func(creds.Credentials) (stscreds.AssumeRoleAPI, error) {
 	return func(c creds.Credentials) (stscreds.AssumeRoleAPI, error) {
+		if err := r.tokenProviderCheck(); err != nil {
+			return nil, err
+		}
 		opts, missing, err := r.stsOptions()
 		if err != nil {
 			return nil, err

@@ -83,7 +83,7 @@ func (r *resolution) sso(name string) (creds.Provider, error) {
 		Config: ssocreds.Config{Profile: name, StartURL: vals["sso_start_url"], Region: vals["sso_region"],
 			RoleName: vals["sso_role_name"], AccountID: vals["sso_account_id"], Session: vals["sso_session"]},
 		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), Endpoint: endpoint, OIDCEndpoint: oidc,
-		Cache: r.o.cache, Now: r.o.now, Retry: r.retry}, nil
+		Cache: r.o.cache, Now: r.o.now, Retry: r.retry, ClientCheck: r.tokenProviderCheck}, nil
 }
 
 // SSOLogin runs the device authorization flow of `aws sso login` for the

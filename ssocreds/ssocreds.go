@@ -70,6 +70,9 @@ type Provider struct {
 	// Retry returns botocore's retry configuration, read when the SSO client
 	// is created (nil: legacy, 5 attempts); its error stops the fetch.
 	Retry func() (awshttp.Retry, error)
+	// ClientCheck, when set, runs first when the client is created
+	// (botocore's bearer-token provider check of the session's profile).
+	ClientCheck func() error
 }
 
 // Method implements creds.Provider.
@@ -131,6 +134,11 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	}
 	// botocore creates the sso client with sso_region (checked as a host
 	// label, then the retry settings) before it loads or refreshes the token.
+	if p.ClientCheck != nil {
+		if err := p.ClientCheck(); err != nil {
+			return creds.Credentials{}, err
+		}
+	}
 	if !awsconfig.ValidRegion(p.Region) {
 		return creds.Credentials{}, creds.Errorf("InvalidRegionError", "Provided region_name '%s' doesn't match a supported format. (sso_region of %s)", p.Region, p.where())
 	}
