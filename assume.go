@@ -32,7 +32,7 @@ func (s *Session) AssumeRoles(roles ...Role) (creds.Provider, error) {
 		}
 		return &v
 	}
-	var source creds.Provider = providerFunc{method: "session", fn: s.Credentials}
+	var source creds.Provider = creds.Func(s.Credentials, "session")
 	for _, r := range roles {
 		a := &stscreds.AssumeRole{Profile: "(command line)", RoleARN: r.ARN, SessionName: r.SessionName,
 			ExternalID: opt(r.ExternalID), MFASerial: opt(r.MFASerial), Source: source,

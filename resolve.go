@@ -338,7 +338,7 @@ func (r *resolution) chain() creds.Chain {
 		legacycreds.EC2File{Env: r.env},
 		legacycreds.BotoConfig{Env: r.env, System: r.o.botoSystemCfg},
 		&containercreds.Provider{Env: r.env},
-		providerFunc{method: imdscreds.Method, fn: r.instanceMetadata},
+		creds.Func(r.instanceMetadata, imdscreds.Method),
 	)
 	return c
 }

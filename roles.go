@@ -324,7 +324,7 @@ func (r *resolution) credentialSource(profile, name string) (*loadedSource, erro
 	case "EcsContainer":
 		p = &containercreds.Provider{Env: r.env}
 	default: // Ec2InstanceMetadata; validated before
-		p = providerFunc{method: imdscreds.Method, fn: r.instanceMetadata}
+		p = creds.Func(r.instanceMetadata, imdscreds.Method)
 	}
 	return &loadedSource{method: "credential_source", r: r, load: func(ctx context.Context) (loaded, error) {
 		c, err := p.Retrieve(ctx)
@@ -543,15 +543,4 @@ func (r *resolution) endpointURL(envSuffix, servicesKey string) (string, error) 
 	}
 	v, _ := scoped.Get("endpoint_url")
 	return v, nil
-}
-
-// providerFunc adapts a function to creds.Provider.
-type providerFunc struct {
-	method string
-	fn     func(context.Context) (creds.Credentials, error)
-}
-
-func (p providerFunc) Method() string { return p.method }
-func (p providerFunc) Retrieve(ctx context.Context) (creds.Credentials, error) {
-	return p.fn(ctx)
 }

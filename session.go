@@ -210,12 +210,8 @@ const (
 // WithRegion, then AWS_DEFAULT_REGION (AWS_REGION is not read by boto3), then
 // the profile's region. ok is false when none is configured.
 func (s *Session) Region() (region string, ok bool, err error) {
-	r := s.newResolution()
-	if err := r.construct(); err != nil {
-		return "", false, err
-	}
-	v, err := r.region()
-	return v.value, v.set, err
+	region, from, err := s.RegionSource()
+	return region, from != "", err
 }
 
 // RegionSource is Region with where the region came from: "explicit"

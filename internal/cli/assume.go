@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/credchain/credchain"
@@ -147,11 +148,4 @@ chain finds (or --profile), and print the result in any export format.
 	return cmd
 }
 
-func validFormat(f string) bool {
-	for _, v := range shellenv.Formats {
-		if v == f {
-			return true
-		}
-	}
-	return false
-}
+func validFormat(f string) bool { return slices.Contains(shellenv.Formats, f) }

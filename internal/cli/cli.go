@@ -90,18 +90,18 @@ func (g *globals) session(e *env) *credchain.Session {
 
 // exportRegion is the region an export or exec sets: the session's, unless
 // it is the user's own AWS_DEFAULT_REGION, which is left as it is ("").
-func (g *globals) exportRegion(e *env, s *credchain.Session) (string, error) {
+func (g *globals) exportRegion(e *env, s *credchain.Session) string {
 	region, from, err := s.RegionSource()
 	if err != nil {
 		// The credentials resolved: a region that cannot be read (a nested
 		// block, which botocore keeps as a dict) does not stop the export.
 		fmt.Fprintf(e.stderr, "credchain: warning: no region exported: %v\n", err)
-		return "", nil
+		return ""
 	}
 	if from == "AWS_DEFAULT_REGION" && !shellenv.OwnRegion(from, e.lookup) {
-		return "", nil
+		return ""
 	}
-	return region, nil
+	return region
 }
 
 // regionFlag adds --region to a command that resolves or prints credentials.

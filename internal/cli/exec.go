@@ -77,10 +77,7 @@ credentials for as long as it runs, instead of raw keys.
 			if err != nil {
 				return err
 			}
-			region, err := g.exportRegion(e, s)
-			if err != nil {
-				return err
-			}
+			region := g.exportRegion(e, s)
 			change := shellenv.Vars(c, region, e.lookup)
 			if label := o.label(e, g); label != "" {
 				change.Setenv(shellenv.ProfileVar, label)

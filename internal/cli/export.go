@@ -64,10 +64,7 @@ func runExport(cmd *cobra.Command, e *env, g *globals, o *exportOptions) error {
 // writeCredentials prints c in format, with the session's region; nothing
 // is printed on error.
 func writeCredentials(e *env, g *globals, s *credchain.Session, c creds.Credentials, format string) error {
-	region, err := g.exportRegion(e, s)
-	if err != nil {
-		return err
-	}
+	region := g.exportRegion(e, s)
 	out, err := shellenv.Format(format, c, region, e.lookup)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,7 +77,7 @@ nothing else.`,
 			if err := g.profileArg(args); err != nil {
 				return err
 			}
-			if !contains(serveFormats, o.format) {
+			if !slices.Contains(serveFormats, o.format) {
 				return usageError{fmt.Errorf("invalid --format %q (valid: %s)", o.format, strings.Join(serveFormats, ", "))}
 			}
 			if o.detach {
@@ -119,15 +120,6 @@ nothing else.`,
 	return cmd
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // start resolves the source once (so that configuration errors show at
 // start) and listens. The first credentials are awaited up to startWait: a
 // slow STS does not keep the endpoint from being printed.
@@ -148,10 +140,7 @@ func (o *serveOptions) start(cmd *cobra.Command, e *env, g *globals) (*server.Se
 	} else {
 		fmt.Fprintf(e.stderr, "credchain: the first credentials are not there after %s; serving, requests wait for them\n", startWait)
 	}
-	region, err := g.exportRegion(e, s)
-	if err != nil {
-		return nil, "", err
-	}
+	region := g.exportRegion(e, s)
 	srv, err := server.New(o.protocol, keeper.Retrieve)
 	if err != nil {
 		return nil, "", err

@@ -97,10 +97,7 @@ func (o *switchOptions) switchCode(cmd *cobra.Command, e *env, g *globals, forma
 	if err != nil {
 		return nil, err
 	}
-	region, err := g.exportRegion(e, s)
-	if err != nil {
-		return nil, err
-	}
+	region := g.exportRegion(e, s)
 	change := shellenv.Vars(c, region, e.lookup)
 	change.Setenv(shellenv.ProfileVar, o.label(e, g))
 	return withSnapshot(format, e, change)
