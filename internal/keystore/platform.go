@@ -117,7 +117,6 @@ func (s secretService) List() ([]string, error) {
 	return names, nil
 }
 
-
 func openKeychain(Config) (Store, error) {
 	if runtime.GOOS != "darwin" {
 		return nil, fmt.Errorf("the keychain backend is macOS only: on %s use --backend %s", runtime.GOOS, Default())
