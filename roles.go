@@ -337,6 +337,18 @@ func (r *resolution) credentialSource(profile, name string) (*loadedSource, erro
 	}}, nil
 }
 
+// tokenCode asks for the MFA code of profile name's role: through
+// WithMFAPrompt, told the profile's mfa_process, else through WithMFA.
+func (r *resolution) tokenCode(name string, p *awsconfig.Section) func(serial string) (string, error) {
+	if r.o.mfaPrompt == nil {
+		return r.o.mfa
+	}
+	process, _ := p.Get("mfa_process")
+	return func(serial string) (string, error) {
+		return r.o.mfaPrompt(MFARequest{Profile: name, Serial: serial, Process: process})
+	}
+}
+
 // nestedDuration refuses a duration_seconds that is a nested block: botocore
 // raises a raw TypeError from int() of a dict.
 func nestedDuration(name string, p *awsconfig.Section) error {
@@ -369,7 +381,7 @@ func (r *resolution) roleProvider(name string, source creds.Provider) (*stscreds
 	}
 	a := &stscreds.AssumeRole{Profile: name, RoleARN: get("role_arn"), SessionName: get("role_session_name"),
 		ExternalID: present("external_id", "ExternalId"), MFASerial: present("mfa_serial", "SerialNumber"), Source: source,
-		Client: r.stsClient(), Cache: r.o.cache, TokenCode: r.o.mfa, Now: r.o.now, Dicts: dicts}
+		Client: r.stsClient(), Cache: r.o.cache, TokenCode: r.tokenCode(name, p), Now: r.o.now, Dicts: dicts}
 	if v, ok := p.Lookup("role_session_name"); ok && v.Nested != nil {
 		a.SessionName, dicts["RoleSessionName"] = pystr.DictRepr(v.Nested), true
 	}

@@ -75,6 +75,7 @@ type options struct {
 	botoSystemCfg string
 	cache         cache.Cache
 	mfa           func(serial string) (string, error)
+	mfaPrompt     func(MFARequest) (string, error)
 	processErr    io.Writer
 }
 
@@ -142,6 +143,19 @@ func WithCache(c cache.Cache) Option { return func(o *options) { o.cache = c } }
 // mfa_serial (botocore prompts "Enter MFA code for SERIAL: ").
 func WithMFA(code func(serial string) (string, error)) Option {
 	return func(o *options) { o.mfa = code }
+}
+
+// MFARequest is one MFA code a role needs: the role's Profile, its
+// mfa_serial, and the profile's mfa_process (a command that prints the code,
+// such as "ykman oath accounts code --single NAME"), if it has one.
+type MFARequest struct {
+	Profile, Serial, Process string
+}
+
+// WithMFAPrompt sets the function that returns MFA codes, told the
+// profile's mfa_process. It takes precedence over WithMFA.
+func WithMFAPrompt(ask func(MFARequest) (string, error)) Option {
+	return func(o *options) { o.mfaPrompt = ask }
 }
 
 // WithProcessStderr shows a failing credential_process's stderr on w (the
