@@ -1,6 +1,8 @@
 package credchain
 
 import (
+	"strings"
+
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/stscreds"
 )
@@ -61,4 +63,16 @@ func (s *Session) STSOptions() (stscreds.ClientOptions, error) {
 		o.Retry, err = r.retry()
 	}
 	return o, err
+}
+
+// EndpointURL returns the endpoint configured for a service (its botocore
+// service id, lower case: "iam") for this session's profile, as botocore
+// reads it: AWS_ENDPOINT_URL_<ID>, AWS_ENDPOINT_URL, the profile's
+// [services] block, endpoint_url; "" for the service's default endpoint.
+func (s *Session) EndpointURL(serviceID string) (string, error) {
+	r := s.newResolution()
+	if err := r.construct(); err != nil {
+		return "", err
+	}
+	return r.endpointURL(strings.ToUpper(strings.ReplaceAll(serviceID, " ", "_")), strings.ReplaceAll(serviceID, " ", "_"))
 }

@@ -31,7 +31,7 @@ type stsHolder struct{ s *ststest.Server }
 //
 // The condition [moto] says whether moto_server can run. Extra commands:
 // "moto" starts a set-up moto_server (IAM enforced) and
-// exports MOTO, ALICE_KEY, ALICE_SECRET, ROLE_OPS, ROLE_SECOND, ROLE_THIRD,
+// exports MOTO, ALICE_KEY, ALICE_SECRET, BOB_KEY, BOB_SECRET, ROLE_OPS, ROLE_SECOND, ROLE_THIRD,
 // ROLE_PARTNER and INSTANCE; "fakests" starts the recording STS test server
 // (STS_URL); "fakemeta" starts the container/IMDS/SSO test server
 // (META_URL); "stscalls N [PARAM=VALUE ...]" checks how many calls it
@@ -63,6 +63,7 @@ func TestScripts(t *testing.T) {
 				ts.Check(err)
 				ts.Defer(s.Close)
 				for k, v := range map[string]string{"MOTO": s.URL, "ALICE_KEY": s.AccessKeyID, "ALICE_SECRET": s.SecretAccessKey,
+					"BOB_KEY": s.BobKeyID, "BOB_SECRET": s.BobSecret,
 					"ROLE_OPS": s.Roles["Ops"], "ROLE_SECOND": s.Roles["Second"], "ROLE_THIRD": s.Roles["Third"],
 					"ROLE_PARTNER": s.Roles["Partner"], "INSTANCE": s.Instance} {
 					ts.Setenv(k, v)

@@ -72,7 +72,7 @@ func (g *globals) lookup(e *env) func(string) (string, bool) {
 // the AWS CLI's cache (~/.aws/cli/cache) unless --no-cache.
 func (g *globals) session(e *env) *credchain.Session {
 	lookup := g.lookup(e)
-	opts := []credchain.Option{credchain.WithEnv(lookup), credchain.WithMFA(g.mfa(e)),
+	opts := []credchain.Option{credchain.WithEnv(lookup), credchain.WithMFAPrompt(g.mfa(e)),
 		credchain.WithProcessStderr(e.stderr)}
 	if g.profileSet {
 		opts = append(opts, credchain.WithProfile(g.profile))
@@ -164,7 +164,7 @@ any shell.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newSwitchCmd(e, g), newPromptCmd(e))
+	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newSwitchCmd(e, g), newPromptCmd(e), newKeysCmd(e, g))
 	// Completion for bash, zsh, fish and PowerShell: commands, flags, and
 	// profile names for --profile.
 	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

@@ -23,7 +23,7 @@ var setupScript string
 
 // SetupRequests is how many requests setup.py makes: moto serves them
 // without authentication and enforces IAM from the next request on.
-const SetupRequests = 14
+const SetupRequests = 20
 
 // Server is a running, set-up moto_server.
 type Server struct {
@@ -33,6 +33,11 @@ type Server struct {
 	AccessKeyID     string `json:"access_key_id"`
 	SecretAccessKey string `json:"secret_access_key"`
 	UserARN         string `json:"user_arn"`
+	// BobKeyID and BobSecret are bob's key: he may create, delete and
+	// list his own access keys, call GetSessionToken, and assume the
+	// roles MfaA, MfaB and MfaC (trust: bob, with MFA).
+	BobKeyID  string `json:"bob_key_id"`
+	BobSecret string `json:"bob_secret"`
 	// Roles: Ops (trusts alice), Second (trusts Ops sessions named
 	// "chain"), Third (trusts Second sessions named "chain"), Partner
 	// (trusts alice with ExternalId "the-right-id").

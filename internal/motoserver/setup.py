@@ -3,7 +3,8 @@
 Usage: setup.py ENDPOINT. Makes exactly SETUP_REQUESTS requests (the count
 INITIAL_NO_AUTH_ACTION_COUNT must equal): a user allowed only to assume
 roles, a chain of three roles, a role whose trust policy requires an
-ExternalId, an EC2 instance and a DynamoDB table.
+ExternalId, an EC2 instance and a DynamoDB table; a user bob who manages
+his own keys and assumes three roles whose trust requires MFA.
 """
 import json
 import sys
@@ -51,5 +52,21 @@ inst = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0][
 ddb.create_table(TableName="orders", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],   # 14
                  AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
                  BillingMode="PAY_PER_REQUEST")
+# bob keeps his key in credchain's store: he may manage his own access keys,
+# get an MFA session and assume three roles that require MFA.
+bob = iam.create_user(UserName="bob")["User"]                              # 15
+bob_key = iam.create_access_key(UserName="bob")["AccessKey"]               # 16
+mfa_roles = {}
+for name in ["MfaA", "MfaB", "MfaC"]:                                      # 17-19
+    mfa_roles[name] = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(
+        bob["Arn"], {"Bool": {"aws:MultiFactorAuthPresent": "true"}}))["Role"]["Arn"]
+iam.put_user_policy(UserName="bob", PolicyName="keys-and-roles",         # 20
+                    PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+                        {"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys"],
+                         "Resource": "*"},
+                        {"Effect": "Allow", "Action": ["sts:GetSessionToken", "sts:GetCallerIdentity"], "Resource": "*"},
+                        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": list(mfa_roles.values())}]}))
+roles.update(mfa_roles)
 json.dump({"access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"],
+           "bob_key_id": bob_key["AccessKeyId"], "bob_secret": bob_key["SecretAccessKey"],
            "user_arn": user["Arn"], "roles": roles, "instance": inst}, sys.stdout)

@@ -3,7 +3,8 @@
 // request (so two clients making the same call get the same keys), records
 // every call with the key that signed it, and refuses roles whose ARN
 // contains "denied" with AccessDenied. Roles name failure modes:
-// "throttleN" answers the first N calls of a scenario with 400 Throttling,
+// GetSessionToken answers with an MFA session derived from the signer and
+// the code. "throttleN" answers the first N calls of a scenario with 400 Throttling,
 // "e500xN" and "e503xN" with that status, "exc-CODE-" always with the error
 // CODE (a modeled exception such as ExpiredTokenException, or any other).
 package ststest
@@ -130,6 +131,21 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	if strings.Contains(role, "denied") {
 		w.WriteHeader(http.StatusForbidden)
 		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: %s is not authorized to perform: sts:AssumeRole on resource: %s</Message></Error><RequestId>r</RequestId></ErrorResponse>`, c.Signer, role)
+		return
+	}
+	if action == "GetSessionToken" {
+		// An MFA session: keys derived from the signer and the code,
+		// lasting DurationSeconds.
+		d, err := strconv.Atoi(c.Params["DurationSeconds"])
+		if err != nil {
+			d = 43200
+		}
+		sum := sha1.Sum([]byte(action + "|" + c.Signer + "|" + c.Params["TokenCode"]))
+		h := strings.ToUpper(hex.EncodeToString(sum[:]))
+		fmt.Fprintf(w, `<GetSessionTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetSessionTokenResult>
+<Credentials><AccessKeyId>ASIA%s</AccessKeyId><SecretAccessKey>secret%s</SecretAccessKey><SessionToken>token%s</SessionToken><Expiration>%s</Expiration></Credentials>
+</GetSessionTokenResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetSessionTokenResponse>`,
+			h[:16], h[16:36], h, time.Now().UTC().Add(time.Duration(d)*time.Second).Format("2006-01-02T15:04:05Z"))
 		return
 	}
 	// A role whose ARN contains "short" gets credentials that expire in
