@@ -505,4 +505,3 @@ func (o *keysOptions) process(ctx context.Context, e *env, profile string) error
 	_, err = e.stdout.Write(out)
 	return err
 }
-

@@ -289,9 +289,9 @@ func TestMFASessionMadeOnceForManyProcesses(t *testing.T) {
 	codes := 0
 	var cmu sync.Mutex
 	mfa := &MFA{Serial: "arn:aws:iam::123456789012:mfa/dev", Duration: 12 * time.Hour,
-		Code:  func() (string, error) { cmu.Lock(); codes++; cmu.Unlock(); return "123456", nil },
-		STS:   func(Key) SessionAPI { return f },
-		Lock:  func() (func(), error) { lock.Lock(); return lock.Unlock, nil },
+		Code: func() (string, error) { cmu.Lock(); codes++; cmu.Unlock(); return "123456", nil },
+		STS:  func(Key) SessionAPI { return f },
+		Lock: func() (func(), error) { lock.Lock(); return lock.Unlock, nil },
 	}
 	var wg sync.WaitGroup
 	for range 50 {
