@@ -9,6 +9,8 @@ import (
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/keys"
+	"github.com/credchain/credchain/internal/keystore"
 	"github.com/credchain/credchain/internal/timefmt"
 	"github.com/spf13/cobra"
 )
@@ -42,6 +44,15 @@ type explainJSON struct {
 	Expiration  *string        `json:"expiration"`
 	Error       *errorJSON     `json:"error"`
 	Providers   []providerJSON `json:"providers"`
+	// MFASession is set when the keys come from credchain's store as an
+	// MFA session.
+	MFASession *mfaSessionJSON `json:"mfa_session,omitempty"`
+}
+
+type mfaSessionJSON struct {
+	Serial      string `json:"mfa_serial"`
+	Expiration  string `json:"expiration"`
+	SecondsLeft int64  `json:"seconds_left"`
 }
 
 type errorJSON struct {
@@ -66,6 +77,10 @@ func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error
 				exp := timefmt.ISO(c.Expires)
 				doc.Expiration = &exp
 			}
+			if sv, ok := served(e, x); ok && sv.MFASerial != "" && c.CanExpire() {
+				doc.MFASession = &mfaSessionJSON{Serial: sv.MFASerial, Expiration: timefmt.ISO(c.Expires),
+					SecondsLeft: int64(time.Until(c.Expires) / time.Second)}
+			}
 		}
 		if x.Err != nil {
 			doc.Error = &errorJSON{Type: credchain.ErrorKind(x.Err), Message: x.Err.Error()}
@@ -80,6 +95,17 @@ func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error
 		}
 	} else {
 		writeExplanation(&out, x, time.Now())
+		if sv, ok := served(e, x); ok {
+			backend := sv.Backend
+			if backend == "" {
+				backend = keystore.Default()
+			}
+			fmt.Fprintf(&out, "stored key:       in the %s store (credchain keys process)\n", backend)
+			if c := x.Credentials; sv.MFASerial != "" && c.CanExpire() {
+				fmt.Fprintf(&out, "MFA session:      %s, %s left: no MFA code until then, also for roles with this source_profile\n",
+					sv.MFASerial, time.Until(c.Expires).Round(time.Minute))
+			}
+		}
 	}
 	if _, err := e.stdout.Write(out.Bytes()); err != nil {
 		return err
@@ -88,6 +114,19 @@ func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error
 		return exitError{ExitError}
 	}
 	return nil
+}
+
+// served says whether the winning credentials came from credchain's store
+// (the profile's credential_process is credchain keys process).
+func served(e *env, x *credchain.Explanation) (keys.Served, bool) {
+	if x.Err != nil || x.Credentials == nil || x.Credentials.Method != "custom-process" {
+		return keys.Served{}, false
+	}
+	profile := "default"
+	if x.Profile != nil {
+		profile = *x.Profile
+	}
+	return keys.ServedBy(files(e), profile)
 }
 
 func writeExplanation(out *bytes.Buffer, x *credchain.Explanation, now time.Time) {

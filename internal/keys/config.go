@@ -215,3 +215,36 @@ func Settings(files Files, profile string) (ProcessSettings, error) {
 	}
 	return s, nil
 }
+
+// Served says how a profile's credentials come from credchain's store:
+// the backend its credential_process names ("" for the platform's) and its
+// mfa_serial (an MFA session), when the profile's credential_process is
+// credchain keys process.
+type Served struct {
+	Backend, MFASerial string
+}
+
+// ServedBy reports whether profile's credential_process is credchain's
+// keys process, and how.
+func ServedBy(files Files, profile string) (Served, bool) {
+	cfgFile, credFile, err := files.read()
+	if err != nil {
+		return Served{}, false
+	}
+	p := awsconfig.Merge(awsconfig.NewConfig(cfgFile), credFile).Lookup(profile)
+	line, ok := p.Get("credential_process")
+	if !ok || !IsOurs(line) {
+		return Served{}, false
+	}
+	var s Served
+	argv, _ := pystr.ShlexSplit(line)
+	for i, a := range argv {
+		if a == "--backend" && i+1 < len(argv) {
+			s.Backend = argv[i+1]
+		} else if b, ok := strings.CutPrefix(a, "--backend="); ok {
+			s.Backend = b
+		}
+	}
+	s.MFASerial, _ = p.Get("mfa_serial")
+	return s, true
+}

@@ -1,0 +1,118 @@
+//go:build unix
+
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/credchain/credchain/internal/ststest"
+)
+
+// keysHome makes a HOME whose profile base has its key in credchain's file
+// store (added with keys add, as a person would) and mfa_serial; roles r1,
+// r2 and r3 name it as source_profile and have no mfa_serial of their own.
+func keysHome(t *testing.T, bin, extra string) (home string, env []string) {
+	t.Helper()
+	home = homeWith(t, `[profile base]
+region = us-east-1
+mfa_serial = arn:aws:iam::123456789012:mfa/bob
+`+extra+`
+[profile r1]
+role_arn = arn:aws:iam::123456789012:role/MfaA
+source_profile = base
+[profile r2]
+role_arn = arn:aws:iam::123456789012:role/MfaB
+source_profile = base
+[profile r3]
+role_arn = arn:aws:iam::123456789012:role/MfaC
+source_profile = base
+`)
+	env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent",
+		"CREDCHAIN_FILE_PASSPHRASE=pw", "AWS_DEFAULT_REGION=us-east-1"}
+	add := exec.Command(bin, "keys", "add", "base", "--backend", "file", "--no-verify")
+	add.Env = env
+	add.Stdin = strings.NewReader("AKIABASEKEY00001\nbase-secret-value\n")
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("keys add: %v: %s", err, out)
+	}
+	return home, env
+}
+
+func homeWith(t *testing.T, config string) string {
+	t.Helper()
+	h := filepath.Join(t.TempDir(), "home")
+	if err := os.MkdirAll(filepath.Join(h, ".aws"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(h, ".aws", "config"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// TestOneMFAPromptForManyRoles: three boto3 processes at once resolve three
+// role profiles chained from a profile whose key is in the store and which
+// has mfa_serial. The person is asked once, on the terminal; one
+// GetSessionToken is made with the code; the three AssumeRole calls are
+// signed with the MFA session and carry no MFA parameters. A fourth
+// process later asks nothing.
+func TestOneMFAPromptForManyRoles(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not found")
+	}
+	term := newTerminal(t)
+	bin := credchainBinary(t)
+	sts := ststest.New()
+	defer sts.Close()
+	home, env := keysHome(t, bin, "")
+	script := filepath.Join(home, "roles.py")
+	os.WriteFile(script, []byte(`import boto3, sys
+c = boto3.Session(profile_name=sys.argv[1]).get_credentials().get_frozen_credentials()
+print("role", sys.argv[1], c.access_key[:4], "token" if c.token else "")
+`), 0o600)
+	run := strings.Join(append(env, "AWS_ENDPOINT_URL_STS="+sts.URL), " ")
+	term.start("roles", "sh", "-c", "export "+run+"; for p in r1 r2 r3; do python3 "+script+" $p & done; wait; "+
+		"python3 "+script+" r1; echo done=$?; sleep 60")
+	term.waitFor("roles", "Enter MFA code for arn:aws:iam::123456789012:mfa/bob:")
+	term.keys("roles", "271828", "Enter")
+	screen := term.waitFor("roles", "done=")
+	if n := strings.Count(screen, "Enter MFA code"); n != 1 {
+		t.Fatalf("asked %d times:\n%s", n, screen)
+	}
+	for _, p := range []string{"r1 ASIA token", "r2 ASIA token", "r3 ASIA token"} {
+		if !strings.Contains(screen, "role "+p) {
+			t.Fatalf("%q missing:\n%s", p, screen)
+		}
+	}
+	var sessions, roles int
+	session := ""
+	for _, c := range sts.Calls() {
+		switch c.Params["Action"] {
+		case "GetSessionToken":
+			sessions++
+			if c.Signer != "AKIABASEKEY00001" || c.Params["TokenCode"] != "271828" || c.Params["SerialNumber"] != "arn:aws:iam::123456789012:mfa/bob" ||
+				c.Params["DurationSeconds"] != "43200" {
+				t.Errorf("GetSessionToken: %+v", c)
+			}
+		case "AssumeRole":
+			roles++
+			if session == "" {
+				session = c.Signer
+			}
+			if !strings.HasPrefix(c.Signer, "ASIA") || c.Signer != session || c.Params["SerialNumber"] != "" || c.Params["TokenCode"] != "" {
+				t.Errorf("AssumeRole not signed by the MFA session, or with MFA parameters: %+v", c)
+			}
+		default:
+			t.Errorf("unexpected call %+v", c)
+		}
+	}
+	// Three roles at once, then r1 again (boto3 has no role cache across
+	// processes).
+	if sessions != 1 || roles != 4 {
+		t.Fatalf("%d GetSessionToken and %d AssumeRole calls, want 1 and 4", sessions, roles)
+	}
+}
