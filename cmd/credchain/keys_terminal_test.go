@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/credchain/credchain/internal/ststest"
 )
@@ -114,5 +115,72 @@ print("role", sys.argv[1], c.access_key[:4], "token" if c.token else "")
 	// processes).
 	if sessions != 1 || roles != 4 {
 		t.Fatalf("%d GetSessionToken and %d AssumeRole calls, want 1 and 4", sessions, roles)
+	}
+}
+
+// TestKeysAddOnATerminal: keys add asks for the key on the terminal
+// without echo, stores it, and keys process serves it.
+func TestKeysAddOnATerminal(t *testing.T) {
+	term := newTerminal(t)
+	bin := credchainBinary(t)
+	home := homeWith(t, "# mine\n[profile dev]\nregion = eu-west-1\n")
+	env := "HOME=" + home + " CREDCHAIN_FILE_PASSPHRASE=pw"
+	term.start("add", "sh", "-c", "export "+env+"; "+bin+" keys add dev --backend file --no-verify; echo exit=$?; sleep 60")
+	term.waitFor("add", "Access key ID:")
+	term.keys("add", "AKIATYPED0000001", "Enter")
+	term.waitFor("add", "Secret access key:")
+	term.keys("add", "typed/secret+value", "Enter")
+	screen := term.waitFor("add", "exit=")
+	if !strings.Contains(screen, "exit=0") || strings.Contains(screen, "typed/secret") || strings.Contains(screen, "AKIATYPED0000001") {
+		t.Fatalf("keys add on a terminal (the key must not be echoed):\n%s", screen)
+	}
+	cmd := exec.Command(bin, "keys", "process", "dev", "--backend", "file")
+	cmd.Env = []string{"HOME=" + home, "CREDCHAIN_FILE_PASSPHRASE=pw"}
+	out, err := cmd.Output()
+	if err != nil || !strings.Contains(string(out), `"AccessKeyId": "AKIATYPED0000001"`) || !strings.Contains(string(out), `"SecretAccessKey": "typed/secret+value"`) {
+		t.Fatalf("keys process: %v: %s", err, out)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(home, ".aws", "config"))
+	if !strings.HasPrefix(string(cfg), "# mine\n[profile dev]\nregion = eu-west-1\ncredential_process = "+bin+" keys process --backend file dev\n") {
+		t.Fatalf("config:\n%s", cfg)
+	}
+}
+
+// TestFileStorePassphraseOnATerminal: with no CREDCHAIN_FILE_PASSPHRASE,
+// the file store asks for a new passphrase twice on the terminal, then once
+// to read.
+func TestFileStorePassphraseOnATerminal(t *testing.T) {
+	term := newTerminal(t)
+	bin := credchainBinary(t)
+	home := homeWith(t, "")
+	in := filepath.Join(home, "key.in")
+	os.WriteFile(in, []byte("AKIAPIPED0000001\npiped-secret\n"), 0o600)
+	term.start("pp", "sh", "-c", "export HOME="+home+"; "+bin+" keys add dev --backend file --no-verify < "+in+"; echo add=$?; "+
+		bin+" keys process dev --backend file | grep -c PIPED; echo process=$?; sleep 60")
+	term.waitFor("pp", "Passphrase for the credchain file store")
+	term.keys("pp", "s3cure pass", "Enter")
+	term.waitFor("pp", "Again, to confirm:")
+	term.keys("pp", "s3cure pass", "Enter")
+	term.waitFor("pp", "add=0")
+	// The second question (keys process) is on screen: the terminal is in
+	// no-echo mode before a key is typed.
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if strings.Count(term.tmux("capture-pane", "-p", "-t", "pp"), "Passphrase for") == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("keys process did not ask for the passphrase")
+		}
+	}
+	term.keys("pp", "s3cure pass", "Enter")
+	screen := term.waitFor("pp", "process=")
+	if !strings.Contains(screen, "process=0") || strings.Contains(screen, "s3cure") {
+		t.Fatalf("passphrase on a terminal:\n%s", screen)
+	}
+	cmd := exec.Command(bin, "keys", "process", "dev", "--backend", "file")
+	cmd.Env = []string{"HOME=" + home, "CREDCHAIN_FILE_PASSPHRASE=wrong"}
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "wrong passphrase") || strings.Contains(string(out), "piped-secret") {
+		t.Fatalf("wrong passphrase: %v: %s", err, out)
 	}
 }

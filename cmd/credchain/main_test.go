@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/credchain/credchain/internal/cli"
+	"github.com/credchain/credchain/internal/keyringtest"
 	"github.com/credchain/credchain/internal/motoserver"
 	"github.com/credchain/credchain/internal/ststest"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -25,6 +26,8 @@ func TestMain(m *testing.M) {
 
 type stsHolder struct{ s *ststest.Server }
 
+type secretServiceHolder struct{ *keyringtest.SecretService }
+
 // TestScripts runs the CLI acceptance scripts in testdata/script: each is a
 // readable example of the tool. HOME is the script's work directory and no
 // AWS variable leaks in from the test's environment.
@@ -34,7 +37,10 @@ type stsHolder struct{ s *ststest.Server }
 // exports MOTO, ALICE_KEY, ALICE_SECRET, BOB_KEY, BOB_SECRET, ROLE_OPS, ROLE_SECOND, ROLE_THIRD,
 // ROLE_PARTNER and INSTANCE; "fakests" starts the recording STS test server
 // (STS_URL); "fakemeta" starts the container/IMDS/SSO test server
-// (META_URL); "stscalls N [PARAM=VALUE ...]" checks how many calls it
+// (META_URL); "secretservice" starts GNOME Keyring on a private session
+// bus (DBUS_SESSION_BUS_ADDRESS), "secretservice lock" locks it; "passstore"
+// makes a pass store with a throw-away GPG key (GNUPGHOME,
+// PASSWORD_STORE_DIR); "stscalls N [PARAM=VALUE ...]" checks how many calls it
 // received since the last check ("<=N": at least one and at most N), and
 // their parameters.
 func TestScripts(t *testing.T) {
@@ -45,13 +51,27 @@ func TestScripts(t *testing.T) {
 			e.Setenv("BOTO_CONFIG", filepath.Join(e.WorkDir, "no-boto.cfg"))
 			e.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			e.Values["sts"] = &stsHolder{}
+			e.Values["secretservice"] = &secretServiceHolder{}
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond != "moto" {
+			var err error
+			switch cond {
+			case "secretservice", "pass":
+				if cond == "pass" {
+					err = keyringtest.PassAvailable()
+				} else {
+					err = keyringtest.SecretServiceAvailable()
+				}
+				if err != nil && os.Getenv("CREDCHAIN_REQUIRE_KEYRING") != "" {
+					return false, fmt.Errorf("a real %s store is required: %v", cond, err)
+				}
+				return err == nil, nil
+			case "moto":
+			default:
 				return false, fmt.Errorf("unknown condition %q", cond)
 			}
-			err := motoserver.Available()
+			err = motoserver.Available()
 			if err != nil && os.Getenv("CREDCHAIN_REQUIRE_ORACLE") != "" {
 				return false, fmt.Errorf("moto_server is required: %v", err)
 			}
@@ -66,6 +86,26 @@ func TestScripts(t *testing.T) {
 					"BOB_KEY": s.BobKeyID, "BOB_SECRET": s.BobSecret,
 					"ROLE_OPS": s.Roles["Ops"], "ROLE_SECOND": s.Roles["Second"], "ROLE_THIRD": s.Roles["Third"],
 					"ROLE_PARTNER": s.Roles["Partner"], "INSTANCE": s.Instance} {
+					ts.Setenv(k, v)
+				}
+			},
+			"secretservice": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) == 1 && args[0] == "lock" {
+					ts.Check(ts.Value("secretservice").(*secretServiceHolder).Lock())
+					return
+				}
+				s, err := keyringtest.StartSecretService(ts.MkAbs("keyring-daemon"))
+				ts.Check(err)
+				ts.Defer(s.Close)
+				ts.Setenv("DBUS_SESSION_BUS_ADDRESS", s.Addr)
+				ts.Value("secretservice").(*secretServiceHolder).SecretService = s
+			},
+			"passstore": func(ts *testscript.TestScript, neg bool, args []string) {
+				env, err := keyringtest.NewPass(ts.MkAbs("pass"))
+				ts.Check(err)
+				ts.Defer(func() { keyringtest.StopGPGAgent(env) })
+				for _, kv := range env {
+					k, v, _ := strings.Cut(kv, "=")
 					ts.Setenv(k, v)
 				}
 			},

@@ -30,9 +30,10 @@ func SecretServiceAvailable() error {
 type SecretService struct {
 	// Env is what a client needs: DBUS_SESSION_BUS_ADDRESS (and HOME, where
 	// the keyring file lives).
-	Env   []string
-	Addr  string
-	procs []*exec.Cmd
+	Env     []string
+	Addr    string
+	procs   []*exec.Cmd
+	sockDir string
 }
 
 // Password unlocks the login keyring.
@@ -44,8 +45,17 @@ func StartSecretService(dir string) (*SecretService, error) {
 	if err := SecretServiceAvailable(); err != nil {
 		return nil, err
 	}
-	s := &SecretService{}
-	sock := filepath.Join(dir, "bus")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	// A socket path must be short (108 bytes): not under a test's deep
+	// work directory.
+	sockDir, err := os.MkdirTemp("", "ccbus")
+	if err != nil {
+		return nil, err
+	}
+	s := &SecretService{sockDir: sockDir}
+	sock := filepath.Join(sockDir, "bus")
 	bus := exec.Command("dbus-daemon", "--session", "--nofork", "--address=unix:path="+sock, "--print-address=1")
 	out, err := bus.StdoutPipe()
 	if err != nil {
@@ -68,7 +78,7 @@ func StartSecretService(dir string) (*SecretService, error) {
 	}
 	if s.Addr == "" {
 		s.Close()
-		return nil, errors.New("dbus-daemon printed no address")
+		return nil, fmt.Errorf("dbus-daemon printed no address (socket %s)", sock)
 	}
 	s.Env = []string{"DBUS_SESSION_BUS_ADDRESS=" + s.Addr, "HOME=" + dir}
 	gk := exec.Command("gnome-keyring-daemon", "--unlock", "--components=secrets", "--foreground")
@@ -128,6 +138,7 @@ func (s *SecretService) Close() {
 			p.Wait()
 		}
 	}
+	os.RemoveAll(s.sockDir)
 }
 
 // PassAvailable says whether pass and gpg are installed.
