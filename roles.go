@@ -251,6 +251,10 @@ func (s *loadedSource) preload(ctx context.Context) error {
 	s.mu.Lock()
 	s.l, s.err, s.have = l, err, true
 	s.mu.Unlock()
+	var unsignable *creds.UnsignableError
+	if errors.As(err, &unsignable) {
+		return nil // raised by the role, when it would sign
+	}
 	return err
 }
 
@@ -291,6 +295,12 @@ func loadChain(ctx context.Context, chain creds.Chain) (loaded, error) {
 		c, err := p.Retrieve(ctx)
 		if errors.Is(err, creds.ErrNotFound) {
 			continue
+		}
+		var unsignable *creds.UnsignableError
+		if errors.As(err, &unsignable) {
+			// The source applies (botocore holds the keys); the role
+			// fails when it signs with them.
+			return loaded{c: c}, err
 		}
 		if err != nil {
 			return loaded{}, err

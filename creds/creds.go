@@ -112,6 +112,16 @@ func Errorf(kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
 
+// UnsignableError is credentials that resolve but cannot sign: a key whose
+// value is a nested block, which botocore holds as a dict and fails on only
+// when it signs (a raw TypeError). Where such credentials are the source of
+// a role, the error is raised where botocore fails: after the role's MFA
+// prompt, client creation and parameter validation.
+type UnsignableError struct{ Err *Error }
+
+func (e *UnsignableError) Error() string { return e.Err.Error() }
+func (e *UnsignableError) Unwrap() error { return e.Err }
+
 // Partial is botocore's PartialCredentialsError: provider found some keys but
 // not varName. where says where the partial keys are.
 func Partial(provider, varName, where string) *Error {

@@ -52,10 +52,11 @@ func FromSection(method string, s *awsconfig.Section) (creds.Credentials, error)
 		return creds.Credentials{}, creds.Partial(method, "aws_secret_access_key", fmt.Sprintf("[%s] at %s", s.Header, ak.Pos()))
 	}
 	// A nested block is a dict in botocore, which fails only when it
-	// signs: a typed error here.
+	// signs: a typed error, which a role using these keys as its source
+	// raises where botocore's signing would fail.
 	for _, name := range []string{"aws_access_key_id", "aws_secret_access_key", "aws_security_token", "aws_session_token", "aws_account_id"} {
 		if v, ok := s.Lookup(name); ok && v.Nested != nil {
-			return creds.Credentials{}, creds.Errorf(creds.KindInvalidConfig, "%s: %s is a nested block, not a value", v.Pos(), name)
+			return creds.Credentials{Method: method}, &creds.UnsignableError{Err: creds.Errorf(creds.KindInvalidConfig, "%s: %s is a nested block, not a value", v.Pos(), name)}
 		}
 	}
 	c := creds.Credentials{AccessKeyID: ak.Raw, SecretAccessKey: sk.Raw, Method: method,

@@ -193,6 +193,10 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		}
 	}
 	src, err := p.Source.Retrieve(ctx)
+	var unsignable *creds.UnsignableError
+	if errors.As(err, &unsignable) {
+		err = nil // the source's keys fail when they sign, below
+	}
 	if err != nil {
 		return creds.Credentials{}, err
 	}
@@ -202,6 +206,11 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	}
 	if err := botomodel.Check("sts.AssumeRole", args...); err != nil {
 		return creds.Credentials{}, err
+	}
+	if unsignable != nil {
+		// Plain from here: a role chained from this one fails with it
+		// before its own validation, as botocore does.
+		return creds.Credentials{}, unsignable.Err
 	}
 	out, err := client.AssumeRole(ctx, in)
 	if err != nil {
