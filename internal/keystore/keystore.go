@@ -18,7 +18,6 @@
 package keystore
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -134,36 +133,45 @@ type bounded struct {
 
 func (b bounded) Backend() string { return b.s.Backend() }
 
-func (b bounded) Get(name string) (data []byte, err error) {
-	err = b.run("reading "+name, func() (e error) { data, e = b.s.Get(name); return e })
-	return data, err
+func (b bounded) Get(name string) ([]byte, error) {
+	return call(b, "reading "+name, func() ([]byte, error) { return b.s.Get(name) })
 }
 
 func (b bounded) Set(name string, data []byte) error {
-	return b.run("writing "+name, func() error { return b.s.Set(name, data) })
+	_, err := call(b, "writing "+name, func() (struct{}, error) { return struct{}{}, b.s.Set(name, data) })
+	return err
 }
 
 func (b bounded) Delete(name string) error {
-	return b.run("deleting "+name, func() error { return b.s.Delete(name) })
+	_, err := call(b, "deleting "+name, func() (struct{}, error) { return struct{}{}, b.s.Delete(name) })
+	return err
 }
 
-func (b bounded) List() (names []string, err error) {
-	err = b.run("listing", func() (e error) { names, e = b.s.List(); return e })
-	return names, err
+func (b bounded) List() ([]string, error) {
+	return call(b, "listing", b.s.List)
 }
 
-// run runs op, giving up after the timeout (the operation is left to
-// finish or not: a prompt nobody answers would hold it forever).
-func (b bounded) run(what string, op func() error) error {
-	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- op() }()
+// call runs op, giving up after the timeout (the operation is left to
+// finish or not: a prompt nobody answers would hold it forever; its result
+// is then dropped).
+func call[T any](b bounded, what string, op func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := op()
+		done <- result{v, err}
+	}()
+	t := time.NewTimer(b.timeout)
+	defer t.Stop()
 	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("%s store: %s: no answer within %s (is it locked, waiting on an unlock prompt?): unlock it, or choose another backend with --backend", b.s.Backend(), what, b.timeout)
+	case r := <-done:
+		return r.v, r.err
+	case <-t.C:
+		var zero T
+		return zero, fmt.Errorf("%s store: %s: no answer within %s (is it locked, waiting on an unlock prompt?): unlock it, or choose another backend with --backend", b.s.Backend(), what, b.timeout)
 	}
 }
 

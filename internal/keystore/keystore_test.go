@@ -258,3 +258,17 @@ func TestEscape(t *testing.T) {
 		t.Error("a name escape did not make was accepted")
 	}
 }
+
+// hang is a store whose every operation waits forever (an unlock prompt
+// nobody answers).
+type hang struct{ *memory }
+
+func (hang) Get(string) ([]byte, error) { select {} }
+
+func TestOperationsAreBounded(t *testing.T) {
+	s := bounded{hang{&memory{}}, 50 * time.Millisecond}
+	_, err := s.Get("keys/dev")
+	if err == nil || !strings.Contains(err.Error(), "no answer within 50ms") {
+		t.Fatalf("err = %v", err)
+	}
+}
