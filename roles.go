@@ -423,6 +423,12 @@ func (r *resolution) stsOptions() (o stscreds.ClientOptions, regionMissing bool,
 		return o, false, creds.Errorf("InvalidRegionError", "Provided region_name '%s' doesn't match a supported format. (region from %s)", reg.value, reg.from)
 	}
 	o.Endpoint, err = r.endpointURL("STS", "sts")
+	if err == nil && reg.set && reg.value == "" && o.Endpoint == "" {
+		// botocore builds https://sts..amazonaws.com and raises a raw
+		// ValueError (Invalid endpoint) when it creates the client.
+		return o, false, creds.Errorf(creds.KindInvalidConfig,
+			"Invalid endpoint: https://sts..amazonaws.com (the region from %s is empty: set one, or unset it for the global endpoint)", reg.from)
+	}
 	// botocore uses the global endpoint when no region is set, but a
 	// configured endpoint URL needs a region to sign for (an empty one
 	// will do; an unsigned call needs none).
