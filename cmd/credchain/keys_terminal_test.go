@@ -16,9 +16,9 @@ import (
 // keysHome makes a HOME whose profile base has its key in credchain's file
 // store (added with keys add, as a person would) and mfa_serial; roles r1,
 // r2 and r3 name it as source_profile and have no mfa_serial of their own.
-func keysHome(t *testing.T, bin, extra string) (home string, env []string) {
+func keysHome(t *testing.T, bin, extra string) (dir string, env []string) {
 	t.Helper()
-	home = homeWith(t, `[profile base]
+	dir = home(t, `[profile base]
 region = us-east-1
 mfa_serial = arn:aws:iam::123456789012:mfa/bob
 `+extra+`
@@ -32,7 +32,7 @@ source_profile = base
 role_arn = arn:aws:iam::123456789012:role/MfaC
 source_profile = base
 `)
-	env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent",
+	env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent",
 		"CREDCHAIN_FILE_PASSPHRASE=pw", "AWS_DEFAULT_REGION=us-east-1"}
 	add := exec.Command(bin, "keys", "add", "base", "--backend", "file", "--no-verify")
 	add.Env = env
@@ -40,19 +40,7 @@ source_profile = base
 	if out, err := add.CombinedOutput(); err != nil {
 		t.Fatalf("keys add: %v: %s", err, out)
 	}
-	return home, env
-}
-
-func homeWith(t *testing.T, config string) string {
-	t.Helper()
-	h := filepath.Join(t.TempDir(), "home")
-	if err := os.MkdirAll(filepath.Join(h, ".aws"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(h, ".aws", "config"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return dir, env
 }
 
 // TestOneMFAPromptForManyRoles: three boto3 processes at once resolve three
@@ -69,8 +57,8 @@ func TestOneMFAPromptForManyRoles(t *testing.T) {
 	bin := credchainBinary(t)
 	sts := ststest.New()
 	defer sts.Close()
-	home, env := keysHome(t, bin, "")
-	script := filepath.Join(home, "roles.py")
+	dir, env := keysHome(t, bin, "")
+	script := filepath.Join(dir, "roles.py")
 	os.WriteFile(script, []byte(`import boto3, sys
 c = boto3.Session(profile_name=sys.argv[1]).get_credentials().get_frozen_credentials()
 print("role", sys.argv[1], c.access_key[:4], "token" if c.token else "")
@@ -123,8 +111,8 @@ print("role", sys.argv[1], c.access_key[:4], "token" if c.token else "")
 func TestKeysAddOnATerminal(t *testing.T) {
 	term := newTerminal(t)
 	bin := credchainBinary(t)
-	home := homeWith(t, "# mine\n[profile dev]\nregion = eu-west-1\n")
-	env := "HOME=" + home + " CREDCHAIN_FILE_PASSPHRASE=pw"
+	dir := home(t, "# mine\n[profile dev]\nregion = eu-west-1\n")
+	env := "HOME=" + dir + " CREDCHAIN_FILE_PASSPHRASE=pw"
 	term.start("add", "sh", "-c", "export "+env+"; "+bin+" keys add dev --backend file --no-verify; echo exit=$?; sleep 60")
 	term.waitFor("add", "Access key ID:")
 	term.keys("add", "AKIATYPED0000001", "Enter")
@@ -135,12 +123,12 @@ func TestKeysAddOnATerminal(t *testing.T) {
 		t.Fatalf("keys add on a terminal (the key must not be echoed):\n%s", screen)
 	}
 	cmd := exec.Command(bin, "keys", "process", "dev", "--backend", "file")
-	cmd.Env = []string{"HOME=" + home, "CREDCHAIN_FILE_PASSPHRASE=pw"}
+	cmd.Env = []string{"HOME=" + dir, "CREDCHAIN_FILE_PASSPHRASE=pw"}
 	out, err := cmd.Output()
 	if err != nil || !strings.Contains(string(out), `"AccessKeyId": "AKIATYPED0000001"`) || !strings.Contains(string(out), `"SecretAccessKey": "typed/secret+value"`) {
 		t.Fatalf("keys process: %v: %s", err, out)
 	}
-	cfg, _ := os.ReadFile(filepath.Join(home, ".aws", "config"))
+	cfg, _ := os.ReadFile(filepath.Join(dir, ".aws", "config"))
 	if !strings.HasPrefix(string(cfg), "# mine\n[profile dev]\nregion = eu-west-1\ncredential_process = "+bin+" keys process --backend file dev\n") {
 		t.Fatalf("config:\n%s", cfg)
 	}
@@ -152,10 +140,10 @@ func TestKeysAddOnATerminal(t *testing.T) {
 func TestFileStorePassphraseOnATerminal(t *testing.T) {
 	term := newTerminal(t)
 	bin := credchainBinary(t)
-	home := homeWith(t, "")
-	in := filepath.Join(home, "key.in")
+	dir := home(t, "")
+	in := filepath.Join(dir, "key.in")
 	os.WriteFile(in, []byte("AKIAPIPED0000001\npiped-secret\n"), 0o600)
-	term.start("pp", "sh", "-c", "export HOME="+home+"; "+bin+" keys add dev --backend file --no-verify < "+in+"; echo add=$?; "+
+	term.start("pp", "sh", "-c", "export HOME="+dir+"; "+bin+" keys add dev --backend file --no-verify < "+in+"; echo add=$?; "+
 		bin+" keys process dev --backend file | grep -c PIPED; echo process=$?; sleep 60")
 	term.waitFor("pp", "Passphrase for the credchain file store")
 	term.keys("pp", "s3cure pass", "Enter")
@@ -178,7 +166,7 @@ func TestFileStorePassphraseOnATerminal(t *testing.T) {
 		t.Fatalf("passphrase on a terminal:\n%s", screen)
 	}
 	cmd := exec.Command(bin, "keys", "process", "dev", "--backend", "file")
-	cmd.Env = []string{"HOME=" + home, "CREDCHAIN_FILE_PASSPHRASE=wrong"}
+	cmd.Env = []string{"HOME=" + dir, "CREDCHAIN_FILE_PASSPHRASE=wrong"}
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "wrong passphrase") || strings.Contains(string(out), "piped-secret") {
 		t.Fatalf("wrong passphrase: %v: %s", err, out)
