@@ -46,12 +46,25 @@ func (f Files) read() (cfg, cred *awsconfig.File, err error) {
 // IsOurs reports whether a credential_process command line runs
 // credchain's keys process.
 func IsOurs(line string) bool {
-	argv, err := pystr.ShlexSplit(line)
-	if err != nil || len(argv) < 3 {
-		return false
+	_, ok := ourArgs(line)
+	return ok
+}
+
+// ourArgs splits a credential_process line that runs credchain keys
+// process, the way botocore splits it on either kind of system (a config
+// file may be shared between them).
+func ourArgs(line string) ([]string, bool) {
+	for _, split := range []func(string) ([]string, error){pystr.ShlexSplit, pystr.WindowsSplit} {
+		argv, err := split(line)
+		if err != nil || len(argv) < 3 {
+			continue
+		}
+		base := strings.TrimSuffix(strings.ToLower(filepath.Base(strings.ReplaceAll(argv[0], `\`, "/"))), ".exe")
+		if strings.HasPrefix(base, "credchain") && argv[1] == "keys" && argv[2] == "process" {
+			return argv, true
+		}
 	}
-	base := strings.TrimSuffix(strings.ToLower(filepath.Base(strings.ReplaceAll(argv[0], `\`, "/"))), ".exe")
-	return strings.HasPrefix(base, "credchain") && argv[1] == "keys" && argv[2] == "process"
+	return nil, false
 }
 
 // otherSources are the keys of a profile that get credentials another way:
@@ -232,12 +245,12 @@ func ServedBy(files Files, profile string) (Served, bool) {
 		return Served{}, false
 	}
 	p := awsconfig.Merge(awsconfig.NewConfig(cfgFile), credFile).Lookup(profile)
-	line, ok := p.Get("credential_process")
-	if !ok || !IsOurs(line) {
+	line, _ := p.Get("credential_process")
+	argv, ok := ourArgs(line)
+	if !ok {
 		return Served{}, false
 	}
 	var s Served
-	argv, _ := pystr.ShlexSplit(line)
 	for i, a := range argv {
 		if a == "--backend" && i+1 < len(argv) {
 			s.Backend = argv[i+1]
