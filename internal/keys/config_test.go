@@ -34,7 +34,7 @@ func TestInspectAndApply(t *testing.T) {
 		{name: "replacing our own line", profile: "dev", config: "[profile dev]\ncredential_process = credchain keys process --backend file dev\n",
 			wantConfig: "[profile dev]\ncredential_process = " + ours + "\n"},
 		{name: "import from credentials", profile: "dev", importing: true, config: "",
-			credentials: "[dev]\r\naws_access_key_id = AKIA1\r\n; note\r\naws_secret_access_key = s1\r\nregion = y\r\n",
+			credentials:     "[dev]\r\naws_access_key_id = AKIA1\r\n; note\r\naws_secret_access_key = s1\r\nregion = y\r\n",
 			wantConfig:      "[profile dev]\ncredential_process = " + ours + "\n",
 			wantCredentials: "[dev]\r\n; note\r\nregion = y\r\n"},
 		{name: "import from config", profile: "dev", importing: true,
@@ -93,12 +93,12 @@ func TestInspectAndApply(t *testing.T) {
 
 func TestIsOursAndServedBy(t *testing.T) {
 	for line, want := range map[string]bool{
-		"/usr/local/bin/credchain keys process dev":       true,
-		`'/opt/my tools/credchain' keys process dev`:      true,
-		`C:\tools\credchain.exe keys process dev`:         true,
-		"credchain export dev --format process":           false,
-		"aws-vault export --format=json dev":              false,
-		"/usr/local/bin/credchain keys":                   false,
+		"/usr/local/bin/credchain keys process dev":        true,
+		`'/opt/my tools/credchain' keys process dev`:       true,
+		`C:\tools\credchain.exe keys process dev`:          true,
+		"credchain export dev --format process":            false,
+		"aws-vault export --format=json dev":               false,
+		"/usr/local/bin/credchain keys":                    false,
 		"/usr/local/bin/credchain-helper keys process dev": true,
 	} {
 		if got := IsOurs(line); got != want {
