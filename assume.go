@@ -55,12 +55,9 @@ func (s *Session) STSOptions() (stscreds.ClientOptions, error) {
 	if err := r.construct(); err != nil {
 		return stscreds.ClientOptions{}, err
 	}
-	o, missing, err := r.stsOptions()
+	o, missing, err := r.stsClientOptions()
 	if err == nil && missing {
 		err = errNoRegion()
-	}
-	if err == nil {
-		o.Retry, err = r.retry()
 	}
 	return o, err
 }

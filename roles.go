@@ -155,11 +155,8 @@ func (r *resolution) webIdentity(name string, disableEnv bool) (creds.Provider, 
 			if err := r.tokenProviderCheck(); err != nil {
 				return nil, err
 			}
-			opts, _, err := r.stsOptions()
+			opts, _, err := r.stsClientOptions()
 			if err != nil {
-				return nil, err
-			}
-			if opts.Retry, err = r.retry(); err != nil {
 				return nil, err
 			}
 			return stscreds.NewUnsignedClient(opts), nil
@@ -423,16 +420,30 @@ func (r *resolution) stsOptions() (o stscreds.ClientOptions, regionMissing bool,
 		return o, false, creds.Errorf("InvalidRegionError", "Provided region_name '%s' doesn't match a supported format. (region from %s)", reg.value, reg.from)
 	}
 	o.Endpoint, err = r.endpointURL("STS", "sts")
-	if err == nil && reg.set && reg.value == "" && o.Endpoint == "" {
-		// botocore builds https://sts..amazonaws.com and raises a raw
-		// ValueError (Invalid endpoint) when it creates the client.
-		return o, false, creds.Errorf(creds.KindInvalidConfig,
-			"Invalid endpoint: https://sts..amazonaws.com (the region from %s is empty: set one, or unset it for the global endpoint)", reg.from)
-	}
 	// botocore uses the global endpoint when no region is set, but a
 	// configured endpoint URL needs a region to sign for (an empty one
 	// will do; an unsigned call needs none).
 	return o, o.Endpoint != "" && !reg.set, err
+}
+
+// stsClientOptions is botocore's creation of an STS client, in its order:
+// the region check, the retry configuration, then the endpoint (an empty
+// region with no endpoint configured makes https://sts..amazonaws.com,
+// which botocore refuses with a raw ValueError).
+func (r *resolution) stsClientOptions() (o stscreds.ClientOptions, regionMissing bool, err error) {
+	if o, regionMissing, err = r.stsOptions(); err != nil {
+		return o, false, err
+	}
+	if o.Retry, err = r.retry(); err != nil {
+		return o, false, err
+	}
+	if o.Region == "" && o.Endpoint == "" {
+		if reg, err := r.region(); err == nil && reg.set {
+			return o, false, creds.Errorf(creds.KindInvalidConfig,
+				"Invalid endpoint: https://sts..amazonaws.com (the region from %s is empty: set one, or unset it for the global endpoint)", reg.from)
+		}
+	}
+	return o, regionMissing, nil
 }
 
 // retry is botocore's retry configuration of a client, read when the
@@ -519,11 +530,8 @@ func (r *resolution) stsClient() func(creds.Credentials) (stscreds.AssumeRoleAPI
 		if err := r.tokenProviderCheck(); err != nil {
 			return nil, err
 		}
-		opts, missing, err := r.stsOptions()
+		opts, missing, err := r.stsClientOptions()
 		if err != nil {
-			return nil, err
-		}
-		if opts.Retry, err = r.retry(); err != nil {
 			return nil, err
 		}
 		if missing {
