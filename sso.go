@@ -8,6 +8,7 @@ import (
 
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/awshttp"
 	"github.com/credchain/credchain/ssocreds"
 )
 
@@ -95,35 +96,12 @@ func (s *Session) SSOLogin(ctx context.Context, session string, prompt func(url,
 	if err := r.construct(); err != nil {
 		return "", err
 	}
-	var cfg *awsconfig.Section
-	where := ""
-	if session == "" {
-		p, err := r.scoped()
-		if err != nil {
-			return "", err
-		}
-		name := r.effectiveProfile()
-		if p == nil {
-			return "", creds.Errorf(creds.KindInvalidConfig, "profile %q has no SSO configuration (sso_session, or sso_start_url and sso_region)", name)
-		}
-		if v, ok := p.Get("sso_session"); ok {
-			session = v
-		} else {
-			cfg, where = p, fmt.Sprintf("profile %q", name)
-		}
+	cfg, session, err := r.ssoTarget(session)
+	if err != nil {
+		return "", err
 	}
-	if session != "" {
-		sec, ok := r.config.SSOSession(session)
-		if !ok {
-			return "", creds.Errorf(creds.KindInvalidConfig, "The specified sso-session does not exist: \"%s\"", session)
-		}
-		cfg, where = sec, fmt.Sprintf("sso-session %q", session)
-	}
-	start, ok1 := cfg.Get("sso_start_url")
-	region, ok2 := cfg.Get("sso_region")
-	if !ok1 || !ok2 {
-		return "", creds.Errorf(creds.KindInvalidConfig, "%s at %s needs sso_start_url and sso_region to log in", where, cfg.Pos())
-	}
+	start, _ := cfg.Get("sso_start_url")
+	region, _ := cfg.Get("sso_region")
 	var scopes []string
 	if v, ok := cfg.Get("sso_registration_scopes"); ok {
 		for _, sc := range strings.Split(v, ",") {
@@ -140,4 +118,86 @@ func (s *Session) SSOLogin(ctx context.Context, session string, prompt func(url,
 	l := &ssocreds.Login{StartURL: start, Region: region, Session: session, Scopes: scopes,
 		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), OIDCEndpoint: oidc, Prompt: prompt, Now: r.o.now}
 	return l.Run(ctx)
+}
+
+// ssoTarget finds the SSO configuration a login or a listing is for: the
+// sso-session named session, or else the selected profile's (its
+// sso_session, or its legacy sso_start_url and sso_region). It returns the
+// section holding sso_start_url and sso_region and the sso-session name (""
+// for a legacy profile).
+func (r *resolution) ssoTarget(session string) (cfg *awsconfig.Section, name string, err error) {
+	where := ""
+	if session == "" {
+		p, err := r.scoped()
+		if err != nil {
+			return nil, "", err
+		}
+		profile := r.effectiveProfile()
+		if p == nil {
+			return nil, "", creds.Errorf(creds.KindInvalidConfig, "profile %q has no SSO configuration (sso_session, or sso_start_url and sso_region)", profile)
+		}
+		if v, ok := p.Get("sso_session"); ok {
+			session = v
+		} else {
+			cfg, where = p, fmt.Sprintf("profile %q", profile)
+		}
+	}
+	if session != "" {
+		sec, ok := r.config.SSOSession(session)
+		if !ok {
+			return nil, "", creds.Errorf(creds.KindInvalidConfig, "The specified sso-session does not exist: \"%s\"", session)
+		}
+		cfg, where = sec, fmt.Sprintf("sso-session %q", session)
+	}
+	if !cfg.Has("sso_start_url") || !cfg.Has("sso_region") {
+		return nil, "", creds.Errorf(creds.KindInvalidConfig, "%s at %s needs sso_start_url and sso_region", where, cfg.Pos())
+	}
+	return cfg, session, nil
+}
+
+// SSOPortal is access to the IAM Identity Center portal of an sso-session
+// (or a legacy SSO profile): its configuration and a usable access token
+// from the token cache (refreshed when it nears expiry).
+type SSOPortal struct {
+	// Session is the sso-session's name; "" for a legacy profile.
+	Session             string
+	StartURL, SSORegion string
+	Token               string
+	// Endpoint is the configured SSO endpoint, if any.
+	Endpoint string
+	Retry    awshttp.Retry
+}
+
+// SSOPortal returns the portal access of the sso-session named session, or
+// else of the session's profile. A missing or expired token is an error
+// that says to sign in.
+func (s *Session) SSOPortal(ctx context.Context, session string) (*SSOPortal, error) {
+	r := s.newResolution()
+	if err := r.construct(); err != nil {
+		return nil, err
+	}
+	cfg, session, err := r.ssoTarget(session)
+	if err != nil {
+		return nil, err
+	}
+	out := &SSOPortal{Session: session}
+	out.StartURL, _ = cfg.Get("sso_start_url")
+	out.SSORegion, _ = cfg.Get("sso_region")
+	if out.Endpoint, err = r.endpointURL("SSO", "sso"); err != nil {
+		return nil, err
+	}
+	oidc, err := r.endpointURL("SSO_OIDC", "sso_oidc")
+	if err != nil {
+		return nil, err
+	}
+	if out.Retry, err = r.retry(); err != nil {
+		return nil, err
+	}
+	home := awsconfig.ExpandUser("~", r.env)
+	p := &ssocreds.Provider{Config: ssocreds.Config{Profile: r.effectiveProfile(), StartURL: out.StartURL, Region: out.SSORegion, Session: session},
+		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), OIDCEndpoint: oidc, Now: r.o.now}
+	if out.Token, err = p.AccessToken(ctx); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

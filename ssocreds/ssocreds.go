@@ -158,11 +158,7 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	opts := sso.Options{Region: p.Region, HTTPClient: p.httpClient(), Credentials: aws.AnonymousCredentials{}, Retryer: awshttp.Retryer(retry, "sso")}
-	if p.Endpoint != "" {
-		opts.BaseEndpoint = aws.String(p.Endpoint)
-	}
-	out, err := sso.New(opts).GetRoleCredentials(ctx, &sso.GetRoleCredentialsInput{
+	out, err := NewPortalClient(p.Region, p.Endpoint, retry, p.httpClient()).GetRoleCredentials(ctx, &sso.GetRoleCredentialsInput{
 		RoleName: aws.String(p.RoleName), AccountId: aws.String(p.AccountID), AccessToken: aws.String(token)})
 	if err != nil {
 		var ae smithy.APIError
@@ -197,6 +193,23 @@ func (p *Provider) unauthorized() error {
 	return creds.Errorf(KindUnauthorized,
 		"The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile. (%s)", p.where())
 }
+
+// NewPortalClient returns a client of the SSO portal in region (sso_region),
+// or at endpoint; anonymous (the access token travels in each call).
+func NewPortalClient(region, endpoint string, retry awshttp.Retry, hc *http.Client) *sso.Client {
+	if hc == nil {
+		hc = awshttp.Client()
+	}
+	opts := sso.Options{Region: region, HTTPClient: hc, Credentials: aws.AnonymousCredentials{}, Retryer: awshttp.Retryer(retry, "sso")}
+	if endpoint != "" {
+		opts.BaseEndpoint = aws.String(endpoint)
+	}
+	return sso.New(opts)
+}
+
+// AccessToken returns a usable access token for the provider's sso-session
+// (refreshed when it nears expiry) or legacy start URL.
+func (p *Provider) AccessToken(ctx context.Context) (string, error) { return p.accessToken(ctx) }
 
 // token is the cached token document, as the AWS CLI writes it.
 type token struct {

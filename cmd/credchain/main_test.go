@@ -11,6 +11,7 @@ import (
 	"github.com/credchain/credchain/internal/cli"
 	"github.com/credchain/credchain/internal/keyringtest"
 	"github.com/credchain/credchain/internal/motoserver"
+	"github.com/credchain/credchain/internal/ssotest"
 	"github.com/credchain/credchain/internal/ststest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -28,6 +29,8 @@ type stsHolder struct{ s *ststest.Server }
 
 type secretServiceHolder struct{ *keyringtest.SecretService }
 
+type ssoHolder struct{ s *ssotest.Server }
+
 // TestScripts runs the CLI acceptance scripts in testdata/script: each is a
 // readable example of the tool. HOME is the script's work directory and no
 // AWS variable leaks in from the test's environment.
@@ -40,7 +43,10 @@ type secretServiceHolder struct{ *keyringtest.SecretService }
 // (META_URL); "secretservice" starts GNOME Keyring on a private session
 // bus (DBUS_SESSION_BUS_ADDRESS), "secretservice lock" locks it; "passstore"
 // makes a pass store with a throw-away GPG key (GNUPGHOME,
-// PASSWORD_STORE_DIR); "stscalls N [PARAM=VALUE ...]" checks how many calls it
+// PASSWORD_STORE_DIR); "ssoserver [N]" starts the SSO portal and OIDC
+// test server with N accounts (roles Admin and ReadOnly; token
+// "portal-token"; SSO_URL), "ssoserver accounts N|fail N|throttle N" changes
+// it; "stscalls N [PARAM=VALUE ...]" checks how many calls it
 // received since the last check ("<=N": at least one and at most N), and
 // their parameters.
 func TestScripts(t *testing.T) {
@@ -52,6 +58,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			e.Values["sts"] = &stsHolder{}
 			e.Values["secretservice"] = &secretServiceHolder{}
+			e.Values["sso"] = &ssoHolder{}
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
@@ -108,6 +115,33 @@ func TestScripts(t *testing.T) {
 					k, v, _ := strings.Cut(kv, "=")
 					ts.Setenv(k, v)
 				}
+			},
+			"ssoserver": func(ts *testscript.TestScript, neg bool, args []string) {
+				h := ts.Value("sso").(*ssoHolder)
+				if len(args) == 2 {
+					n, err := strconv.Atoi(args[1])
+					ts.Check(err)
+					switch args[0] {
+					case "accounts":
+						h.s.SetAccounts(ssotest.Accounts(n, "Admin", "ReadOnly"))
+					case "fail":
+						h.s.FailFrom(n)
+					case "throttle":
+						h.s.SetThrottle(n)
+					default:
+						ts.Fatalf("usage: ssoserver [N | accounts N | fail N | throttle N]")
+					}
+					return
+				}
+				n := 3
+				if len(args) == 1 {
+					var err error
+					n, err = strconv.Atoi(args[0])
+					ts.Check(err)
+				}
+				h.s = ssotest.New(ssotest.Accounts(n, "Admin", "ReadOnly"), "portal-token")
+				ts.Defer(h.s.Close)
+				ts.Setenv("SSO_URL", h.s.URL)
 			},
 			"fakemeta": func(ts *testscript.TestScript, neg bool, args []string) {
 				s := ststest.NewMetadata()

@@ -43,6 +43,6 @@ to the same session at once run one flow.`,
 	}
 	login.Flags().StringVar(&o.session, "sso-session", "", "the [sso-session NAME] to sign in to (default: the profile's)")
 	login.Flags().BoolVar(&o.noBrowser, "no-browser", false, "do not try to open a browser")
-	cmd.AddCommand(login)
+	cmd.AddCommand(login, newSSOPopulateCmd(e, g))
 	return cmd
 }
