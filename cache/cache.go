@@ -34,6 +34,9 @@ type Entry struct {
 	// AssumedRoleARN and AssumedRoleID describe the session, when known.
 	AssumedRoleARN string
 	AssumedRoleID  string
+	// ProviderType is "sso" for role credentials from IAM Identity Center
+	// (botocore writes it; aws sso logout deletes such entries).
+	ProviderType string
 }
 
 // Cache stores entries by key. Implementations are safe for concurrent use.
@@ -134,6 +137,7 @@ type document struct {
 		Expiration      *string `json:"Expiration"`
 		AccountID       string  `json:"AccountId,omitempty"`
 	} `json:"Credentials"`
+	ProviderType    string `json:"ProviderType,omitempty"`
 	AssumedRoleUser *struct {
 		AssumedRoleID string `json:"AssumedRoleId"`
 		Arn           string `json:"Arn"`
@@ -184,6 +188,7 @@ func (c *File) Get(key string) (Entry, bool) {
 	if u := doc.AssumedRoleUser; u != nil {
 		e.AssumedRoleARN, e.AssumedRoleID = u.Arn, u.AssumedRoleID
 	}
+	e.ProviderType = doc.ProviderType
 	return e, true
 }
 
@@ -206,6 +211,11 @@ func (c *File) Put(key string, e Entry) error {
 	}
 	if cr.AccountID != "" {
 		doc["Credentials"].(map[string]any)["AccountId"] = cr.AccountID
+	}
+	if e.ProviderType != "" {
+		// botocore's SSO fetcher caches {"ProviderType", "Credentials"}.
+		doc["ProviderType"] = e.ProviderType
+		delete(doc, "ResponseMetadata")
 	}
 	if e.AssumedRoleARN != "" || e.AssumedRoleID != "" {
 		doc["AssumedRoleUser"] = map[string]any{"Arn": e.AssumedRoleARN, "AssumedRoleId": e.AssumedRoleID}

@@ -181,7 +181,7 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	}
 	cr := creds.Credentials{AccessKeyID: *rc.AccessKeyId, SecretAccessKey: *rc.SecretAccessKey, SessionToken: *rc.SessionToken,
 		AccountID: p.AccountID, Expires: time.UnixMilli(rc.Expiration).UTC().Truncate(time.Second)}
-	if err := c.Put(key, cache.Entry{Credentials: cr}); err != nil {
+	if err := c.Put(key, cache.Entry{Credentials: cr, ProviderType: "sso"}); err != nil {
 		// Not fatal: the credentials are good.
 		_ = err
 	}

@@ -46,7 +46,8 @@ type ssoHolder struct{ s *ssotest.Server }
 // PASSWORD_STORE_DIR); "ssoserver [N]" starts the SSO portal and OIDC
 // test server with N accounts (roles Admin and ReadOnly; token
 // "portal-token"; SSO_URL), "ssoserver accounts N|fail N|throttle N" changes
-// it; "stscalls N [PARAM=VALUE ...]" checks how many calls it
+// it, "[!] ssoserver valid TOKEN" checks the portal still accepts a token;
+// "stscalls N [PARAM=VALUE ...]" checks how many calls it
 // received since the last check ("<=N": at least one and at most N), and
 // their parameters.
 func TestScripts(t *testing.T) {
@@ -118,6 +119,12 @@ func TestScripts(t *testing.T) {
 			},
 			"ssoserver": func(ts *testscript.TestScript, neg bool, args []string) {
 				h := ts.Value("sso").(*ssoHolder)
+				if len(args) == 2 && args[0] == "valid" {
+					if h.s.ValidToken(args[1]) == neg {
+						ts.Fatalf("token %s: valid %v, want %v", args[1], !neg, neg)
+					}
+					return
+				}
 				if len(args) == 2 {
 					n, err := strconv.Atoi(args[1])
 					ts.Check(err)

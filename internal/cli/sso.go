@@ -1,7 +1,14 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
+
+	"github.com/credchain/credchain/awsconfig"
+	"github.com/credchain/credchain/cache"
+	"github.com/credchain/credchain/internal/awshttp"
+	"github.com/credchain/credchain/ssocreds"
 
 	"github.com/credchain/credchain/internal/browser"
 	"github.com/spf13/cobra"
@@ -43,6 +50,39 @@ to the same session at once run one flow.`,
 	}
 	login.Flags().StringVar(&o.session, "sso-session", "", "the [sso-session NAME] to sign in to (default: the profile's)")
 	login.Flags().BoolVar(&o.noBrowser, "no-browser", false, "do not try to open a browser")
-	cmd.AddCommand(login, newSSOPopulateCmd(e, g))
+	logout := &cobra.Command{
+		Use:   "logout",
+		Short: "End every cached SSO session at the portal and delete the token cache and the role credentials cached from SSO",
+		Long: `Like 'aws sso logout': every token in ~/.aws/sso/cache is ended at the portal
+(Logout) and deleted, then every role credential cached from SSO in
+~/.aws/cli/cache. Profiles that use SSO need 'credchain sso login' again.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return ssoLogout(cmd.Context(), e, g) },
+	}
+	cmd.AddCommand(login, newSSOPopulateCmd(e, g), logout)
 	return cmd
+}
+
+func ssoLogout(ctx context.Context, e *env, g *globals) error {
+	s := g.session(e)
+	endpoint, err := s.EndpointURL("sso")
+	if err != nil {
+		return err
+	}
+	home := awsconfig.ExpandUser("~", e.lookup)
+	rep, err := ssocreds.Logout(ctx, filepath.Join(home, ".aws", "sso", "cache"), cache.DefaultDir(home), func(region string) ssocreds.LogoutAPI {
+		return ssocreds.NewPortalClient(region, endpoint, awshttp.Retry{}, nil)
+	})
+	for _, p := range rep.Tokens {
+		fmt.Fprintf(e.stderr, "credchain: removed the SSO token %s\n", p)
+	}
+	for _, p := range rep.Credentials {
+		fmt.Fprintf(e.stderr, "credchain: removed SSO role credentials %s\n", p)
+	}
+	fmt.Fprintf(e.stderr, "credchain: %d sessions ended at the portal", len(rep.LoggedOut))
+	if len(rep.Refused) > 0 {
+		fmt.Fprintf(e.stderr, ", %d already expired or revoked", len(rep.Refused))
+	}
+	fmt.Fprintf(e.stderr, "; %d token files and %d cached role credentials removed\n", len(rep.Tokens), len(rep.Credentials))
+	return err
 }
