@@ -2,10 +2,14 @@ package credchain
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/credchain/credchain/awsconfig"
+	"github.com/credchain/credchain/ssocreds"
 )
 
 // ProfileInfo describes one profile of the shared files.
@@ -22,6 +26,36 @@ type ProfileInfo struct {
 	// Account is the AWS account the profile reaches, when the
 	// configuration says (role_arn, sso_account_id or aws_account_id).
 	Account string
+	// SSO is the state of an SSO profile's cached token.
+	SSO *SSOToken
+}
+
+// SSOToken is the state of the token an SSO profile uses.
+type SSOToken struct {
+	// Session is the sso-session's name; "" for a legacy start URL.
+	Session, StartURL string
+	ssocreds.TokenStatus
+}
+
+// Describe says whether the token is usable, for how long, or what to do.
+func (t SSOToken) Describe(now time.Time) string {
+	login := "credchain sso login --sso-session " + t.Session
+	if t.Session == "" {
+		login = "credchain sso login (start URL " + t.StartURL + ")"
+	}
+	switch {
+	case !t.Found:
+		return "no token: " + login
+	case t.ExpiresAt.After(now):
+		left := t.ExpiresAt.Sub(now).Round(time.Minute)
+		if t.Refreshable {
+			return fmt.Sprintf("token valid %s, then refreshed", left)
+		}
+		return fmt.Sprintf("token valid %s", left)
+	case t.Refreshable:
+		return "token expired: refreshed on next use"
+	}
+	return "token expired: " + login
 }
 
 // IgnoredSection is a config-file section botocore silently drops.
@@ -37,6 +71,21 @@ type IgnoredSection struct {
 func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection, error) {
 	infos, ignored, _, err := listProfiles(env)
 	return infos, ignored, err
+}
+
+// ProfileSSOToken returns the token state of SSO profile name (nil when
+// the profile does not use SSO).
+func ProfileSSOToken(env func(string) (string, bool), name string) *SSOToken {
+	infos, _, _, err := listProfiles(env)
+	if err != nil {
+		return nil
+	}
+	for _, p := range infos {
+		if p.Name == name {
+			return p.SSO
+		}
+	}
+	return nil
 }
 
 // listProfiles is Profiles, also returning the merged profiles it read.
@@ -84,6 +133,8 @@ func listProfiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSect
 			add(s.Header, s.Pos())
 		}
 	}
+	tokens := ssoTokens{dir: filepath.Join(awsconfig.ExpandUser("~", env), ".aws", "sso", "cache"), cfg: awsconfig.NewConfig(cfgFile),
+		seen: map[string]*SSOToken{}}
 	var out []ProfileInfo
 	for _, name := range order {
 		var credSec *awsconfig.Section
@@ -92,7 +143,11 @@ func listProfiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSect
 		}
 		m := merged.Lookup(name)
 		kind, method := classifyProfile(m, credSec, cfg.Profiles[name])
-		out = append(out, ProfileInfo{Name: name, Kind: kind, Method: method, Defined: defined[name], Account: account(m)})
+		info := ProfileInfo{Name: name, Kind: kind, Method: method, Defined: defined[name], Account: account(m)}
+		if method == "sso" {
+			info.SSO = tokens.of(m)
+		}
+		out = append(out, info)
 	}
 	var ignored []IgnoredSection
 	for _, s := range cfg.Dropped {
@@ -100,6 +155,30 @@ func listProfiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSect
 			Reason: "botocore drops a section whose header is not exactly two shell words"})
 	}
 	return out, ignored, merged, nil
+}
+
+// ssoTokens reads each token once, however many profiles use it.
+type ssoTokens struct {
+	dir  string
+	cfg  *awsconfig.Config
+	seen map[string]*SSOToken
+}
+
+func (t ssoTokens) of(p *awsconfig.Section) *SSOToken {
+	session, _ := p.Get("sso_session")
+	start, _ := p.Get("sso_start_url")
+	if session != "" {
+		if s, ok := t.cfg.SSOSession(session); ok {
+			start, _ = s.Get("sso_start_url")
+		}
+	}
+	key := session + "\x00" + start
+	if tok, ok := t.seen[key]; ok {
+		return tok
+	}
+	tok := &SSOToken{Session: session, StartURL: start, TokenStatus: ssocreds.ReadTokenStatus(t.dir, start, session, time.Now())}
+	t.seen[key] = tok
+	return tok
 }
 
 // classifyProfile names the first source of the chain the profile selects.

@@ -312,3 +312,37 @@ func writeToken(path string, t *token) error {
 	}
 	return atomicfile.Write(path, data, 0o600)
 }
+
+// TokenStatus is the state of a cached SSO token, read without refreshing
+// it.
+type TokenStatus struct {
+	Path string
+	// Found is false when there is no readable token.
+	Found     bool
+	ExpiresAt time.Time
+	// Refreshable says an sso-session token has a refresh token and a
+	// client registration that has not expired: botocore renews it.
+	Refreshable bool
+}
+
+// ReadTokenStatus reads the token of an sso-session (or a legacy start
+// URL) from dir.
+func ReadTokenStatus(dir, startURL, session string, now time.Time) TokenStatus {
+	p := &Provider{Config: Config{StartURL: startURL, Session: session}, TokenDir: dir}
+	t, path, err := p.loadToken()
+	st := TokenStatus{Path: path}
+	if err != nil {
+		return st
+	}
+	exp, err := timefmt.Parse(*t.ExpiresAt)
+	if err != nil {
+		return st
+	}
+	st.Found, st.ExpiresAt = true, exp
+	if session != "" && t.RefreshToken != nil && t.ClientID != nil && t.ClientSecret != nil && t.RegistrationExpiresAt != nil {
+		if reg, err := timefmt.Parse(*t.RegistrationExpiresAt); err == nil && reg.After(now) {
+			st.Refreshable = true
+		}
+	}
+	return st
+}

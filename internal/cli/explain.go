@@ -47,6 +47,9 @@ type explainJSON struct {
 	// MFASession is set when the keys come from credchain's store as an
 	// MFA session.
 	MFASession *mfaSessionJSON `json:"mfa_session,omitempty"`
+	// SSOToken says, for an SSO profile, how its token will be refreshed
+	// or that a login is needed.
+	SSOToken *string `json:"sso_token,omitempty"`
 }
 
 type mfaSessionJSON struct {
@@ -68,9 +71,20 @@ type providerJSON struct {
 
 func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error {
 	x := g.session(e).Explain(cmd.Context())
+	profile := "default"
+	if x.Profile != nil {
+		profile = *x.Profile
+	}
+	var token string
+	if t := credchain.ProfileSSOToken(g.lookup(e), profile); t != nil {
+		token = t.Describe(time.Now())
+	}
 	var out bytes.Buffer
 	if o.json {
 		doc := explainJSON{Profile: x.Profile, Region: x.Region, Providers: []providerJSON{}}
+		if token != "" {
+			doc.SSOToken = &token
+		}
 		if c := x.Credentials; c != nil {
 			doc.Method, doc.AccessKeyID = &c.Method, &c.AccessKeyID
 			if c.CanExpire() {
@@ -95,6 +109,9 @@ func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error
 		}
 	} else {
 		writeExplanation(&out, x, time.Now())
+		if token != "" {
+			fmt.Fprintf(&out, "SSO token:        %s\n", token)
+		}
 		if sv, ok := served(e, x); ok {
 			backend := sv.Backend
 			if backend == "" {

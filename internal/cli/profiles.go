@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/internal/timefmt"
 	"github.com/spf13/cobra"
 )
 
@@ -39,6 +41,18 @@ type profileJSON struct {
 	Kind    string   `json:"kind"`
 	Method  *string  `json:"method"`
 	Defined []string `json:"defined"`
+	// SSOToken is an SSO profile's token state.
+	SSOToken *ssoTokenJSON `json:"sso_token,omitempty"`
+}
+
+type ssoTokenJSON struct {
+	Session     string  `json:"sso_session,omitempty"`
+	StartURL    string  `json:"sso_start_url"`
+	Found       bool    `json:"found"`
+	ExpiresAt   *string `json:"expires_at"`
+	SecondsLeft int64   `json:"seconds_left"`
+	Refreshable bool    `json:"refreshable"`
+	Status      string  `json:"status"`
 }
 
 type ignoredJSON struct {
@@ -84,6 +98,7 @@ func runProfiles(e *env, o *profilesOptions) error {
 		return err
 	}
 	var out bytes.Buffer
+	now := time.Now()
 	if o.json {
 		doc := struct {
 			Profiles []profileJSON `json:"profiles"`
@@ -94,6 +109,14 @@ func runProfiles(e *env, o *profilesOptions) error {
 			if p.Method != "" {
 				m := p.Method
 				pj.Method = &m
+			}
+			if t := p.SSO; t != nil {
+				tj := &ssoTokenJSON{Session: t.Session, StartURL: t.StartURL, Found: t.Found, Refreshable: t.Refreshable, Status: t.Describe(now)}
+				if t.Found {
+					exp := timefmt.ISO(t.ExpiresAt)
+					tj.ExpiresAt, tj.SecondsLeft = &exp, max(0, int64(t.ExpiresAt.Sub(now)/time.Second))
+				}
+				pj.SSOToken = tj
 			}
 			doc.Profiles = append(doc.Profiles, pj)
 		}
@@ -109,7 +132,11 @@ func runProfiles(e *env, o *profilesOptions) error {
 		tw := tabwriter.NewWriter(&out, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "PROFILE\tKIND\tDEFINED AT")
 		for _, p := range profiles {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, p.Kind, strings.Join(p.Defined, ", "))
+			kind := p.Kind
+			if p.SSO != nil {
+				kind += " (" + p.SSO.Describe(now) + ")"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, kind, strings.Join(p.Defined, ", "))
 		}
 		tw.Flush()
 		for _, i := range ignored {
