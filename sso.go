@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/creds"
@@ -87,11 +88,27 @@ func (r *resolution) sso(name string) (creds.Provider, error) {
 		Cache: r.o.cache, Now: r.o.now, Retry: r.retry, ClientCheck: r.tokenProviderCheck}, nil
 }
 
-// SSOLogin runs the device authorization flow of `aws sso login` for the
-// sso-session named session, or else for the session's profile (its
-// sso_session, or its legacy sso_start_url and sso_region), and writes the
-// token to the AWS CLI's token cache. prompt shows the URL and code.
-func (s *Session) SSOLogin(ctx context.Context, session string, prompt func(url, code string)) (string, error) {
+// SSOLoginOptions choose how SSOLogin signs in.
+type SSOLoginOptions struct {
+	// DeviceCode chooses the device authorization flow; the default is
+	// the authorization code flow with PKCE (the AWS CLI's since 2.22).
+	DeviceCode bool
+	// Open sends a browser to the sign-in page (PKCE flow); when it is nil
+	// or fails, Prompt shows the URL.
+	Open func(url string) error
+	// Prompt shows a URL to open and, in the device flow, the code to
+	// confirm.
+	Prompt func(url, code string)
+	// Timeout bounds the wait for the browser (10 minutes when zero).
+	Timeout time.Duration
+}
+
+// SSOLogin signs in like `aws sso login` for the sso-session named
+// session, or else for the session's profile (its sso_session, or its
+// legacy sso_start_url and sso_region), and writes the token to the AWS
+// CLI's token cache, whose path it returns. Concurrent logins to the same
+// session run one flow; the others use its token.
+func (s *Session) SSOLogin(ctx context.Context, session string, o SSOLoginOptions) (string, error) {
 	r := s.newResolution()
 	if err := r.construct(); err != nil {
 		return "", err
@@ -116,7 +133,8 @@ func (s *Session) SSOLogin(ctx context.Context, session string, prompt func(url,
 	}
 	home := awsconfig.ExpandUser("~", r.env)
 	l := &ssocreds.Login{StartURL: start, Region: region, Session: session, Scopes: scopes,
-		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), OIDCEndpoint: oidc, Prompt: prompt, Now: r.o.now}
+		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), OIDCEndpoint: oidc, Prompt: o.Prompt, Now: r.o.now,
+		DeviceCode: o.DeviceCode, Open: o.Open, Timeout: o.Timeout}
 	return l.Run(ctx)
 }
 

@@ -2,11 +2,17 @@ package ssocreds
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,9 +36,18 @@ type Login struct {
 	OIDCEndpoint string
 	HTTPClient   *http.Client
 	// Prompt shows the verification URL and code to the user (and may open
-	// a browser).
+	// a browser); in the authorization code flow it shows the sign-in URL
+	// (code "") when Open could not open a browser.
 	Prompt func(url, code string)
-	Now    func() time.Time
+	// DeviceCode chooses the device authorization flow instead of the
+	// authorization code flow with PKCE.
+	DeviceCode bool
+	// Open sends the browser to the sign-in page (authorization code flow).
+	Open func(url string) error
+	// Timeout bounds the wait for the browser's redirect (10 minutes when
+	// zero).
+	Timeout time.Duration
+	Now     func() time.Time
 	// Sleep waits between polls; ctx bounds the whole flow.
 	Sleep func(context.Context, time.Duration) error
 }
@@ -68,15 +83,44 @@ func (l *Login) Run(ctx context.Context) (path string, err error) {
 	if len(scopes) == 0 && l.Session != "" {
 		scopes = []string{"sso:account:access"}
 	}
-	reg, err := client.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: aws.String(fmt.Sprintf("credchain-%d", l.now().Unix())),
+	var g grant
+	if l.DeviceCode {
+		g, err = l.deviceFlow(ctx, client, scopes)
+	} else {
+		g, err = l.authCodeFlow(ctx, client, scopes)
+	}
+	if err != nil {
+		return path, err
+	}
+	exp := l.now().UTC().Add(time.Duration(g.out.ExpiresIn) * time.Second).Format("2006-01-02T15:04:05Z")
+	regExp := time.Unix(g.reg.ClientSecretExpiresAt, 0).UTC().Format("2006-01-02T15:04:05Z")
+	t := &token{StartURL: l.StartURL, Region: l.Region, AccessToken: g.out.AccessToken, ExpiresAt: &exp}
+	if l.Session != "" {
+		t.ClientID, t.ClientSecret, t.RegistrationExpiresAt, t.RefreshToken = g.reg.ClientId, g.reg.ClientSecret, &regExp, g.out.RefreshToken
+	}
+	return path, writeToken(path, t)
+}
+
+// grant is a finished sign-in: the client registration and the token.
+type grant struct {
+	reg *ssooidc.RegisterClientOutput
+	out *ssooidc.CreateTokenOutput
+}
+
+func (l *Login) clientName() *string { return aws.String(fmt.Sprintf("credchain-%d", l.now().Unix())) }
+
+// deviceFlow is the device authorization grant: a code the person confirms
+// on a verification page, polled for.
+func (l *Login) deviceFlow(ctx context.Context, client *ssooidc.Client, scopes []string) (grant, error) {
+	reg, err := client.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: l.clientName(),
 		ClientType: aws.String("public"), Scopes: scopes})
 	if err != nil {
-		return path, fmt.Errorf("registering with SSO OIDC in %s: %w", l.Region, err)
+		return grant{}, fmt.Errorf("registering with SSO OIDC in %s: %w", l.Region, err)
 	}
 	auth, err := client.StartDeviceAuthorization(ctx, &ssooidc.StartDeviceAuthorizationInput{
 		ClientId: reg.ClientId, ClientSecret: reg.ClientSecret, StartUrl: aws.String(l.StartURL)})
 	if err != nil {
-		return path, fmt.Errorf("starting the device authorization for %s: %w", l.StartURL, err)
+		return grant{}, fmt.Errorf("starting the device authorization for %s: %w", l.StartURL, err)
 	}
 	url := aws.ToString(auth.VerificationUriComplete)
 	if url == "" {
@@ -106,10 +150,10 @@ func (l *Login) Run(ctx context.Context) (path string, err error) {
 	}
 	for {
 		if l.now().After(deadline) {
-			return path, errors.New("the device authorization expired before it was approved: run the login again")
+			return grant{}, errors.New("the device authorization expired before it was approved: run the login again")
 		}
 		if err := sleep(ctx, interval); err != nil {
-			return path, err
+			return grant{}, err
 		}
 		out, err := client.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
 			GrantType: aws.String("urn:ietf:params:oauth:grant-type:device_code"), DeviceCode: auth.DeviceCode})
@@ -122,16 +166,110 @@ func (l *Login) Run(ctx context.Context) (path string, err error) {
 			interval += 5 * time.Second
 			continue
 		case err != nil:
-			return path, fmt.Errorf("waiting for the authorization: %w", err)
+			return grant{}, fmt.Errorf("waiting for the authorization: %w", err)
 		}
-		exp := l.now().UTC().Add(time.Duration(out.ExpiresIn) * time.Second).Format("2006-01-02T15:04:05Z")
-		regExp := time.Unix(reg.ClientSecretExpiresAt, 0).UTC().Format("2006-01-02T15:04:05Z")
-		t := &token{StartURL: l.StartURL, Region: l.Region, AccessToken: out.AccessToken, ExpiresAt: &exp}
-		if l.Session != "" {
-			t.ClientID, t.ClientSecret, t.RegistrationExpiresAt, t.RefreshToken = reg.ClientId, reg.ClientSecret, &regExp, out.RefreshToken
-		}
-		return path, writeToken(path, t)
+		return grant{reg: reg, out: out}, nil
 	}
+}
+
+// callbackPath is where the browser brings the authorization code back,
+// as the AWS CLI registers it (http://127.0.0.1/oauth/callback: any port of
+// the loopback address, RFC 8252).
+const callbackPath = "/oauth/callback"
+
+// authCodeFlow is the authorization code grant with PKCE (the AWS CLI's
+// default since 2.22): a loopback listener, the browser sent to the
+// authorize page, the code it brings back (state checked) exchanged with
+// the code verifier.
+func (l *Login) authCodeFlow(ctx context.Context, client *ssooidc.Client, scopes []string) (grant, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return grant{}, fmt.Errorf("listening on 127.0.0.1 for the sign-in's redirect: %w (use --use-device-code)", err)
+	}
+	defer ln.Close()
+	redirect := fmt.Sprintf("http://127.0.0.1:%d%s", ln.Addr().(*net.TCPAddr).Port, callbackPath)
+	reg, err := client.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: l.clientName(), ClientType: aws.String("public"),
+		Scopes: scopes, GrantTypes: []string{"authorization_code", "refresh_token"},
+		RedirectUris: []string{"http://127.0.0.1" + callbackPath}, IssuerUrl: aws.String(l.StartURL)})
+	if err != nil {
+		return grant{}, fmt.Errorf("registering with SSO OIDC in %s: %w", l.Region, err)
+	}
+	verifier, state := randomString(32), randomString(16)
+	sum := sha256.Sum256([]byte(verifier))
+	q := url.Values{"response_type": {"code"}, "client_id": {aws.ToString(reg.ClientId)}, "redirect_uri": {redirect},
+		"state": {state}, "code_challenge_method": {"S256"}, "scopes": {strings.Join(scopes, ",")},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}}
+	base := l.OIDCEndpoint
+	if base == "" {
+		base = "https://oidc." + l.Region + ".amazonaws.com"
+	}
+	authURL := strings.TrimRight(base, "/") + "/authorize?" + q.Encode()
+
+	type answer struct{ code, state, err string }
+	answers := make(chan answer, 1)
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != callbackPath {
+			http.NotFound(w, r)
+			return
+		}
+		v := r.URL.Query()
+		a := answer{code: v.Get("code"), state: v.Get("state"), err: v.Get("error")}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if a.err != "" || a.code == "" {
+			fmt.Fprint(w, "<!doctype html><title>credchain</title><p>The sign-in did not complete. Return to the terminal.")
+		} else {
+			fmt.Fprint(w, "<!doctype html><title>credchain</title><p>Signed in. You can close this tab and return to the terminal.")
+		}
+		select {
+		case answers <- a:
+		default:
+		}
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	if l.Open == nil || l.Open(authURL) != nil {
+		if l.Prompt != nil {
+			l.Prompt(authURL, "")
+		}
+	}
+	timeout := l.Timeout
+	if timeout == 0 {
+		timeout = 10 * time.Minute
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var a answer
+	select {
+	case a = <-answers:
+	case <-timer.C:
+		return grant{}, fmt.Errorf("the sign-in in the browser did not finish within %s: run the login again (or use --use-device-code)", timeout)
+	case <-ctx.Done():
+		return grant{}, ctx.Err()
+	}
+	switch {
+	case a.state != state:
+		return grant{}, errors.New("the sign-in's redirect carried another state than the one sent: ignored (it did not come from this login); run the login again")
+	case a.err != "":
+		return grant{}, fmt.Errorf("the sign-in was not completed: %s", a.err)
+	case a.code == "":
+		return grant{}, errors.New("the sign-in's redirect carried no authorization code")
+	}
+	out, err := client.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
+		GrantType: aws.String("authorization_code"), Code: aws.String(a.code), RedirectUri: aws.String(redirect),
+		CodeVerifier: aws.String(verifier)})
+	if err != nil {
+		return grant{}, fmt.Errorf("exchanging the authorization code: %w", err)
+	}
+	return grant{reg: reg, out: out}, nil
+}
+
+// randomString is n random bytes, base64url without padding.
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func (l *Login) client() *ssooidc.Client {

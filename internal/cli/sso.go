@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"time"
 
+	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/internal/awshttp"
@@ -15,8 +18,38 @@ import (
 )
 
 type ssoLoginOptions struct {
-	session   string
-	noBrowser bool
+	session    string
+	noBrowser  bool
+	deviceCode bool
+	timeout    time.Duration
+}
+
+// loginOptions: the browser when there is one (unless --no-browser), else
+// the URL (and the device code) on stderr.
+func (o *ssoLoginOptions) loginOptions(e *env) credchain.SSOLoginOptions {
+	return credchain.SSOLoginOptions{DeviceCode: o.deviceCode, Timeout: o.timeout,
+		Open: func(url string) error {
+			if o.noBrowser {
+				return errors.New("--no-browser")
+			}
+			err := browser.Open(url, e.lookup)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "credchain: no browser opened (%v)\n", err)
+			}
+			return err
+		},
+		Prompt: func(url, code string) {
+			if code == "" {
+				fmt.Fprintf(e.stderr, "To sign in, open this URL in a browser on this machine:\n\n  %s\n\n", url)
+				return
+			}
+			fmt.Fprintf(e.stderr, "To sign in, open this URL and confirm the code %s:\n\n  %s\n\n", code, url)
+			if !o.noBrowser {
+				if err := browser.Open(url, e.lookup); err != nil {
+					fmt.Fprintf(e.stderr, "credchain: no browser opened (%v): open the URL above yourself\n", err)
+				}
+			}
+		}}
 }
 
 func newSSOCmd(e *env, g *globals) *cobra.Command {
@@ -26,21 +59,16 @@ func newSSOCmd(e *env, g *globals) *cobra.Command {
 		Use: "login [--profile P | --sso-session S]",
 		Example: `  credchain sso login --sso-session corp
   credchain sso login --profile dev --no-browser`,
-		Short: "Sign in with the device authorization flow and write the token cache shared with the AWS CLI",
-		Long: `Sign in to AWS IAM Identity Center like 'aws sso login': open the verification
-page (or print its URL and code), wait for the approval, and write the token to
-~/.aws/sso/cache, where both credchain and the AWS CLI read it. Processes that log in
-to the same session at once run one flow.`,
+		Short: "Sign in (browser with PKCE, or --use-device-code) and write the token cache shared with the AWS CLI",
+		Long: `Sign in to AWS IAM Identity Center like 'aws sso login' (AWS CLI 2.22 and later):
+the browser opens the sign-in page and brings an authorization code back to a
+listener on 127.0.0.1 (PKCE, state checked, 10 minutes at most); with
+--use-device-code, a code to confirm on a verification page instead. The token is
+written to ~/.aws/sso/cache, where both credchain and the AWS CLI read it. Processes
+that log in to the same session at once run one flow.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path, err := g.session(e).SSOLogin(cmd.Context(), o.session, func(url, code string) {
-				fmt.Fprintf(e.stderr, "To sign in, open this URL and confirm the code %s:\n\n  %s\n\n", code, url)
-				if !o.noBrowser {
-					if err := browser.Open(url, e.lookup); err != nil {
-						fmt.Fprintf(e.stderr, "credchain: no browser opened (%v): open the URL above yourself\n", err)
-					}
-				}
-			})
+			path, err := g.session(e).SSOLogin(cmd.Context(), o.session, o.loginOptions(e))
 			if err != nil {
 				return err
 			}
@@ -49,7 +77,9 @@ to the same session at once run one flow.`,
 		},
 	}
 	login.Flags().StringVar(&o.session, "sso-session", "", "the [sso-session NAME] to sign in to (default: the profile's)")
-	login.Flags().BoolVar(&o.noBrowser, "no-browser", false, "do not try to open a browser")
+	login.Flags().BoolVar(&o.noBrowser, "no-browser", false, "do not try to open a browser: print the URL")
+	login.Flags().DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long to wait for the sign-in in the browser")
+	login.Flags().BoolVar(&o.deviceCode, "use-device-code", false, "sign in with the device authorization flow (a code to confirm on any device) instead of the browser on this machine")
 	logout := &cobra.Command{
 		Use:   "logout",
 		Short: "End every cached SSO session at the portal and delete the token cache and the role credentials cached from SSO",

@@ -279,7 +279,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	case !ok:
 		http.Error(w, "unknown client", http.StatusBadRequest)
 		return
-	case !contains(cl.redirectURIs, redirect):
+	case !contains(cl.redirectURIs, loopback(redirect)):
 		http.Error(w, "redirect_uri not registered", http.StatusBadRequest)
 		return
 	case q.Get("response_type") != "code" || q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" || q.Get("state") == "":
@@ -288,7 +288,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	target, _ := url.Parse(redirect)
 	v := url.Values{"state": {q.Get("state")}}
-	if s.Deny {
+	if s.Deny || q.Get("deny") != "" {
 		v.Set("error", "access_denied")
 	} else {
 		code := fmt.Sprintf("code-%d", len(s.codes)+1)
@@ -297,6 +297,17 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	target.RawQuery = v.Encode()
 	http.Redirect(w, r, target.String(), http.StatusFound)
+}
+
+// loopback drops the port of a 127.0.0.1 redirect URI: a loopback client
+// registers the URI without one and listens on any port (RFC 8252 7.3).
+func loopback(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || u.Hostname() != "127.0.0.1" {
+		return uri
+	}
+	u.Host = "127.0.0.1"
+	return u.String()
 }
 
 func contains(list []string, v string) bool {
