@@ -101,6 +101,9 @@ type SSOLoginOptions struct {
 	Prompt func(url, code string)
 	// Timeout bounds the wait for the browser (10 minutes when zero).
 	Timeout time.Duration
+	// Stale is an access token the portal refused: the sign-in happens
+	// even though the cache holds it unexpired.
+	Stale string
 }
 
 // SSOLogin signs in like `aws sso login` for the sso-session named
@@ -134,7 +137,7 @@ func (s *Session) SSOLogin(ctx context.Context, session string, o SSOLoginOption
 	home := awsconfig.ExpandUser("~", r.env)
 	l := &ssocreds.Login{StartURL: start, Region: region, Session: session, Scopes: scopes,
 		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), OIDCEndpoint: oidc, Prompt: o.Prompt, Now: r.o.now,
-		DeviceCode: o.DeviceCode, Open: o.Open, Timeout: o.Timeout}
+		DeviceCode: o.DeviceCode, Open: o.Open, Timeout: o.Timeout, Stale: o.Stale}
 	return l.Run(ctx)
 }
 

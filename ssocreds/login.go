@@ -47,7 +47,11 @@ type Login struct {
 	// Timeout bounds the wait for the browser's redirect (10 minutes when
 	// zero).
 	Timeout time.Duration
-	Now     func() time.Time
+	// Stale is an access token known to be refused: a cached token equal
+	// to it does not make the sign-in unnecessary (another one does: a
+	// process that signed in meanwhile).
+	Stale string
+	Now   func() time.Time
 	// Sleep waits between polls; ctx bounds the whole flow.
 	Sleep func(context.Context, time.Duration) error
 }
@@ -73,7 +77,7 @@ func (l *Login) Run(ctx context.Context) (path string, err error) {
 	}
 	defer unlock()
 	existing := &Provider{Config: Config{StartURL: l.StartURL, Session: l.Session}, TokenDir: l.TokenDir, Now: l.Now}
-	if t, _, err := existing.loadToken(); err == nil {
+	if t, _, err := existing.loadToken(); err == nil && (l.Stale == "" || *t.AccessToken != l.Stale) {
 		if exp, err := timefmt.Parse(*t.ExpiresAt); err == nil && exp.Sub(l.now()) > RefreshWindow {
 			return path, nil // logged in by another process meanwhile
 		}

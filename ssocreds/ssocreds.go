@@ -163,7 +163,7 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if err != nil {
 		var ae smithy.APIError
 		if errors.As(err, &ae) && ae.ErrorCode() == "UnauthorizedException" {
-			return creds.Credentials{}, p.unauthorized()
+			return creds.Credentials{}, p.unauthorized(token)
 		}
 		// Any other failure is botocore's: the modeled exception's class
 		// or ClientError (a 503, say), or a connection error.
@@ -189,9 +189,31 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	return cr, nil
 }
 
-func (p *Provider) unauthorized() error {
-	return creds.Errorf(KindUnauthorized,
-		"The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile. (%s)", p.where())
+func (p *Provider) unauthorized(token string) error {
+	err := p.loginNeeded(creds.Errorf(KindUnauthorized,
+		"The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile. (%s)", p.where()))
+	err.(*LoginNeededError).Stale = token
+	return err
+}
+
+// LoginNeededError is an SSO failure that a new sign-in fixes: no token,
+// an expired one that cannot be refreshed, or one the portal refuses. It
+// reads (and has the kind) of the error it wraps.
+type LoginNeededError struct {
+	Err *creds.Error
+	// Session is the sso-session to sign in to; for a legacy profile it
+	// is "" and Profile is the profile holding sso_start_url.
+	Session, Profile, StartURL string
+	// Stale is the access token that failed (a secret: never shown), so
+	// that a sign-in does not take it for a fresh one.
+	Stale string
+}
+
+func (e *LoginNeededError) Error() string { return e.Err.Error() }
+func (e *LoginNeededError) Unwrap() error { return e.Err }
+
+func (p *Provider) loginNeeded(err *creds.Error) error {
+	return &LoginNeededError{Err: err, Session: p.Session, Profile: p.Profile, StartURL: p.StartURL}
 }
 
 // NewPortalClient returns a client of the SSO portal in region (sso_region),
@@ -233,7 +255,7 @@ func (p *Provider) loadToken() (*token, string, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, path, creds.Errorf(KindTokenLoad, "Error loading SSO Token: Token for %s does not exist (%s; sign in with: credchain sso login --profile %s)", name, path, p.Profile)
+		return nil, path, p.loginNeeded(creds.Errorf(KindTokenLoad, "Error loading SSO Token: Token for %s does not exist (%s; sign in with: credchain sso login --profile %s)", name, path, p.Profile))
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxToken))
@@ -257,7 +279,7 @@ func (p *Provider) accessToken(ctx context.Context) (string, error) {
 	}
 	if p.Session == "" {
 		if !exp.After(p.now()) {
-			return "", p.unauthorized()
+			return "", p.unauthorized(*t.AccessToken)
 		}
 		return *t.AccessToken, nil
 	}
@@ -271,7 +293,7 @@ func (p *Provider) accessToken(ctx context.Context) (string, error) {
 		}
 	}
 	if !exp.After(p.now()) {
-		return "", creds.Errorf(KindTokenRetrieval, "Error when retrieving token from sso: Token has expired and refresh failed (sso-session %q; sign in with: credchain sso login --sso-session %s)", p.Session, p.Session)
+		return "", p.loginNeeded(creds.Errorf(KindTokenRetrieval, "Error when retrieving token from sso: Token has expired and refresh failed (sso-session %q; sign in with: credchain sso login --sso-session %s)", p.Session, p.Session))
 	}
 	return *t.AccessToken, nil
 }

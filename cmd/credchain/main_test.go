@@ -46,7 +46,8 @@ type ssoHolder struct{ s *ssotest.Server }
 // PASSWORD_STORE_DIR); "ssoserver [N]" starts the SSO portal and OIDC
 // test server with N accounts (roles Admin and ReadOnly; token
 // "portal-token"; SSO_URL), "ssoserver accounts N|fail N|throttle N" changes
-// it, "[!] ssoserver valid TOKEN" checks the portal still accepts a token;
+// it, "ssoserver calls PATH N" checks the calls to PATH since the last
+// check, "[!] ssoserver valid TOKEN" checks the portal still accepts a token;
 // "stscalls N [PARAM=VALUE ...]" checks how many calls it
 // received since the last check ("<=N": at least one and at most N), and
 // their parameters.
@@ -119,6 +120,20 @@ func TestScripts(t *testing.T) {
 			},
 			"ssoserver": func(ts *testscript.TestScript, neg bool, args []string) {
 				h := ts.Value("sso").(*ssoHolder)
+				if len(args) == 3 && args[0] == "calls" {
+					want, err := strconv.Atoi(args[2])
+					ts.Check(err)
+					got := 0
+					for _, c := range h.s.Calls() {
+						if c.Op == args[1] {
+							got++
+						}
+					}
+					if got != want {
+						ts.Fatalf("%d calls of %s, want %d", got, args[1], want)
+					}
+					return
+				}
 				if len(args) == 2 && args[0] == "valid" {
 					if h.s.ValidToken(args[1]) == neg {
 						ts.Fatalf("token %s: valid %v, want %v", args[1], !neg, neg)

@@ -14,6 +14,19 @@ import (
 // handed the URL over (xdg-open and open exit at once when they cannot).
 const settle = 2 * time.Second
 
+// Available says why no browser can be opened here (nil when one can):
+// no desktop session, or no opener installed.
+func Available(env func(string) (string, bool)) error {
+	name, _, err := opener("about:blank", env)
+	if err != nil {
+		return err
+	}
+	if _, err := exec.LookPath(name); err != nil {
+		return fmt.Errorf("no %s to open a browser with", name)
+	}
+	return nil
+}
+
 // Open opens url. env looks up environment variables (the desktop session
 // on Linux). An error says why nothing was opened.
 func Open(url string, env func(string) (string, bool)) error {

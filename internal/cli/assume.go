@@ -61,9 +61,11 @@ func source(s *credchain.Session, roles []credchain.Role) (func(context.Context)
 }
 
 // resolve returns the credentials the command runs with, its session, and
-// the source to call again for fresh ones (serve). When the chain, run as
-// boto3 would, finds nothing and no profile was named, the picker asks on
-// the terminal and the picked profile is resolved instead.
+// the source to call again for fresh ones (serve). An SSO token that is
+// missing or expired is signed in for (loginAfter), then the resolution runs
+// again. When the chain, run as boto3 would, finds nothing and no profile
+// was named, the picker asks on the terminal and the picked profile is
+// resolved instead.
 func (f *roleFlags) resolve(ctx context.Context, e *env, g *globals) (creds.Credentials, *credchain.Session, func(context.Context) (creds.Credentials, error), error) {
 	roles, err := f.roles()
 	if err != nil {
@@ -77,6 +79,13 @@ func (f *roleFlags) resolve(ctx context.Context, e *env, g *globals) (creds.Cred
 		}
 		c, err := src(ctx)
 		if err != nil {
+			again, lerr := g.loginAfter(ctx, e, err)
+			if lerr != nil {
+				return creds.Credentials{}, nil, nil, lerr
+			}
+			if again {
+				continue
+			}
 			picked, perr := g.pickAfter(e, err)
 			if perr != nil {
 				return creds.Credentials{}, nil, nil, perr

@@ -41,6 +41,9 @@ type globals struct {
 	region     string
 	noCache    bool
 	mfaCode    string
+	noLogin    bool
+	// loggedIn: one automatic sign-in per command.
+	loggedIn bool
 }
 
 // profileSelected reports whether the command runs as a named profile: a
@@ -159,6 +162,7 @@ any shell.`,
 	root.SetVersionTemplate("credchain {{.Version}}\n")
 	root.PersistentFlags().StringVar(&g.profile, "profile", "", "use this profile explicitly (like boto3.Session(profile_name=...) or aws --profile)")
 	root.PersistentFlags().BoolVar(&g.noCache, "no-cache", false, "do not read or write the assumed-role cache shared with the AWS CLI (~/.aws/cli/cache)")
+	root.PersistentFlags().BoolVar(&g.noLogin, "no-login", false, "when an SSO token is missing or expired, fail instead of signing in")
 	root.PersistentFlags().StringVar(&g.mfaCode, "mfa-code", "", "MFA code for a role with mfa_serial (otherwise asked for on the terminal, or read as one line from stdin)")
 	root.SetArgs(args)
 	root.SetIn(stdin)

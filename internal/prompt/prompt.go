@@ -83,3 +83,19 @@ func HasTerminal() bool {
 	}
 	return true
 }
+
+// Tell writes msg to the controlling terminal, for the person to read
+// while the process's stderr may be a pipe (a credential_process run by
+// boto3). ErrNoTerminal when there is none.
+func Tell(msg string) error {
+	in, out, err := openTTY()
+	if err != nil {
+		return ErrNoTerminal
+	}
+	defer in.Close()
+	if out != in {
+		defer out.Close()
+	}
+	_, err = io.WriteString(out, msg)
+	return err
+}
