@@ -46,7 +46,7 @@ type ssoHolder struct{ s *ssotest.Server }
 // PASSWORD_STORE_DIR); "ssoserver [N]" starts the SSO portal and OIDC
 // test server with N accounts (roles Admin and ReadOnly; token
 // "portal-token"; SSO_URL), "ssoserver accounts N|fail N|throttle N" changes
-// it, "ssoserver calls PATH N" checks the calls to PATH since the last
+// it, "ssoserver token TOKEN" adds a valid token, "ssoserver calls PATH N" checks the calls to PATH since the last
 // check, "[!] ssoserver valid TOKEN" checks the portal still accepts a token;
 // "stscalls N [PARAM=VALUE ...]" checks how many calls it
 // received since the last check ("<=N": at least one and at most N), and
@@ -132,6 +132,10 @@ func TestScripts(t *testing.T) {
 					if got != want {
 						ts.Fatalf("%d calls of %s, want %d", got, args[1], want)
 					}
+					return
+				}
+				if len(args) == 2 && args[0] == "token" {
+					h.s.AddToken(args[1])
 					return
 				}
 				if len(args) == 2 && args[0] == "valid" {
