@@ -76,10 +76,7 @@ func (r *resolution) login(name string) (creds.Provider, error) {
 	if !ok {
 		return nil, creds.Skip("profile %q has no login_session", name)
 	}
-	dir := filepath.Join(awsconfig.ExpandUser("~", r.env), ".aws", "login", "cache")
-	if v, ok := r.env("AWS_LOGIN_CACHE_DIRECTORY"); ok {
-		dir = awsconfig.ExpandPath(v, r.env)
-	}
+	dir := r.loginCacheDir()
 	reg, err := r.region()
 	if err != nil {
 		return nil, err
@@ -424,6 +421,15 @@ func (r *resolution) stsOptions() (o stscreds.ClientOptions, regionMissing bool,
 	// configured endpoint URL needs a region to sign for (an empty one
 	// will do; an unsigned call needs none).
 	return o, o.Endpoint != "" && !reg.set, err
+}
+
+// loginCacheDir is botocore's login token cache directory:
+// AWS_LOGIN_CACHE_DIRECTORY, else ~/.aws/login/cache.
+func (r *resolution) loginCacheDir() string {
+	if v, ok := r.env("AWS_LOGIN_CACHE_DIRECTORY"); ok {
+		return awsconfig.ExpandPath(v, r.env)
+	}
+	return filepath.Join(awsconfig.ExpandUser("~", r.env), ".aws", "login", "cache")
 }
 
 // stsClientOptions is botocore's creation of an STS client, in its order:

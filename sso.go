@@ -222,3 +222,20 @@ func (s *Session) SSOPortal(ctx context.Context, session string) (*SSOPortal, er
 	}
 	return out, nil
 }
+
+// LoginCache returns the `aws login` token cache directory and the
+// selected profile's login_session ("" when it has none), as `aws logout`
+// reads them.
+func (s *Session) LoginCache() (dir, profile, session string, err error) {
+	r := s.newResolution()
+	if err := r.construct(); err != nil {
+		return "", "", "", err
+	}
+	profile = r.effectiveProfile()
+	p, err := r.scoped()
+	if err != nil {
+		return "", "", "", err
+	}
+	session, _ = p.Get("login_session")
+	return r.loginCacheDir(), profile, session, nil
+}

@@ -292,3 +292,49 @@ func writeAtomic(path string, doc map[string]any) error {
 	}
 	return atomicfile.Write(path, data, 0o600)
 }
+
+// Logout removes the cached token of session from dir (`aws logout`); it
+// reports whether there was one.
+func Logout(dir, session string) (bool, error) {
+	err := os.Remove(TokenFile(dir, session))
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// LogoutAll removes every cached login token of dir (`aws logout --all`):
+// the JSON files whose accessToken holds an accessKeyId. It returns the
+// files removed.
+func LogoutAll(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		data, err := os.ReadFile(path)
+		var doc struct {
+			AccessToken json.RawMessage `json:"accessToken"`
+		}
+		if err != nil || len(data) > 1<<20 || json.Unmarshal(data, &doc) != nil {
+			continue
+		}
+		var tok map[string]any
+		if json.Unmarshal(doc.AccessToken, &tok) != nil || tok["accessKeyId"] == nil {
+			continue
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return removed, err
+		}
+		removed = append(removed, path)
+	}
+	return removed, nil
+}
