@@ -230,7 +230,12 @@ func (l *Login) authCodeFlow(ctx context.Context, client *ssooidc.Client, scopes
 		}
 	})}
 	go srv.Serve(ln)
-	defer srv.Close()
+	defer func() {
+		// Let the browser receive its page before the listener goes.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
 	if l.Open == nil || l.Open(authURL) != nil {
 		if l.Prompt != nil {
 			l.Prompt(authURL, "")
