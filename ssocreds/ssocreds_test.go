@@ -3,6 +3,7 @@ package ssocreds
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/ssotest"
 	"github.com/credchain/credchain/internal/ststest"
 )
 
@@ -83,7 +85,7 @@ func TestDeviceLogin(t *testing.T) {
 	dir := t.TempDir()
 	var shown []string
 	polls := 0
-	l := &Login{StartURL: "https://x/start", Region: "us-east-1", Session: "corp", TokenDir: dir, OIDCEndpoint: srv.URL + "/login",
+	l := &Login{StartURL: "https://x/start", Region: "us-east-1", Session: "corp", TokenDir: dir, OIDCEndpoint: srv.URL + "/login", DeviceCode: true,
 		Prompt: func(url, code string) { shown = append(shown, url, code) },
 		Sleep:  func(context.Context, time.Duration) error { polls++; return nil }}
 	path, err := l.Run(context.Background())
@@ -103,5 +105,39 @@ func TestDeviceLogin(t *testing.T) {
 	shown = nil
 	if _, err := l.Run(context.Background()); err != nil || shown != nil {
 		t.Fatalf("second login: %v, shown %q", err, shown)
+	}
+}
+
+// TestAuthCodeLogin: the PKCE flow against the checking OIDC stand-in,
+// with a "browser" that follows the authorize redirect; a browser that
+// never comes back is bounded.
+func TestAuthCodeLogin(t *testing.T) {
+	srv := ssotest.New(ssotest.Accounts(1, "Admin"), "unused")
+	defer srv.Close()
+	dir := t.TempDir()
+	follow := func(u string) error {
+		go func() {
+			resp, err := http.Get(u)
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+		return nil
+	}
+	l := &Login{StartURL: "https://x/start", Region: "us-east-1", Session: "corp", TokenDir: dir, OIDCEndpoint: srv.URL, Open: follow}
+	path, err := l.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	for _, k := range []string{`"accessToken":"issued-token-`, `"refreshToken":"refresh-`, `"clientId":"client-1"`, `"registrationExpiresAt"`} {
+		if !strings.Contains(string(data), k) {
+			t.Fatalf("token cache lacks %s: %s", k, data)
+		}
+	}
+	os.Remove(path)
+	l.Open, l.Timeout = func(string) error { return nil }, 200*time.Millisecond
+	if _, err := l.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "did not finish within 200ms") {
+		t.Fatalf("a browser that never comes back: %v", err)
 	}
 }
