@@ -10,11 +10,8 @@ package configedit
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"strings"
 
-	"github.com/credchain/credchain/internal/atomicfile"
 	"github.com/credchain/credchain/internal/ini"
 	"github.com/credchain/credchain/internal/pystr"
 )
@@ -67,30 +64,11 @@ func Apply(text string, changes ...Change) (string, error) {
 }
 
 // Edit applies changes to the file at path (a missing file starts empty)
-// and replaces it atomically, keeping its mode (0600 for a new file).
+// and replaces it atomically, keeping its mode (0600 for a new file); a
+// file changed by someone else meanwhile is not overwritten.
 func Edit(path string, changes ...Change) error {
-	data, err := os.ReadFile(path)
-	mode := fs.FileMode(0o600)
-	switch {
-	case err == nil:
-		if fi, err := os.Stat(path); err == nil {
-			mode = fi.Mode().Perm()
-		}
-	case errors.Is(err, fs.ErrNotExist):
-	default:
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	out, err := Apply(string(data), changes...)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if out == string(data) {
-		return nil
-	}
-	if err := atomicfile.Write(path, []byte(out), mode); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+	_, err := Rewrite(path, func(text string) (string, error) { return Apply(text, changes...) })
+	return err
 }
 
 // check refuses what one "key = value" line cannot hold as given.
