@@ -10,6 +10,7 @@ import (
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/awshttp"
+	"github.com/credchain/credchain/logincreds"
 	"github.com/credchain/credchain/ssocreds"
 )
 
@@ -238,4 +239,42 @@ func (s *Session) LoginCache() (dir, profile, session string, err error) {
 	}
 	session, _ = p.Get("login_session")
 	return r.loginCacheDir(), profile, session, nil
+}
+
+// LoginSignIn signs the session's profile (its login_session) in to AWS
+// Sign-In in the browser, as `aws login` does, and writes the login token
+// cache; it returns the cache file. o.DeviceCode is not supported: the
+// sign-in needs a browser on this machine.
+func (s *Session) LoginSignIn(ctx context.Context, o SSOLoginOptions) (string, error) {
+	r := s.newResolution()
+	if err := r.construct(); err != nil {
+		return "", err
+	}
+	name := r.effectiveProfile()
+	p, err := r.scoped()
+	if err != nil {
+		return "", err
+	}
+	session, ok := p.Get("login_session")
+	if !ok || session == "" {
+		return "", creds.Errorf(creds.KindInvalidConfig, "profile %q has no login_session to sign in to", name)
+	}
+	reg, err := r.region()
+	if err != nil {
+		return "", err
+	}
+	region := reg.value
+	if region == "" {
+		region = "us-east-1"
+	}
+	endpoint, err := r.endpointURL("SIGNIN", "signin")
+	if err != nil {
+		return "", err
+	}
+	si := &logincreds.SignIn{Session: session, Dir: r.loginCacheDir(), Region: region, Endpoint: endpoint,
+		Open: o.Open, Timeout: o.Timeout, Stale: o.Stale}
+	if o.Prompt != nil {
+		si.Prompt = func(url string) { o.Prompt(url, "") }
+	}
+	return si.Run(ctx)
 }

@@ -87,8 +87,8 @@ func (p *Provider) load() (map[string]any, string, error) {
 	path := TokenFile(p.Dir, p.Session)
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, path, creds.Errorf(KindTokenLoad,
-			"Error loading login session token: Unable to load a existing login session for session %s. Please reauthenticate with 'aws login'. (%s)", p.Session, path)
+		return nil, path, p.loginNeeded(creds.Errorf(KindTokenLoad,
+			"Error loading login session token: Unable to load a existing login session for session %s. Please reauthenticate with 'aws login'. (%s)", p.Session, path))
 	}
 	defer f.Close()
 	var doc map[string]any
@@ -189,7 +189,7 @@ func (p *Provider) refreshError(err error) error {
 	if errors.As(err, &ad) {
 		switch ad.Error_ {
 		case types.OAuth2ErrorCodeTokenExpired, types.OAuth2ErrorCodeUserCredentialsChanged:
-			return creds.Errorf(KindRefreshRequired, "Your session has expired or credentials have changed. Please reauthenticate using 'aws login'. (%s)", p.where())
+			return p.loginNeeded(creds.Errorf(KindRefreshRequired, "Your session has expired or credentials have changed. Please reauthenticate using 'aws login'. (%s)", p.where()))
 		case types.OAuth2ErrorCodeInsufficientPermissions:
 			return creds.Errorf(KindInsufficientAccess,
 				"Unable to create or refresh login credentials due to insufficient permissions. You may be missing permission for the 'signin:CreateOAuth2Token' action. (%s)", p.where())

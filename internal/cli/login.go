@@ -9,6 +9,7 @@ import (
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/internal/browser"
 	"github.com/credchain/credchain/internal/prompt"
+	"github.com/credchain/credchain/logincreds"
 	"github.com/credchain/credchain/ssocreds"
 	"golang.org/x/term"
 )
@@ -34,8 +35,15 @@ func tell(e *env, msg string) {
 // Processes that need the same login at once run one flow (Login's lock):
 // the others wait and use its token.
 func (g *globals) loginAfter(ctx context.Context, e *env, err error) (bool, error) {
+	if g.noLogin || g.loggedIn {
+		return false, nil
+	}
+	var signin *logincreds.LoginNeededError
+	if errors.As(err, &signin) {
+		return g.signInAfter(ctx, e, err, signin)
+	}
 	var need *ssocreds.LoginNeededError
-	if g.noLogin || g.loggedIn || !errors.As(err, &need) {
+	if !errors.As(err, &need) {
 		return false, nil
 	}
 	noBrowser := browser.Available(e.lookup)
@@ -63,5 +71,27 @@ func (g *globals) loginAfter(ctx context.Context, e *env, err error) (bool, erro
 		return false, fmt.Errorf("%w (signing in to %s failed: %v)", err, what, lerr)
 	}
 	tell(e, "credchain: signed in to "+what+"\n")
+	return true, nil
+}
+
+// signInAfter is loginAfter for an `aws login` profile: AWS Sign-In in the
+// browser (there is no device flow for it here).
+func (g *globals) signInAfter(ctx context.Context, e *env, err error, need *logincreds.LoginNeededError) (bool, error) {
+	if browser.Available(e.lookup) != nil {
+		return false, nil
+	}
+	g.loggedIn = true
+	what := fmt.Sprintf("profile %s (login_session %s)", need.Profile, need.Session)
+	tell(e, fmt.Sprintf("credchain: %s needs a sign-in: %v\ncredchain: signing in to AWS in the browser (--no-login gives the error instead)\n", what, err))
+	s := credchain.NewSession(credchain.WithEnv(g.lookup(e)), credchain.WithProfile(need.Profile))
+	_, lerr := s.LoginSignIn(ctx, credchain.SSOLoginOptions{
+		Open: func(url string) error { return browser.Open(url, e.lookup) },
+		Prompt: func(url, _ string) {
+			tell(e, fmt.Sprintf("To sign in, open this URL in a browser on this machine:\n\n  %s\n\n", url))
+		}})
+	if lerr != nil {
+		return false, fmt.Errorf("%w (signing in for %s failed: %v)", err, what, lerr)
+	}
+	tell(e, "credchain: signed in for "+what+"\n")
 	return true, nil
 }

@@ -47,9 +47,13 @@ type Server struct {
 	// Throttle answers the next N portal calls with TooManyRequestsException.
 	Throttle int
 	portal   int
-	// Approve decides the browser step of the authorization code flow:
-	// true (the default) redirects with a code, false with access_denied.
+	// Deny makes the browser step of the authorization code flows
+	// redirect with access_denied.
 	Deny bool
+	// SignInPrincipal is whom AWS Sign-In (`aws login`) signs in: the
+	// "sub" of its id token.
+	SignInPrincipal string
+	signinCodes     map[string]authCode
 }
 
 type client struct {
@@ -73,7 +77,8 @@ type Call struct {
 // New starts a server for these accounts; token is a valid access token.
 func New(accounts []Account, token string) *Server {
 	s := &Server{accounts: accounts, PageSize: 20, tokens: map[string]bool{token: true}, refresh: map[string]bool{},
-		clients: map[string]client{}, codes: map[string]authCode{}, devices: map[string]int{}}
+		clients: map[string]client{}, codes: map[string]authCode{}, devices: map[string]int{}, signinCodes: map[string]authCode{},
+		SignInPrincipal: "arn:aws:sts::123456789012:assumed-role/Admin/admin"}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.handle))
 	return s
 }
@@ -155,6 +160,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		s.token(rec, r)
 	case "/authorize":
 		s.authorize(rec, r)
+	case "/v1/authorize":
+		s.signinAuthorize(rec, r)
+	case "/v1/token":
+		s.signinToken(rec, r)
 	default:
 		http.NotFound(rec, r)
 	}
@@ -397,4 +406,70 @@ func Accounts(n int, roles ...string) []Account {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// signinAuthorize is AWS Sign-In's browser page for `aws login`, approved
+// at once: a redirect to the loopback URI with a code.
+func (s *Server) signinAuthorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	redirect := q.Get("redirect_uri")
+	u, err := url.Parse(redirect)
+	switch {
+	case q.Get("client_id") != "arn:aws:signin:::devtools/same-device" || q.Get("response_type") != "code" || q.Get("scope") != "openid":
+		http.Error(w, "bad authorize request", http.StatusBadRequest)
+		return
+	case q.Get("code_challenge_method") != "SHA-256" || q.Get("code_challenge") == "" || q.Get("state") == "":
+		http.Error(w, "PKCE and state are required", http.StatusBadRequest)
+		return
+	case err != nil || u.Hostname() != "127.0.0.1" || u.Path != "/oauth/callback":
+		http.Error(w, "redirect_uri must be a loopback callback", http.StatusBadRequest)
+		return
+	}
+	v := url.Values{"state": {q.Get("state")}}
+	if s.Deny {
+		v.Set("error", "access_denied")
+	} else {
+		code := fmt.Sprintf("signin-code-%d", len(s.signinCodes)+1)
+		s.signinCodes[code] = authCode{clientID: q.Get("client_id"), redirectURI: redirect, challenge: q.Get("code_challenge")}
+		v.Set("code", code)
+	}
+	u.RawQuery = v.Encode()
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+// signinToken is AWS Sign-In's CreateOAuth2Token for the authorization
+// code grant: DPoP proof, PKCE verifier and redirect URI checked.
+func (s *Server) signinToken(w http.ResponseWriter, r *http.Request) {
+	var in struct{ ClientId, GrantType, Code, CodeVerifier, RedirectUri string }
+	fail := func(msg string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]string{"__type": "ValidationException", "message": msg})
+	}
+	if parts := strings.Split(r.Header.Get("DPoP"), "."); len(parts) != 3 {
+		fail("a DPoP proof is required")
+		return
+	}
+	if !decode(r, &in) || in.GrantType != "authorization_code" {
+		fail("bad token request")
+		return
+	}
+	ac, ok := s.signinCodes[in.Code]
+	delete(s.signinCodes, in.Code)
+	sum := sha256.Sum256([]byte(in.CodeVerifier))
+	switch {
+	case !ok || ac.clientID != in.ClientId:
+		fail("unknown or used code")
+		return
+	case ac.redirectURI != in.RedirectUri:
+		fail("redirect_uri differs from the authorize request's")
+		return
+	case base64.RawURLEncoding.EncodeToString(sum[:]) != ac.challenge:
+		fail("code_verifier does not match the challenge")
+		return
+	}
+	claims, _ := json.Marshal(map[string]any{"sub": s.SignInPrincipal, "iat": time.Now().Unix()})
+	idToken := "eyJhbGciOiJub25lIn0." + base64.RawURLEncoding.EncodeToString(claims) + ".sig"
+	writeJSON(w, http.StatusOK, map[string]any{"accessToken": map[string]string{"accessKeyId": "ASIASIGNIN", "secretAccessKey": "signin-secret",
+		"sessionToken": "signin-token"}, "expiresIn": 900, "refreshToken": "signin-refresh", "tokenType": "aws_sigv4", "idToken": idToken})
 }

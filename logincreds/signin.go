@@ -1,0 +1,254 @@
+package logincreds
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/signin"
+	"github.com/aws/aws-sdk-go-v2/service/signin/types"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/credchain/credchain/cache"
+	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/awshttp"
+)
+
+// LoginNeededError is a login failure that a new sign-in fixes: no cached
+// token, or one whose refresh is refused. It reads (and has the kind) of
+// the error it wraps.
+type LoginNeededError struct {
+	Err *creds.Error
+	// Profile and Session are the profile and its login_session.
+	Profile, Session string
+}
+
+func (e *LoginNeededError) Error() string { return e.Err.Error() }
+func (e *LoginNeededError) Unwrap() error { return e.Err }
+
+func (p *Provider) loginNeeded(err *creds.Error) error {
+	return &LoginNeededError{Err: err, Profile: p.Profile, Session: p.Session}
+}
+
+// SameDeviceClient is the client id of `aws login` in a browser on the
+// same machine.
+const SameDeviceClient = "arn:aws:signin:::devtools/same-device"
+
+// SignIn is `aws login` in the browser (authorization code with PKCE and a
+// DPoP key): the browser signs in at AWS Sign-In and brings the code back to
+// a listener on 127.0.0.1; CreateOAuth2Token exchanges it; the token goes
+// to the login token cache exactly as the AWS CLI writes it.
+type SignIn struct {
+	// Session is the profile's login_session: the principal who must sign
+	// in (the token cache is keyed by it).
+	Session string
+	Dir     string
+	// Region and Endpoint say where AWS Sign-In is.
+	Region, Endpoint string
+	// Open sends the browser to the sign-in page; when it is nil or fails,
+	// Prompt shows the URL.
+	Open   func(url string) error
+	Prompt func(url string)
+	// Timeout bounds the wait for the browser (10 minutes when zero).
+	Timeout time.Duration
+	// Stale is a cached access key id known to fail: a cached token with
+	// it does not make the sign-in unnecessary.
+	Stale      string
+	HTTPClient *http.Client
+}
+
+// Run signs in. Concurrent runs for the same session hold a lock: the
+// first runs the flow, the others find its token.
+func (s *SignIn) Run(ctx context.Context) (string, error) {
+	path := TokenFile(s.Dir, s.Session)
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+		return path, err
+	}
+	unlock, err := (&cache.File{Dir: s.Dir, LockTimeout: 10 * time.Minute}).Lock(filepath.Base(path))
+	if err != nil {
+		return path, err
+	}
+	defer unlock()
+	existing := &Provider{Session: s.Session, Dir: s.Dir}
+	if doc, _, err := existing.load(); err == nil {
+		if c, err := existing.credentials(doc, ""); err == nil && c.AccessKeyID != s.Stale && c.Expires.Sub(time.Now()) > RefreshThreshold {
+			return path, nil // signed in by another process meanwhile
+		}
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return path, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return path, fmt.Errorf("listening on 127.0.0.1 for the sign-in's redirect: %w", err)
+	}
+	defer ln.Close()
+	redirect := fmt.Sprintf("http://127.0.0.1:%d/oauth/callback", ln.Addr().(*net.TCPAddr).Port)
+	verifier := verifierString()
+	sum := sha256.Sum256([]byte(verifier))
+	state := uuid4()
+	base := s.Endpoint
+	if base == "" {
+		base = "https://" + s.Region + ".signin.aws.amazon.com"
+	}
+	q := url.Values{"response_type": {"code"}, "client_id": {SameDeviceClient}, "state": {state},
+		"code_challenge_method": {"SHA-256"}, "scope": {"openid"}, "redirect_uri": {redirect}}
+	authURL := strings.TrimRight(base, "/") + "/v1/authorize?" + q.Encode() + "&code_challenge=" + base64.RawURLEncoding.EncodeToString(sum[:])
+
+	code, err := awaitCode(ctx, ln, authURL, state, s.Open, s.Prompt, s.Timeout)
+	if err != nil {
+		return path, err
+	}
+	opts := signin.Options{Region: s.Region, Credentials: aws.AnonymousCredentials{},
+		APIOptions: []func(*middleware.Stack) error{dpopMiddleware(key, time.Now)}}
+	// A concrete client only: a nil *http.Client in the interface field
+	// would not be replaced by the SDK's default.
+	if s.HTTPClient != nil {
+		opts.HTTPClient = s.HTTPClient
+	} else {
+		opts.HTTPClient = awshttp.Client()
+	}
+	if s.Endpoint != "" {
+		opts.BaseEndpoint = aws.String(s.Endpoint)
+	}
+	out, err := signin.New(opts).CreateOAuth2Token(ctx, &signin.CreateOAuth2TokenInput{TokenInput: &types.CreateOAuth2TokenRequestBody{
+		ClientId: aws.String(SameDeviceClient), GrantType: aws.String("authorization_code"), Code: aws.String(code),
+		CodeVerifier: aws.String(verifier), RedirectUri: aws.String(redirect)}})
+	if err != nil {
+		return path, fmt.Errorf("exchanging the authorization code: %w", (&Provider{Session: s.Session}).refreshError(err))
+	}
+	o := out.TokenOutput
+	if o == nil || o.AccessToken == nil || o.ExpiresIn == nil || o.RefreshToken == nil || o.IdToken == nil {
+		return path, errors.New("AWS Sign-In returned no token")
+	}
+	sub, err := subject(*o.IdToken)
+	if err != nil {
+		return path, err
+	}
+	if sub != s.Session {
+		return path, fmt.Errorf("signed in as %s, but the profile's login_session is %s: sign in as that principal, or set login_session to the one you use", sub, s.Session)
+	}
+	account := ""
+	if parts := strings.Split(sub, ":"); len(parts) > 4 {
+		account = parts[4]
+	}
+	der, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return path, err
+	}
+	doc := map[string]any{
+		"accessToken": map[string]any{"accessKeyId": aws.ToString(o.AccessToken.AccessKeyId), "secretAccessKey": aws.ToString(o.AccessToken.SecretAccessKey),
+			"sessionToken": aws.ToString(o.AccessToken.SessionToken), "accountId": account,
+			"expiresAt": time.Now().UTC().Add(time.Duration(*o.ExpiresIn) * time.Second).Format("2006-01-02T15:04:05Z")},
+		"tokenType": aws.ToString(o.TokenType), "clientId": SameDeviceClient, "refreshToken": *o.RefreshToken,
+		"idToken": *o.IdToken, "dpopKey": string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})),
+	}
+	return path, writeAtomic(path, doc)
+}
+
+// verifierString is a PKCE code verifier: 64 characters of [A-Za-z0-9-._~].
+func verifierString() string {
+	const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+	b := make([]byte, 64)
+	for i := range b {
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(chars))))
+		if err != nil {
+			panic(err)
+		}
+		b[i] = chars[n.Int64()]
+	}
+	return string(b)
+}
+
+// subject is the "sub" claim of a JWT (not verified: it names the cache
+// file, and the credentials are AWS's to check).
+func subject(jwt string) (string, error) {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return "", errors.New("AWS Sign-In returned an id token that is not a JWT")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	var claims struct {
+		Sub string `json:"sub"`
+	}
+	if err != nil || json.Unmarshal(payload, &claims) != nil || claims.Sub == "" {
+		return "", errors.New("AWS Sign-In returned an id token without a subject")
+	}
+	return claims.Sub, nil
+}
+
+// awaitCode serves the loopback redirect and waits (bounded) for the
+// authorization code; the state must be the one sent.
+func awaitCode(ctx context.Context, ln net.Listener, authURL, state string, open func(string) error, prompt func(string), timeout time.Duration) (string, error) {
+	type answer struct{ code, state, err string }
+	answers := make(chan answer, 1)
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/oauth/callback" {
+			http.NotFound(w, r)
+			return
+		}
+		v := r.URL.Query()
+		a := answer{code: v.Get("code"), state: v.Get("state"), err: v.Get("error")}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if a.err != "" || a.code == "" {
+			fmt.Fprint(w, "<!doctype html><title>credchain</title><p>The sign-in did not complete. Return to the terminal.")
+		} else {
+			fmt.Fprint(w, "<!doctype html><title>credchain</title><p>Signed in. You can close this tab and return to the terminal.")
+		}
+		select {
+		case answers <- a:
+		default:
+		}
+	})}
+	go srv.Serve(ln)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
+	if open == nil || open(authURL) != nil {
+		if prompt != nil {
+			prompt(authURL)
+		}
+	}
+	if timeout == 0 {
+		timeout = 10 * time.Minute
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var a answer
+	select {
+	case a = <-answers:
+	case <-timer.C:
+		return "", fmt.Errorf("the sign-in in the browser did not finish within %s: run the command again", timeout)
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	switch {
+	case a.state != state:
+		return "", errors.New("the sign-in's redirect carried another state than the one sent: ignored (it did not come from this login); run the command again")
+	case a.err != "":
+		return "", fmt.Errorf("the sign-in was not completed: %s", a.err)
+	case a.code == "":
+		return "", errors.New("the sign-in's redirect carried no authorization code")
+	}
+	return a.code, nil
+}
