@@ -149,9 +149,6 @@ func (r *resolution) webIdentity(name string, disableEnv bool) (creds.Provider, 
 	session, _, _ := get("AWS_ROLE_SESSION_NAME", "role_session_name")
 	return &stscreds.WebIdentity{Profile: name, RoleARN: role, TokenFile: tokenFile, SessionName: session,
 		Client: func() (stscreds.WebIdentityAPI, error) {
-			if err := r.tokenProviderCheck(); err != nil {
-				return nil, err
-			}
 			opts, _, err := r.stsClientOptions()
 			if err != nil {
 				return nil, err
@@ -432,16 +429,25 @@ func (r *resolution) loginCacheDir() string {
 	return filepath.Join(awsconfig.ExpandUser("~", r.env), ".aws", "login", "cache")
 }
 
-// stsClientOptions is botocore's creation of an STS client, in its order:
-// the region check, the retry configuration, then the endpoint (an empty
-// region with no endpoint configured makes https://sts..amazonaws.com,
-// which botocore refuses with a raw ValueError).
+// stsClientOptions is botocore's creation of an STS client, in its order
+// (Session.create_client): the region check, the bearer-token provider's
+// check of the profile's sso_session, the retry configuration, then the
+// endpoint (an empty region with no endpoint configured makes
+// https://sts..amazonaws.com, which botocore refuses with a raw
+// ValueError).
 func (r *resolution) stsClientOptions() (o stscreds.ClientOptions, regionMissing bool, err error) {
 	if o, regionMissing, err = r.stsOptions(); err != nil {
 		return o, false, err
 	}
+	if err := r.tokenProviderCheck(); err != nil {
+		return o, false, err
+	}
 	if o.Retry, err = r.retry(); err != nil {
 		return o, false, err
+	}
+	if o.Endpoint != "" && !awsconfig.ValidEndpointURL(o.Endpoint) {
+		// botocore's create_endpoint raises a raw ValueError.
+		return o, false, creds.Errorf(creds.KindInvalidConfig, "Invalid endpoint: %s (the STS endpoint URL configured for the profile)", o.Endpoint)
 	}
 	if o.Region == "" && o.Endpoint == "" {
 		if reg, err := r.region(); err == nil && reg.set {
@@ -533,9 +539,6 @@ func errNoRegion() error {
 // parameter validation.
 func (r *resolution) stsClient() func(creds.Credentials) (stscreds.AssumeRoleAPI, error) {
 	return func(c creds.Credentials) (stscreds.AssumeRoleAPI, error) {
-		if err := r.tokenProviderCheck(); err != nil {
-			return nil, err
-		}
 		opts, missing, err := r.stsClientOptions()
 		if err != nil {
 			return nil, err
