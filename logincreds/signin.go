@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -29,6 +28,7 @@ import (
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/awshttp"
+	"github.com/credchain/credchain/internal/loopback"
 )
 
 // LoginNeededError is a login failure that a new sign-in fixes: no cached
@@ -96,12 +96,12 @@ func (s *SignIn) Run(ctx context.Context) (string, error) {
 	if err != nil {
 		return path, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := loopback.Listen()
 	if err != nil {
-		return path, fmt.Errorf("listening on 127.0.0.1 for the sign-in's redirect: %w", err)
+		return path, err
 	}
 	defer ln.Close()
-	redirect := fmt.Sprintf("http://127.0.0.1:%d/oauth/callback", ln.Addr().(*net.TCPAddr).Port)
+	redirect := ln.RedirectURI()
 	verifier := verifierString()
 	sum := sha256.Sum256([]byte(verifier))
 	state := uuid4()
@@ -113,7 +113,7 @@ func (s *SignIn) Run(ctx context.Context) (string, error) {
 		"code_challenge_method": {"SHA-256"}, "scope": {"openid"}, "redirect_uri": {redirect}}
 	authURL := strings.TrimRight(base, "/") + "/v1/authorize?" + q.Encode() + "&code_challenge=" + base64.RawURLEncoding.EncodeToString(sum[:])
 
-	code, err := awaitCode(ctx, ln, authURL, state, s.Open, s.Prompt, s.Timeout)
+	code, err := ln.Await(ctx, authURL, state, s.Open, s.Prompt, s.Timeout)
 	if err != nil {
 		return path, err
 	}
@@ -193,62 +193,4 @@ func subject(jwt string) (string, error) {
 		return "", errors.New("AWS Sign-In returned an id token without a subject")
 	}
 	return claims.Sub, nil
-}
-
-// awaitCode serves the loopback redirect and waits (bounded) for the
-// authorization code; the state must be the one sent.
-func awaitCode(ctx context.Context, ln net.Listener, authURL, state string, open func(string) error, prompt func(string), timeout time.Duration) (string, error) {
-	type answer struct{ code, state, err string }
-	answers := make(chan answer, 1)
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/oauth/callback" {
-			http.NotFound(w, r)
-			return
-		}
-		v := r.URL.Query()
-		a := answer{code: v.Get("code"), state: v.Get("state"), err: v.Get("error")}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if a.err != "" || a.code == "" {
-			fmt.Fprint(w, "<!doctype html><title>credchain</title><p>The sign-in did not complete. Return to the terminal.")
-		} else {
-			fmt.Fprint(w, "<!doctype html><title>credchain</title><p>Signed in. You can close this tab and return to the terminal.")
-		}
-		select {
-		case answers <- a:
-		default:
-		}
-	})}
-	go srv.Serve(ln)
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	}()
-	if open == nil || open(authURL) != nil {
-		if prompt != nil {
-			prompt(authURL)
-		}
-	}
-	if timeout == 0 {
-		timeout = 10 * time.Minute
-	}
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	var a answer
-	select {
-	case a = <-answers:
-	case <-timer.C:
-		return "", fmt.Errorf("the sign-in in the browser did not finish within %s: run the command again", timeout)
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
-	switch {
-	case a.state != state:
-		return "", errors.New("the sign-in's redirect carried another state than the one sent: ignored (it did not come from this login); run the command again")
-	case a.err != "":
-		return "", fmt.Errorf("the sign-in was not completed: %s", a.err)
-	case a.code == "":
-		return "", errors.New("the sign-in's redirect carried no authorization code")
-	}
-	return a.code, nil
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc/types"
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/internal/awshttp"
+	"github.com/credchain/credchain/internal/loopback"
 	"github.com/credchain/credchain/internal/timefmt"
 )
 
@@ -176,25 +176,20 @@ func (l *Login) deviceFlow(ctx context.Context, client *ssooidc.Client, scopes [
 	}
 }
 
-// callbackPath is where the browser brings the authorization code back,
-// as the AWS CLI registers it (http://127.0.0.1/oauth/callback: any port of
-// the loopback address, RFC 8252).
-const callbackPath = "/oauth/callback"
-
 // authCodeFlow is the authorization code grant with PKCE (the AWS CLI's
 // default since 2.22): a loopback listener, the browser sent to the
 // authorize page, the code it brings back (state checked) exchanged with
 // the code verifier.
 func (l *Login) authCodeFlow(ctx context.Context, client *ssooidc.Client, scopes []string) (grant, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := loopback.Listen()
 	if err != nil {
-		return grant{}, fmt.Errorf("listening on 127.0.0.1 for the sign-in's redirect: %w (use --use-device-code)", err)
+		return grant{}, fmt.Errorf("%w (use --use-device-code)", err)
 	}
 	defer ln.Close()
-	redirect := fmt.Sprintf("http://127.0.0.1:%d%s", ln.Addr().(*net.TCPAddr).Port, callbackPath)
+	redirect := ln.RedirectURI()
 	reg, err := client.RegisterClient(ctx, &ssooidc.RegisterClientInput{ClientName: l.clientName(), ClientType: aws.String("public"),
 		Scopes: scopes, GrantTypes: []string{"authorization_code", "refresh_token"},
-		RedirectUris: []string{"http://127.0.0.1" + callbackPath}, IssuerUrl: aws.String(l.StartURL)})
+		RedirectUris: []string{"http://127.0.0.1" + loopback.CallbackPath}, IssuerUrl: aws.String(l.StartURL)})
 	if err != nil {
 		return grant{}, fmt.Errorf("registering with SSO OIDC in %s: %w", l.Region, err)
 	}
@@ -209,62 +204,17 @@ func (l *Login) authCodeFlow(ctx context.Context, client *ssooidc.Client, scopes
 	}
 	authURL := strings.TrimRight(base, "/") + "/authorize?" + q.Encode()
 
-	type answer struct{ code, state, err string }
-	answers := make(chan answer, 1)
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != callbackPath {
-			http.NotFound(w, r)
-			return
-		}
-		v := r.URL.Query()
-		a := answer{code: v.Get("code"), state: v.Get("state"), err: v.Get("error")}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		if a.err != "" || a.code == "" {
-			fmt.Fprint(w, "<!doctype html><title>credchain</title><p>The sign-in did not complete. Return to the terminal.")
-		} else {
-			fmt.Fprint(w, "<!doctype html><title>credchain</title><p>Signed in. You can close this tab and return to the terminal.")
-		}
-		select {
-		case answers <- a:
-		default:
-		}
-	})}
-	go srv.Serve(ln)
-	defer func() {
-		// Let the browser receive its page before the listener goes.
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	}()
-	if l.Open == nil || l.Open(authURL) != nil {
+	prompt := func(u string) {
 		if l.Prompt != nil {
-			l.Prompt(authURL, "")
+			l.Prompt(u, "")
 		}
 	}
-	timeout := l.Timeout
-	if timeout == 0 {
-		timeout = 10 * time.Minute
-	}
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	var a answer
-	select {
-	case a = <-answers:
-	case <-timer.C:
-		return grant{}, fmt.Errorf("the sign-in in the browser did not finish within %s: run the login again (or use --use-device-code)", timeout)
-	case <-ctx.Done():
-		return grant{}, ctx.Err()
-	}
-	switch {
-	case a.state != state:
-		return grant{}, errors.New("the sign-in's redirect carried another state than the one sent: ignored (it did not come from this login); run the login again")
-	case a.err != "":
-		return grant{}, fmt.Errorf("the sign-in was not completed: %s", a.err)
-	case a.code == "":
-		return grant{}, errors.New("the sign-in's redirect carried no authorization code")
+	code, err := ln.Await(ctx, authURL, state, l.Open, prompt, l.Timeout)
+	if err != nil {
+		return grant{}, err
 	}
 	out, err := client.CreateToken(ctx, &ssooidc.CreateTokenInput{ClientId: reg.ClientId, ClientSecret: reg.ClientSecret,
-		GrantType: aws.String("authorization_code"), Code: aws.String(a.code), RedirectUri: aws.String(redirect),
+		GrantType: aws.String("authorization_code"), Code: aws.String(code), RedirectUri: aws.String(redirect),
 		CodeVerifier: aws.String(verifier)})
 	if err != nil {
 		return grant{}, fmt.Errorf("exchanging the authorization code: %w", err)
