@@ -33,7 +33,6 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/atomicfile"
-	"github.com/credchain/credchain/internal/awshttp"
 	"github.com/credchain/credchain/internal/timefmt"
 )
 
@@ -151,17 +150,7 @@ func (p *Provider) Refresh(ctx context.Context) (creds.Credentials, error) {
 	}
 	clientID, _ := doc["clientId"].(string)
 	refresh, _ := doc["refreshToken"].(string)
-	opts := signin.Options{Region: p.Region, Credentials: aws.AnonymousCredentials{},
-		APIOptions: []func(*middleware.Stack) error{dpopMiddleware(key, p.now)}}
-	if p.HTTPClient != nil {
-		opts.HTTPClient = p.HTTPClient
-	} else {
-		opts.HTTPClient = awshttp.Client()
-	}
-	if p.Endpoint != "" {
-		opts.BaseEndpoint = aws.String(p.Endpoint)
-	}
-	out, err := signin.New(opts).CreateOAuth2Token(ctx, &signin.CreateOAuth2TokenInput{TokenInput: &types.CreateOAuth2TokenRequestBody{
+	out, err := newClient(p.Region, p.Endpoint, p.HTTPClient, key, p.now).CreateOAuth2Token(ctx, &signin.CreateOAuth2TokenInput{TokenInput: &types.CreateOAuth2TokenRequestBody{
 		ClientId: aws.String(clientID), RefreshToken: aws.String(refresh), GrantType: aws.String("refresh_token")}})
 	if err != nil {
 		return creds.Credentials{}, p.refreshError(err)

@@ -117,19 +117,7 @@ func (s *SignIn) Run(ctx context.Context) (string, error) {
 	if err != nil {
 		return path, err
 	}
-	opts := signin.Options{Region: s.Region, Credentials: aws.AnonymousCredentials{},
-		APIOptions: []func(*middleware.Stack) error{dpopMiddleware(key, time.Now)}}
-	// A concrete client only: a nil *http.Client in the interface field
-	// would not be replaced by the SDK's default.
-	if s.HTTPClient != nil {
-		opts.HTTPClient = s.HTTPClient
-	} else {
-		opts.HTTPClient = awshttp.Client()
-	}
-	if s.Endpoint != "" {
-		opts.BaseEndpoint = aws.String(s.Endpoint)
-	}
-	out, err := signin.New(opts).CreateOAuth2Token(ctx, &signin.CreateOAuth2TokenInput{TokenInput: &types.CreateOAuth2TokenRequestBody{
+	out, err := newClient(s.Region, s.Endpoint, s.HTTPClient, key, time.Now).CreateOAuth2Token(ctx, &signin.CreateOAuth2TokenInput{TokenInput: &types.CreateOAuth2TokenRequestBody{
 		ClientId: aws.String(SameDeviceClient), GrantType: aws.String("authorization_code"), Code: aws.String(code),
 		CodeVerifier: aws.String(verifier), RedirectUri: aws.String(redirect)}})
 	if err != nil {
@@ -162,6 +150,24 @@ func (s *SignIn) Run(ctx context.Context) (string, error) {
 		"idToken": *o.IdToken, "dpopKey": string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})),
 	}
 	return path, writeAtomic(path, doc)
+}
+
+// newClient is an AWS Sign-In client that proves possession of key (DPoP)
+// on every request.
+func newClient(region, endpoint string, hc *http.Client, key *ecdsa.PrivateKey, now func() time.Time) *signin.Client {
+	opts := signin.Options{Region: region, Credentials: aws.AnonymousCredentials{},
+		APIOptions: []func(*middleware.Stack) error{dpopMiddleware(key, now)}}
+	// A concrete client only: a nil *http.Client in the interface field
+	// would not be replaced by the SDK's default.
+	if hc != nil {
+		opts.HTTPClient = hc
+	} else {
+		opts.HTTPClient = awshttp.Client()
+	}
+	if endpoint != "" {
+		opts.BaseEndpoint = aws.String(endpoint)
+	}
+	return signin.New(opts)
 }
 
 // verifierString is a PKCE code verifier: 64 characters of [A-Za-z0-9-._~].
