@@ -16,7 +16,7 @@ test: fmtcheck vet tidycheck crossbuild race
 TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
 crossbuild:
 	@set -e; for t in $(TARGETS); do \
-		echo "build $$t"; CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -trimpath -o /dev/null ./cmd/credchain; \
+		echo "build $$t"; CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -trimpath -ldflags="-s -w" -o /dev/null ./cmd/credchain; \
 	done
 	CGO_ENABLED=0 GOOS=windows $(GO) vet $(PKGS)
 	CGO_ENABLED=0 GOOS=darwin $(GO) vet $(PKGS)
@@ -76,4 +76,4 @@ bench-serve:
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-X github.com/credchain/credchain/internal/cli.buildVersion=$(VERSION)" -o bin/credchain ./cmd/credchain
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X github.com/credchain/credchain/internal/cli.buildVersion=$(VERSION)" -o bin/credchain ./cmd/credchain

@@ -33,6 +33,11 @@ type Background struct {
 	// MinValid is how much life credentials must have left to be served
 	// (default 1 minute).
 	MinValid time.Duration
+	// MinInterval is the least time between two refreshes while valid
+	// credentials are held (default 1 minute): credentials whose whole life
+	// is inside the advisory window (a 900-second role) are otherwise
+	// refreshed by every request.
+	MinInterval time.Duration
 
 	held atomic.Pointer[Credentials]
 
@@ -43,8 +48,14 @@ type Background struct {
 	retryAt  time.Time
 }
 
-// Hold makes c the held credentials (the first ones, fetched at start).
-func (b *Background) Hold(c Credentials) { b.held.Store(&c) }
+// Hold makes c the held credentials (the first ones, fetched at start);
+// the first refresh waits MinInterval.
+func (b *Background) Hold(c Credentials) {
+	b.held.Store(&c)
+	b.mu.Lock()
+	b.retryAt = b.now().Add(orDefault(b.MinInterval, time.Minute))
+	b.mu.Unlock()
+}
 
 func (b *Background) now() time.Time {
 	if b.Now != nil {
@@ -76,7 +87,7 @@ func (b *Background) Retrieve(ctx context.Context) (Credentials, error) {
 		}
 	}
 	// Nothing valid is held: wait for a refresh, starting one if none runs
-	// (backoff does not apply: the caller has nothing else).
+	// (backoff and MinInterval do not apply: the caller has nothing else).
 	b.mu.Lock()
 	if b.inflight == nil {
 		b.retryAt = time.Time{}
@@ -115,19 +126,24 @@ func (b *Background) startLocked(now time.Time) {
 		now := b.now()
 		b.mu.Lock()
 		defer b.mu.Unlock()
-		if err == nil && c.CanExpire() && c.Expires.Sub(now) < AdvisoryRefresh {
-			// A source that kept its old credentials (its own advisory
-			// refresh failed) or gives short ones: keep them if they are
-			// newer, and back off before asking again.
+		switch {
+		case err != nil:
+			b.failed(now, err)
+		case c.CanExpire() && !c.Expires.After(now.Add(orDefault(b.MinValid, time.Minute))):
+			// A source that kept its old, nearly expired credentials
+			// (its own refresh failed): keep them if they are newer, and
+			// back off before asking again.
 			if old := b.held.Load(); old == nil || !c.Expires.Before(old.Expires) {
 				b.held.Store(&c)
 			}
 			b.failed(now, nil)
-		} else if err != nil {
-			b.failed(now, err)
-		} else {
+		default:
+			// Fresh credentials, perhaps short-lived ones that are inside
+			// the advisory window from the start: the next refresh waits
+			// MinInterval.
 			b.held.Store(&c)
-			b.failures, b.retryAt, b.lastErr = 0, time.Time{}, nil
+			b.failures, b.lastErr = 0, nil
+			b.retryAt = now.Add(orDefault(b.MinInterval, time.Minute))
 		}
 		b.inflight = nil
 		close(done)

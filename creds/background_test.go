@@ -129,3 +129,39 @@ func TestBackgroundWaitsWhenNothingValidIsHeld(t *testing.T) {
 		t.Errorf("a caller's deadline is not honoured: %v", err)
 	}
 }
+
+// TestBackgroundRefreshesShortCredentialsOncePerMinute: credentials whose
+// whole life is inside the refresh window (a 900-second role) are
+// refreshed at most once a minute however many requests come, and never
+// served expired (before: a new refresh 5 s after each short answer).
+func TestBackgroundRefreshesShortCredentialsOncePerMinute(t *testing.T) {
+	var mu sync.Mutex
+	clock := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	src := &slowSource{life: 15 * time.Minute, now: now}
+	b := &Background{Provider: src, Now: now}
+	first, _ := src.Retrieve(context.Background())
+	b.Hold(first)
+	for step := 0; step < 20*60; step++ { // 20 minutes, a request every second
+		c, err := b.Retrieve(context.Background())
+		if err != nil || !c.Expires.After(now()) {
+			t.Fatalf("at %v: %v, expires %v", now(), err, c.Expires)
+		}
+		// Let a started refresh finish before time moves on.
+		for i := 0; i < 100; i++ {
+			b.mu.Lock()
+			idle := b.inflight == nil
+			b.mu.Unlock()
+			if idle {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		mu.Lock()
+		clock = clock.Add(time.Second)
+		mu.Unlock()
+	}
+	if n := src.calls.Load(); n > 22 || n < 10 {
+		t.Fatalf("%d STS calls in 20 minutes: want about one a minute", n)
+	}
+}

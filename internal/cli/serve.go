@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -120,6 +121,15 @@ nothing else.`,
 	return cmd
 }
 
+// serverGC undoes main's GOGC=400 (right for commands that run for
+// milliseconds) for a server that runs for hours: the default collector
+// keeps its heap small. GOGC in the environment still wins.
+func serverGC(lookup func(string) (string, bool)) {
+	if _, set := lookup("GOGC"); !set {
+		debug.SetGCPercent(100)
+	}
+}
+
 // start resolves the source once (so that configuration errors show at
 // start) and listens. The first credentials are awaited up to startWait: a
 // slow STS does not keep the endpoint from being printed.
@@ -127,6 +137,7 @@ func (o *serveOptions) start(cmd *cobra.Command, e *env, g *globals) (*server.Se
 	if o.protocol != server.Container && o.protocol != server.IMDS {
 		return nil, "", usageError{fmt.Errorf("invalid --protocol %q (container or imds)", o.protocol)}
 	}
+	serverGC(e.lookup)
 	ctx, cancel := context.WithTimeout(cmd.Context(), startWait)
 	defer cancel()
 	c, s, src, err := o.resolve(ctx, e, g)

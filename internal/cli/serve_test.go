@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -140,3 +141,19 @@ func (s *safeBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *safeBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestServerUsesTheDefaultGC: main's GOGC=400 suits commands that run for
+// milliseconds; the long-running server goes back to the default (unless
+// GOGC is set).
+func TestServerUsesTheDefaultGC(t *testing.T) {
+	old := debug.SetGCPercent(400)
+	defer debug.SetGCPercent(old)
+	serverGC(func(string) (string, bool) { return "", false })
+	if got := debug.SetGCPercent(400); got != 100 {
+		t.Fatalf("GC percent %d, want 100", got)
+	}
+	serverGC(func(k string) (string, bool) { return "400", k == "GOGC" })
+	if got := debug.SetGCPercent(400); got != 400 {
+		t.Fatalf("GOGC set: GC percent %d, want it left at 400", got)
+	}
+}
