@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsconfig"
@@ -171,8 +172,8 @@ any shell.`,
 	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newSwitchCmd(e, g), newPromptCmd(e), newKeysCmd(e, g), newLogoutCmd(e, g))
 	// Completion for bash, zsh, fish and PowerShell: commands, flags, and
 	// profile names for --profile.
-	_ = root.RegisterFlagCompletionFunc("profile", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return profileNames(e), cobra.ShellCompDirectiveNoFileComp
+	_ = root.RegisterFlagCompletionFunc("profile", func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		return profileNames(e, prefix), cobra.ShellCompDirectiveNoFileComp
 	})
 
 	err := root.ExecuteContext(ctx)
@@ -253,23 +254,27 @@ func version() string {
 
 // completeProfiles completes a profile name as a command's argument.
 func completeProfiles(e *env) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-	return func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	return func(_ *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return profileNames(e), cobra.ShellCompDirectiveNoFileComp
+		return profileNames(e, prefix), cobra.ShellCompDirectiveNoFileComp
 	}
 }
 
-// profileNames lists the profiles of both files, for completion.
-func profileNames(e *env) []string {
+// profileNames lists the profiles of both files that start with the typed
+// prefix, for completion: only those go to the shell (20,000 names on
+// every TAB otherwise).
+func profileNames(e *env, prefix string) []string {
 	profiles, _, err := credchain.Profiles(e.lookup)
 	if err != nil {
 		return nil
 	}
-	names := make([]string, 0, len(profiles))
+	var names []string
 	for _, p := range profiles {
-		names = append(names, p.Name+"\t"+p.Kind)
+		if strings.HasPrefix(p.Name, prefix) {
+			names = append(names, p.Name+"\t"+p.Kind)
+		}
 	}
 	return names
 }
