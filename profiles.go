@@ -292,3 +292,54 @@ func account(p *awsconfig.Section) string {
 	}
 	return ""
 }
+
+// ProfileNames lists the profiles of both files whose name starts with
+// prefix, each with its kind, in file order (config file first). Only the
+// section headers are read for the others, so completing a name in a
+// config of 20,000 profiles costs about one resolution.
+func ProfileNames(env func(string) (string, bool), prefix string) ([]ProfileInfo, error) {
+	if env == nil {
+		env = os.LookupEnv
+	}
+	cfgPath, _ := awsconfig.ConfigFile(env)
+	credPath, _ := awsconfig.CredentialsFile(env)
+	var files [2]*awsconfig.File
+	for i, path := range []string{cfgPath, credPath} {
+		f, err := awsconfig.ReadFile(path)
+		if err != nil && !errors.Is(err, awsconfig.ErrNotFound) {
+			return nil, err
+		}
+		files[i] = f
+	}
+	cfgFile, credFile := files[0], files[1]
+	var order []string
+	seen := map[string]bool{}
+	add := func(name string) {
+		if strings.HasPrefix(name, prefix) && !seen[name] {
+			seen[name] = true
+			order = append(order, name)
+		}
+	}
+	if cfgFile != nil {
+		for i := 0; i < cfgFile.Len(); i++ {
+			if kind, name := awsconfig.ClassifyHeader(cfgFile.Header(i)); kind == awsconfig.SectionProfile {
+				add(name)
+			}
+		}
+	}
+	if credFile != nil {
+		for i := 0; i < credFile.Len(); i++ {
+			add(credFile.Header(i))
+		}
+	}
+	cfg := awsconfig.NewConfig(cfgFile)
+	merged := awsconfig.Merge(cfg, credFile)
+	out := make([]ProfileInfo, 0, len(order))
+	for _, name := range order {
+		credSec, _ := credFile.Section(name)
+		cfgSec, _ := cfg.Profile(name)
+		kind, method := classifyProfile(merged.Lookup(name), credSec, cfgSec)
+		out = append(out, ProfileInfo{Name: name, Kind: kind, Method: method})
+	}
+	return out, nil
+}

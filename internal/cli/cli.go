@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
-	"strings"
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsconfig"
@@ -266,15 +265,13 @@ func completeProfiles(e *env) func(*cobra.Command, []string, string) ([]string, 
 // prefix, for completion: only those go to the shell (20,000 names on
 // every TAB otherwise).
 func profileNames(e *env, prefix string) []string {
-	profiles, _, err := credchain.Profiles(e.lookup)
+	profiles, err := credchain.ProfileNames(e.lookup, prefix)
 	if err != nil {
 		return nil
 	}
-	var names []string
+	names := make([]string, 0, len(profiles))
 	for _, p := range profiles {
-		if strings.HasPrefix(p.Name, prefix) {
-			names = append(names, p.Name+"\t"+p.Kind)
-		}
+		names = append(names, p.Name+"\t"+p.Kind)
 	}
 	return names
 }
