@@ -76,16 +76,33 @@ func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection,
 // ProfileSSOToken returns the token state of SSO profile name (nil when
 // the profile does not use SSO).
 func ProfileSSOToken(env func(string) (string, bool), name string) *SSOToken {
-	infos, _, _, err := listProfiles(env)
+	if env == nil {
+		env = os.LookupEnv
+	}
+	cfgFile, credFile, err := readFiles(env)
 	if err != nil {
 		return nil
 	}
-	for _, p := range infos {
-		if p.Name == name {
-			return p.SSO
-		}
+	cfg := awsconfig.NewConfig(cfgFile)
+	p, ok := awsconfig.Merge(cfg, credFile).Get(name)
+	if _, method := classifyProfile(p, nil, nil); !ok || method != "sso" {
+		return nil
 	}
-	return nil
+	return newSSOTokens(env, cfg).of(p)
+}
+
+// readFiles reads the config and credentials files the environment names
+// (nil for a missing one).
+func readFiles(env func(string) (string, bool)) (cfgFile, credFile *awsconfig.File, err error) {
+	cfgPath, _ := awsconfig.ConfigFile(env)
+	credPath, _ := awsconfig.CredentialsFile(env)
+	if cfgFile, err = awsconfig.ReadFile(cfgPath); err != nil && !errors.Is(err, awsconfig.ErrNotFound) {
+		return nil, nil, err
+	}
+	if credFile, err = awsconfig.ReadFile(credPath); err != nil && !errors.Is(err, awsconfig.ErrNotFound) {
+		return nil, nil, err
+	}
+	return cfgFile, credFile, nil
 }
 
 // listProfiles is Profiles, also returning the merged profiles it read.
@@ -93,18 +110,9 @@ func listProfiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSect
 	if env == nil {
 		env = os.LookupEnv
 	}
-	cfgPath, _ := awsconfig.ConfigFile(env)
-	credPath, _ := awsconfig.CredentialsFile(env)
-	var cfgFile, credFile *awsconfig.File
-	for _, f := range []struct {
-		path string
-		into **awsconfig.File
-	}{{cfgPath, &cfgFile}, {credPath, &credFile}} {
-		parsed, err := awsconfig.ReadFile(f.path)
-		if err != nil && !errors.Is(err, awsconfig.ErrNotFound) {
-			return nil, nil, nil, err
-		}
-		*f.into = parsed
+	cfgFile, credFile, err := readFiles(env)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	cfg := awsconfig.Classify(cfgFile)
 	merged := awsconfig.Merge(awsconfig.NewConfig(cfgFile), credFile)
@@ -133,8 +141,7 @@ func listProfiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSect
 			add(s.Header, s.Pos())
 		}
 	}
-	tokens := ssoTokens{dir: filepath.Join(awsconfig.ExpandUser("~", env), ".aws", "sso", "cache"), cfg: awsconfig.NewConfig(cfgFile),
-		seen: map[string]*SSOToken{}}
+	tokens := newSSOTokens(env, awsconfig.NewConfig(cfgFile))
 	var out []ProfileInfo
 	for _, name := range order {
 		var credSec *awsconfig.Section
@@ -162,6 +169,10 @@ type ssoTokens struct {
 	dir  string
 	cfg  *awsconfig.Config
 	seen map[string]*SSOToken
+}
+
+func newSSOTokens(env func(string) (string, bool), cfg *awsconfig.Config) ssoTokens {
+	return ssoTokens{dir: filepath.Join(awsconfig.ExpandUser("~", env), ".aws", "sso", "cache"), cfg: cfg, seen: map[string]*SSOToken{}}
 }
 
 func (t ssoTokens) of(p *awsconfig.Section) *SSOToken {
@@ -301,17 +312,10 @@ func ProfileNames(env func(string) (string, bool), prefix string) ([]ProfileInfo
 	if env == nil {
 		env = os.LookupEnv
 	}
-	cfgPath, _ := awsconfig.ConfigFile(env)
-	credPath, _ := awsconfig.CredentialsFile(env)
-	var files [2]*awsconfig.File
-	for i, path := range []string{cfgPath, credPath} {
-		f, err := awsconfig.ReadFile(path)
-		if err != nil && !errors.Is(err, awsconfig.ErrNotFound) {
-			return nil, err
-		}
-		files[i] = f
+	cfgFile, credFile, err := readFiles(env)
+	if err != nil {
+		return nil, err
 	}
-	cfgFile, credFile := files[0], files[1]
 	var order []string
 	seen := map[string]bool{}
 	add := func(name string) {

@@ -218,7 +218,7 @@ func (r *resolution) readChainSettings() error {
 	case ipv6:
 		base = imdscreds.BaseIPv6
 	}
-	if !imdscreds.ValidBaseURL(base) {
+	if !awsconfig.ValidEndpointURL(base) {
 		return creds.Errorf("InvalidIMDSEndpointError", "Invalid endpoint EC2 Instance Metadata endpoint: %s (from %s)", base, endpoint.from)
 	}
 	// Both are used as given (botocore): 0 attempts makes no request, a

@@ -3,7 +3,6 @@ package awsconfig
 import (
 	"net"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -25,11 +24,10 @@ func ValidRegion(region string) bool {
 	return !digits
 }
 
-var hostLabels = regexp.MustCompile(`(?i)^((?:[a-z\d]|[a-z\d][a-z\d-]{0,61}[a-z\d])\.)*(?:[a-z\d]|[a-z\d][a-z\d-]{0,61}[a-z\d])$`)
-
-// ValidEndpointURL is botocore's check of a configured endpoint URL when
-// it creates a client (is_valid_endpoint_url, is_valid_ipv6_endpoint_url):
-// no tab or line break anywhere, and a host that is DNS labels or an IPv6
+// ValidEndpointURL is botocore's is_valid_uri: the check of a configured
+// endpoint URL when it creates a client (is_valid_endpoint_url or
+// is_valid_ipv6_endpoint_url), and of the instance metadata endpoint: no
+// tab or line break anywhere, and a host that is DNS labels or an IPv6
 // address. botocore raises a raw ValueError ("Invalid endpoint: URL") for
 // any other.
 func ValidEndpointURL(raw string) bool {
@@ -41,9 +39,31 @@ func ValidEndpointURL(raw string) bool {
 		return false
 	}
 	host := u.Hostname()
-	if strings.HasPrefix(u.Host, "[") {
-		return net.ParseIP(host) != nil && strings.Contains(host, ":")
+	if strings.HasPrefix(u.Host, "[") || strings.Contains(host, ":") {
+		ip := strings.SplitN(host, "%", 2)[0]
+		return strings.Contains(ip, ":") && net.ParseIP(ip) != nil
 	}
 	host = strings.TrimSuffix(host, ".")
-	return host != "" && len(host) <= 255 && hostLabels.MatchString(host)
+	return len(host) <= 255 && validHostname(host)
+}
+
+// validHostname is botocore's hostname pattern: dot-separated labels of 1 to
+// 63 letters, digits and hyphens, not starting or ending with a hyphen.
+// (Hand-written: a package-level regexp costs start-up time.)
+func validHostname(h string) bool {
+	if h == "" {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -61,46 +61,6 @@ type Provider struct {
 // Method implements creds.Provider.
 func (p *Provider) Method() string { return Method }
 
-// ValidBaseURL is botocore's is_valid_uri for the metadata endpoint.
-func ValidBaseURL(base string) bool {
-	if strings.ContainsAny(base, "\t\r\n") {
-		return false
-	}
-	u, err := url.Parse(base)
-	if err != nil || u.Host == "" {
-		return false
-	}
-	host := u.Hostname()
-	if host == "" || len(host) > 255 {
-		return false
-	}
-	if strings.Contains(host, ":") {
-		return net.ParseIP(strings.SplitN(host, "%", 2)[0]) != nil
-	}
-	return validHostname(strings.TrimSuffix(host, "."))
-}
-
-// validHostname is botocore's hostname pattern: dot-separated labels of 1 to
-// 63 letters, digits and hyphens, not starting or ending with a hyphen.
-// (Hand-written: a package-level regexp costs start-up time.)
-func validHostname(h string) bool {
-	if h == "" {
-		return false
-	}
-	for _, label := range strings.Split(h, ".") {
-		if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 func (p *Provider) url(path string) string {
 	sep := ""
 	if !strings.HasSuffix(p.BaseURL, "/") {

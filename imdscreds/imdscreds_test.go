@@ -28,17 +28,6 @@ func TestStaticStabilityExtension(t *testing.T) {
 	}
 }
 
-func TestValidBaseURL(t *testing.T) {
-	for u, ok := range map[string]bool{
-		"http://169.254.169.254/": true, "http://[fd00:ec2::254]/": true, "http://localhost:1338": true,
-		"http://bad host/": false, "not a url": false, "http://a\n/": false, "http://-bad-/": false,
-	} {
-		if ValidBaseURL(u) != ok {
-			t.Errorf("ValidBaseURL(%q) != %v", u, ok)
-		}
-	}
-}
-
 // TestNothingListeningEndsQuickly: with no metadata service (connection
 // refused) the source finds nothing within the attempts' bound.
 func TestNothingListeningEndsQuickly(t *testing.T) {
