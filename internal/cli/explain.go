@@ -75,9 +75,15 @@ func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error
 	if x.Profile != nil {
 		profile = *x.Profile
 	}
+	// The token state is read only when the sso source applied (found or
+	// failed): the files are not read again for other profiles.
 	var token string
-	if t := credchain.ProfileSSOToken(g.lookup(e), profile); t != nil {
-		token = t.Describe(time.Now())
+	for _, st := range x.Steps {
+		if st.Method == "sso" && (st.Result == creds.ResultFound || st.Result == creds.ResultError) {
+			if t := credchain.ProfileSSOToken(g.lookup(e), profile); t != nil {
+				token = t.Describe(time.Now())
+			}
+		}
 	}
 	var out bytes.Buffer
 	if o.json {
