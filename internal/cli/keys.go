@@ -291,15 +291,11 @@ func (o *keysOptions) add(ctx context.Context, e *env, g *globals, profile strin
 // store puts k in the store and points the profile at it; if the files
 // cannot be written, the store is put back as it was.
 func (o *keysOptions) store(e *env, v *keys.Vault, use *keys.Use, k keys.Key) error {
-	had, err := v.Has(use.Profile)
-	if err != nil {
+	before, err := v.Key(use.Profile)
+	var notStored *keys.NotStoredError
+	had := !errors.As(err, &notStored)
+	if err != nil && had {
 		return err
-	}
-	var before keys.Key
-	if had {
-		if before, err = v.Key(use.Profile); err != nil {
-			return err
-		}
 	}
 	if err := v.Put(use.Profile, k); err != nil {
 		return err

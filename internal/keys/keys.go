@@ -146,15 +146,6 @@ func (v *Vault) Key(profile string) (Key, error) {
 	return k, nil
 }
 
-// Has reports whether the profile has a key stored.
-func (v *Vault) Has(profile string) (bool, error) {
-	_, err := v.Store.Get(keyPrefix + profile)
-	if errors.Is(err, keystore.ErrNotFound) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
 // Put stores the profile's key (Stored is set to now) and clears its MFA
 // session, which belonged to the key it replaces, and any rotation record
 // (about the key it replaces).
