@@ -10,11 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/smithy-go"
+	"golang.org/x/sync/errgroup"
 )
 
 // API is the part of the portal listing uses.
@@ -53,50 +53,27 @@ func List(ctx context.Context, api API, token string, concurrency int) ([]Role, 
 			accounts = append(accounts, account{aws.ToString(a.AccountId), aws.ToString(a.AccountName), aws.ToString(a.EmailAddress)})
 		}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// The first failure cancels the other calls and is the one returned.
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(concurrency)
 	results := make([][]Role, len(accounts))
-	errs := make([]error, len(accounts))
-	sem := make(chan struct{}, concurrency)
-	var wg sync.WaitGroup
 	for i, a := range accounts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				errs[i] = ctx.Err()
-				return
-			}
-			defer func() { <-sem }()
+		g.Go(func() error {
 			pages := sso.NewListAccountRolesPaginator(api, &sso.ListAccountRolesInput{AccessToken: aws.String(token), AccountId: aws.String(a.id)})
 			for pages.HasMorePages() {
 				out, err := pages.NextPage(ctx)
 				if err != nil {
-					errs[i] = fmt.Errorf("account %s (%s): %w", a.id, a.name, describe("ListAccountRoles", err))
-					cancel()
-					return
+					return fmt.Errorf("account %s (%s): %w", a.id, a.name, describe("ListAccountRoles", err))
 				}
 				for _, r := range out.RoleList {
 					results[i] = append(results[i], Role{AccountID: a.id, AccountName: a.name, Email: a.email, RoleName: aws.ToString(r.RoleName)})
 				}
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil && !errors.Is(err, context.Canceled) {
-			return nil, err
-		}
-	}
-	if err := ctx.Err(); err != nil && !errors.Is(err, context.Canceled) {
+	if err := g.Wait(); err != nil {
 		return nil, err
-	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
 	}
 	var all []Role
 	for _, r := range results {
