@@ -478,8 +478,7 @@ func (o *keysOptions) process(ctx context.Context, e *env, profile string) error
 		lockKey, _ := cache.Key(map[string]any{"credchain-mfa-session": profile})
 		mfa = &keys.MFA{Serial: settings.MFASerial, Duration: d,
 			Code: func() (string, error) {
-				label := fmt.Sprintf("Enter MFA code for %s: ", settings.MFASerial)
-				code, err := asker(e, settings.MFAProcess, fmt.Sprintf("profile %q: mfa_process", profile)).Ask(ctx, prompt.Question{Label: label})
+				code, err := askMFA(ctx, e, credchain.MFARequest{Profile: profile, Serial: settings.MFASerial, Process: settings.MFAProcess})
 				if errors.Is(err, prompt.ErrUnavailable) {
 					return "", noWayToAsk(settings.MFASerial, profile)
 				}

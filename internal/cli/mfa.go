@@ -28,6 +28,16 @@ func noWayToAsk(serial, profile string) error {
 		"pass --mfa-code CODE, set mfa_process = COMMAND (a command that prints the code) in the profile, or run on a terminal", serial, profile)
 }
 
+// mfaLabel is botocore's MFA prompt.
+func mfaLabel(serial string) string { return fmt.Sprintf("Enter MFA code for %s: ", serial) }
+
+// askMFA asks for the MFA code of req's profile through asker (its
+// mfa_process, the terminal, a desktop dialog); prompt.ErrUnavailable
+// when none of them can ask here.
+func askMFA(ctx context.Context, e *env, req credchain.MFARequest) (string, error) {
+	return asker(e, req.Process, fmt.Sprintf("profile %q: mfa_process", req.Profile)).Ask(ctx, prompt.Question{Label: mfaLabel(req.Serial)})
+}
+
 // mfa returns the MFA code source of credchain's own chain: --mfa-code;
 // else botocore's prompt ("Enter MFA code for SERIAL: ") through asker, one
 // prompt per role; only when nothing can ask, exactly one line of stdin and
@@ -37,15 +47,14 @@ func (g *globals) mfa(e *env) func(credchain.MFARequest) (string, error) {
 		if g.mfaCode != "" {
 			return g.mfaCode, nil
 		}
-		label := fmt.Sprintf("Enter MFA code for %s: ", req.Serial)
-		code, err := asker(e, req.Process, fmt.Sprintf("profile %q: mfa_process", req.Profile)).Ask(context.Background(), prompt.Question{Label: label})
+		code, err := askMFA(context.Background(), e, req)
 		if !errors.Is(err, prompt.ErrUnavailable) {
 			return code, err
 		}
 		if e.stdin == nil {
 			return "", noWayToAsk(req.Serial, req.Profile)
 		}
-		fmt.Fprint(e.stderr, label)
+		fmt.Fprint(e.stderr, mfaLabel(req.Serial))
 		line, err := prompt.Line(e.stdin)
 		if err != nil {
 			if err == io.EOF {
