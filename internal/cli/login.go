@@ -59,14 +59,8 @@ func (g *globals) loginAfter(ctx context.Context, e *env, err error) (bool, erro
 	}
 	tell(e, fmt.Sprintf("credchain: %s needs a sign-in: %v\ncredchain: signing in (--no-login gives the error instead)\n", what, err))
 	_, lerr := s.SSOLogin(ctx, need.Session, credchain.SSOLoginOptions{DeviceCode: noBrowser != nil, Stale: need.Stale,
-		Open: func(url string) error { return browser.Open(url, e.lookup) },
-		Prompt: func(url, code string) {
-			if code == "" {
-				tell(e, fmt.Sprintf("To sign in, open this URL in a browser on this machine:\n\n  %s\n\n", url))
-				return
-			}
-			tell(e, fmt.Sprintf("To sign in, open this URL and confirm the code %s:\n\n  %s\n\n", code, url))
-		}})
+		Open:   func(url string) error { return browser.Open(url, e.lookup) },
+		Prompt: func(url, code string) { tell(e, signInMessage(url, code)) }})
 	if lerr != nil {
 		return false, fmt.Errorf("%w (signing in to %s failed: %v)", err, what, lerr)
 	}
@@ -85,10 +79,8 @@ func (g *globals) signInAfter(ctx context.Context, e *env, err error, need *logi
 	tell(e, fmt.Sprintf("credchain: %s needs a sign-in: %v\ncredchain: signing in to AWS in the browser (--no-login gives the error instead)\n", what, err))
 	s := credchain.NewSession(credchain.WithEnv(g.lookup(e)), credchain.WithProfile(need.Profile))
 	_, lerr := s.LoginSignIn(ctx, credchain.SSOLoginOptions{
-		Open: func(url string) error { return browser.Open(url, e.lookup) },
-		Prompt: func(url, _ string) {
-			tell(e, fmt.Sprintf("To sign in, open this URL in a browser on this machine:\n\n  %s\n\n", url))
-		}})
+		Open:   func(url string) error { return browser.Open(url, e.lookup) },
+		Prompt: func(url, _ string) { tell(e, signInMessage(url, "")) }})
 	if lerr != nil {
 		return false, fmt.Errorf("%w (signing in for %s failed: %v)", err, what, lerr)
 	}

@@ -24,6 +24,15 @@ type ssoLoginOptions struct {
 	timeout    time.Duration
 }
 
+// signInMessage tells the person where to sign in: the URL, and in the
+// device flow the code to confirm there.
+func signInMessage(url, code string) string {
+	if code == "" {
+		return fmt.Sprintf("To sign in, open this URL in a browser on this machine:\n\n  %s\n\n", url)
+	}
+	return fmt.Sprintf("To sign in, open this URL and confirm the code %s:\n\n  %s\n\n", code, url)
+}
+
 // loginOptions: the browser when there is one (unless --no-browser), else
 // the URL (and the device code) on stderr.
 func (o *ssoLoginOptions) loginOptions(e *env) credchain.SSOLoginOptions {
@@ -39,12 +48,8 @@ func (o *ssoLoginOptions) loginOptions(e *env) credchain.SSOLoginOptions {
 			return err
 		},
 		Prompt: func(url, code string) {
-			if code == "" {
-				fmt.Fprintf(e.stderr, "To sign in, open this URL in a browser on this machine:\n\n  %s\n\n", url)
-				return
-			}
-			fmt.Fprintf(e.stderr, "To sign in, open this URL and confirm the code %s:\n\n  %s\n\n", code, url)
-			if !o.noBrowser {
+			fmt.Fprint(e.stderr, signInMessage(url, code))
+			if code != "" && !o.noBrowser {
 				if err := browser.Open(url, e.lookup); err != nil {
 					fmt.Fprintf(e.stderr, "credchain: no browser opened (%v): open the URL above yourself\n", err)
 				}
