@@ -559,6 +559,8 @@ type goResult struct {
 	region                                 *string
 	regionErr                              bool
 	prompts                                []string
+	// profiles is the Profiles listing's names (nil when it fails).
+	profiles []string
 	// shortLived: the test STS's short-lived roles expire 11 minutes after
 	// each call, and botocore and credchain call at different times.
 	shortLived bool
@@ -591,6 +593,12 @@ func runCredchain(sc oracle.Scenario) goResult {
 			return *p
 		}
 		opts = append(opts, credchain.WithCredentials(val(ex.AK), val(ex.SK), val(ex.Token)), credchain.WithAccountID(val(ex.AccountID)))
+	}
+	if infos, _, err := credchain.Profiles(func(k string) (string, bool) { v, ok := sc.Env[k]; return v, ok }); err == nil {
+		r.profiles = []string{}
+		for _, p := range infos {
+			r.profiles = append(r.profiles, p.Name)
+		}
 	}
 	s := credchain.NewSession(opts...)
 	if reg, ok, err := s.Region(); err != nil {
@@ -628,6 +636,7 @@ func compare(want oracle.Result, got goResult) string {
 	if w, g := strings.Join(want.Prompts, "|"), strings.Join(got.prompts, "|"); w != g {
 		return fmt.Sprintf("MFA prompts: botocore [%s], credchain [%s]", w, g)
 	}
+
 	switch {
 	case want.Error != nil && want.Error.Type == "MissingDependencyException":
 		// botocore's login source needs awscrt, which is not installed here:
@@ -832,6 +841,9 @@ func runDifferential(t *testing.T, cases []genCase, cli bool) (failures, count i
 		}
 		if d := compare(want, got); d != "" {
 			diffs = append(diffs, "library: "+d)
+		}
+		if (want.Profiles == nil) != (got.profiles == nil) || strings.Join(want.Profiles, "\x00") != strings.Join(got.profiles, "\x00") {
+			diffs = append(diffs, fmt.Sprintf("library: profiles listed: botocore %q, credchain %q", want.Profiles, got.profiles))
 		}
 		if bin != "" && sc.Explicit == nil {
 			materialise(t, root, sts.URL, meta.URL, i, cases[i])

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/credchain/credchain/internal/oracle"
 )
 
 // TestProfileNamesAgreesWithProfiles: the prefix listing used by
@@ -48,5 +50,45 @@ func TestProfileNamesAgreesWithProfiles(t *testing.T) {
 		if strings.Join(want, ",") != strings.Join(have, ",") {
 			t.Errorf("prefix %q: ProfileNames %q, Profiles %q", prefix, have, want)
 		}
+	}
+}
+
+// TestProfilesListInBotocoreOrder: a profile named by several sections
+// ([profile x], then [default], then [profile "x"]) is
+// listed where its first section is, with the last section's keys, and
+// credentials-only profiles follow: botocore's available_profiles.
+func TestProfilesListInBotocoreOrder(t *testing.T) {
+	if err := oracle.Available(); err != nil {
+		if os.Getenv("CREDCHAIN_REQUIRE_ORACLE") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	cfg := "[profile x]\nregion = b\n[default]\nregion = a\n[profile \"x\"]\ncredential_process = p\n" +
+		"[profile  y]\nregion = f\n[profile y]\nregion = g\n[profile a b]\nregion = h\n[sso-session x]\nsso_region = r\n"
+	cred := "[c]\naws_access_key_id = 1\naws_secret_access_key = s\n[x]\naws_access_key_id = 2\n[y]\naws_access_key_id = 3\naws_secret_access_key = s\n"
+	os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600)
+	os.WriteFile(filepath.Join(dir, "credentials"), []byte(cred), 0o600)
+	env := map[string]string{"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"), "HOME": dir}
+	res, err := oracle.Run([]oracle.Scenario{{ID: "order", Env: env}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos, _, err := Profiles(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range infos {
+		got = append(got, p.Name)
+	}
+	if want := res[0].Profiles; strings.Join(want, ",") != strings.Join(got, ",") {
+		t.Fatalf("botocore lists %q, credchain %q", want, got)
+	}
+	// The later section defines the profile: x is a process profile
+	// ([profile "x"]) with keys merged from the credentials file.
+	if infos[0].Name != "x" || infos[0].Kind != "static keys (credentials file)" || infos[0].Defined[0] != filepath.Join(dir, "config")+":5" {
+		t.Fatalf("x: %+v", infos[0])
 	}
 }

@@ -69,8 +69,147 @@ type IgnoredSection struct {
 // the environment (os.LookupEnv when env is nil), in file order, and the
 // config sections botocore ignores.
 func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection, error) {
-	infos, ignored, _, err := listProfiles(env)
-	return infos, ignored, err
+	var out []ProfileInfo
+	ignored, err := WalkProfiles(env, func(p ProfileInfo) error {
+		out = append(out, p)
+		return nil
+	})
+	return out, ignored, err
+}
+
+// WalkProfiles calls fn for each profile Profiles lists, in the same order,
+// without keeping them: listing a config of any size holds about the files
+// themselves in memory. An error from fn stops the walk and is returned.
+func WalkProfiles(env func(string) (string, bool), fn func(ProfileInfo) error) ([]IgnoredSection, error) {
+	return walkProfiles(env, nil, true, fn)
+}
+
+// walkProfiles is WalkProfiles for the profiles whose name match accepts
+// (every profile when match is nil); the others cost a look at their
+// section header. full adds what only a listing shows: where each profile
+// is defined, its account and its SSO token's state.
+//
+// The order is botocore's available_profiles: the config file's profiles
+// where their first section is (the last one defines them), then the
+// credentials file's other sections.
+func walkProfiles(env func(string) (string, bool), match func(string) bool, full bool, fn func(ProfileInfo) error) ([]IgnoredSection, error) {
+	if env == nil {
+		env = os.LookupEnv
+	}
+	cfgFile, credFile, err := readFiles(env)
+	if err != nil {
+		return nil, err
+	}
+	return walkFiles(env, cfgFile, credFile, match, full, fn)
+}
+
+// walkFiles is walkProfiles over files already read.
+func walkFiles(env func(string) (string, bool), cfgFile, credFile *awsconfig.File, match func(string) bool, full bool, fn func(ProfileInfo) error) ([]IgnoredSection, error) {
+	var ignored []IgnoredSection
+	// A profile is defined by the last section that names it and listed
+	// where the first one is (botocore's dict of profiles): of
+	// [profile NAME], a spelling shlex reads the same ([profile "NAME"],
+	// [profile  NAME]) and, for default, [default]. The parser's index finds
+	// the exact headers; the rare other spellings go into odd.
+	odd := map[string][]int{}
+	for i := 0; cfgFile != nil && i < cfgFile.Len(); i++ {
+		h := cfgFile.Header(i)
+		switch kind, name := awsconfig.ClassifyHeader(h); kind {
+		case awsconfig.SectionProfile:
+			if h != "default" && !canonical(h, name) {
+				odd[name] = append(odd[name], i)
+			}
+		case awsconfig.SectionDropped:
+			if full {
+				ignored = append(ignored, IgnoredSection{Header: h, Where: fmt.Sprintf("%s:%d", cfgFile.Path, cfgFile.Line(i)),
+					Reason: "botocore drops a section whose header is not exactly two shell words"})
+			}
+		}
+	}
+	// sections returns the first and last section naming config profile
+	// name (-1, -1 for none); at, when not -1, is where [profile NAME] is.
+	sections := func(name string, at int) (first, last int) {
+		if at < 0 {
+			if j, ok := cfgFile.Find("profile " + name); ok {
+				at = j
+			}
+		}
+		first, last = at, at
+		seen := func(j int) {
+			if first < 0 || j < first {
+				first = j
+			}
+			last = max(last, j)
+		}
+		if name == "default" {
+			if j, ok := cfgFile.Find("default"); ok {
+				seen(j)
+			}
+		}
+		for _, j := range odd[name] {
+			seen(j)
+		}
+		return first, last
+	}
+	tokens := newSSOTokens(env, awsconfig.NewConfig(cfgFile))
+	visit := func(name string, cfgSec, credSec *awsconfig.Section) error {
+		merged := awsconfig.MergeSections(cfgSec, credSec)
+		kind, method := classifyProfile(merged, credSec, cfgSec)
+		info := ProfileInfo{Name: name, Kind: kind, Method: method}
+		if full {
+			for _, s := range []*awsconfig.Section{cfgSec, credSec} {
+				if s != nil {
+					info.Defined = append(info.Defined, s.Pos())
+				}
+			}
+			info.Account = account(merged)
+			if method == "sso" {
+				info.SSO = tokens.of(merged)
+			}
+		}
+		return fn(info)
+	}
+	credSection := func(name string) *awsconfig.Section {
+		if i, ok := credFile.Find(name); ok {
+			return credFile.Peek(i)
+		}
+		return nil
+	}
+	for i := 0; cfgFile != nil && i < cfgFile.Len(); i++ {
+		h := cfgFile.Header(i)
+		kind, name := awsconfig.ClassifyHeader(h)
+		if kind != awsconfig.SectionProfile || (match != nil && !match(name)) {
+			continue
+		}
+		at := -1
+		if canonical(h, name) {
+			at = i
+		}
+		first, last := sections(name, at)
+		if first != i {
+			continue
+		}
+		if err := visit(name, cfgFile.Peek(last), credSection(name)); err != nil {
+			return nil, err
+		}
+	}
+	for i := 0; credFile != nil && i < credFile.Len(); i++ {
+		name := credFile.Header(i)
+		if (match != nil && !match(name)) || (cfgFile != nil && inConfig(sections(name, -1))) {
+			continue
+		}
+		if err := visit(name, nil, credFile.Peek(i)); err != nil {
+			return nil, err
+		}
+	}
+	return ignored, nil
+}
+
+func inConfig(first, _ int) bool { return first >= 0 }
+
+// canonical reports that header is "profile " + name exactly.
+func canonical(header, name string) bool {
+	return len(header) == len("profile ")+len(name) && strings.HasPrefix(header, "profile ") && strings.HasSuffix(header, name)
 }
 
 // ProfileSSOToken returns the token state of SSO profile name (nil when
@@ -103,65 +242,6 @@ func readFiles(env func(string) (string, bool)) (cfgFile, credFile *awsconfig.Fi
 		return nil, nil, err
 	}
 	return cfgFile, credFile, nil
-}
-
-// listProfiles is Profiles, also returning the merged profiles it read.
-func listProfiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection, *awsconfig.Profiles, error) {
-	if env == nil {
-		env = os.LookupEnv
-	}
-	cfgFile, credFile, err := readFiles(env)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	cfg := awsconfig.Classify(cfgFile)
-	merged := awsconfig.Merge(awsconfig.NewConfig(cfgFile), credFile)
-
-	var order []string
-	defined := map[string][]string{}
-	add := func(name, where string) {
-		if _, seen := defined[name]; !seen {
-			order = append(order, name)
-		}
-		defined[name] = append(defined[name], where)
-	}
-	if cfgFile != nil {
-		byLine := make(map[int]string, len(cfg.Profiles))
-		for name, p := range cfg.Profiles {
-			byLine[p.Line] = name
-		}
-		for _, s := range cfgFile.Sections() {
-			if name, ok := byLine[s.Line]; ok {
-				add(name, s.Pos())
-			}
-		}
-	}
-	if credFile != nil {
-		for _, s := range credFile.Sections() {
-			add(s.Header, s.Pos())
-		}
-	}
-	tokens := newSSOTokens(env, awsconfig.NewConfig(cfgFile))
-	var out []ProfileInfo
-	for _, name := range order {
-		var credSec *awsconfig.Section
-		if credFile != nil {
-			credSec, _ = credFile.Section(name)
-		}
-		m := merged.Lookup(name)
-		kind, method := classifyProfile(m, credSec, cfg.Profiles[name])
-		info := ProfileInfo{Name: name, Kind: kind, Method: method, Defined: defined[name], Account: account(m)}
-		if method == "sso" {
-			info.SSO = tokens.of(m)
-		}
-		out = append(out, info)
-	}
-	var ignored []IgnoredSection
-	for _, s := range cfg.Dropped {
-		ignored = append(ignored, IgnoredSection{Header: s.Header, Where: s.Pos(),
-			Reason: "botocore drops a section whose header is not exactly two shell words"})
-	}
-	return out, ignored, merged, nil
 }
 
 // ssoTokens reads each token once, however many profiles use it.
@@ -226,10 +306,21 @@ type TreeNode struct {
 // role uses as its source, each role followed down to the profile or
 // credential_source holding the credentials.
 func ProfileTree(env func(string) (string, bool)) ([]TreeNode, error) {
-	infos, _, merged, err := listProfiles(env)
+	if env == nil {
+		env = os.LookupEnv
+	}
+	cfgFile, credFile, err := readFiles(env)
 	if err != nil {
 		return nil, err
 	}
+	var infos []ProfileInfo
+	if _, err := walkFiles(env, cfgFile, credFile, nil, false, func(p ProfileInfo) error {
+		infos = append(infos, p)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	merged := awsconfig.Merge(awsconfig.NewConfig(cfgFile), credFile)
 	kind := map[string]string{}
 	used := map[string]bool{}
 	for _, p := range infos {
@@ -305,45 +396,14 @@ func account(p *awsconfig.Section) string {
 }
 
 // ProfileNames lists the profiles of both files whose name starts with
-// prefix, each with its kind, in file order (config file first). Only the
-// section headers are read for the others, so completing a name in a
-// config of 20,000 profiles costs about one resolution.
+// prefix, each with its kind, in the order of Profiles. Only the section
+// headers are read for the others, so completing a name in a config of
+// 20,000 profiles costs about one resolution.
 func ProfileNames(env func(string) (string, bool), prefix string) ([]ProfileInfo, error) {
-	if env == nil {
-		env = os.LookupEnv
-	}
-	cfgFile, credFile, err := readFiles(env)
-	if err != nil {
-		return nil, err
-	}
-	var order []string
-	seen := map[string]bool{}
-	add := func(name string) {
-		if strings.HasPrefix(name, prefix) && !seen[name] {
-			seen[name] = true
-			order = append(order, name)
-		}
-	}
-	if cfgFile != nil {
-		for i := 0; i < cfgFile.Len(); i++ {
-			if kind, name := awsconfig.ClassifyHeader(cfgFile.Header(i)); kind == awsconfig.SectionProfile {
-				add(name)
-			}
-		}
-	}
-	if credFile != nil {
-		for i := 0; i < credFile.Len(); i++ {
-			add(credFile.Header(i))
-		}
-	}
-	cfg := awsconfig.NewConfig(cfgFile)
-	merged := awsconfig.Merge(cfg, credFile)
-	out := make([]ProfileInfo, 0, len(order))
-	for _, name := range order {
-		credSec, _ := credFile.Section(name)
-		cfgSec, _ := cfg.Profile(name)
-		kind, method := classifyProfile(merged.Lookup(name), credSec, cfgSec)
-		out = append(out, ProfileInfo{Name: name, Kind: kind, Method: method})
-	}
-	return out, nil
+	var out []ProfileInfo
+	_, err := walkProfiles(env, func(name string) bool { return strings.HasPrefix(name, prefix) }, false, func(p ProfileInfo) error {
+		out = append(out, p)
+		return nil
+	})
+	return out, err
 }

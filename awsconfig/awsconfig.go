@@ -161,8 +161,37 @@ func (f *File) At(i int) *Section {
 	if s := f.built[i]; s != nil {
 		return s
 	}
-	ps := f.parsed.Sections[i]
-	s := &Section{Name: ps.Name, Header: ps.Name, File: f.Path, Line: ps.Line, Keys: ps.All()}
+	s := f.wrap(f.parsed.Sections[i], f.parsed.Sections[i].All())
+	f.built[i] = s
+	return s
+}
+
+// Peek returns section i like At, without keeping it or its keys: each
+// call reads the section again. For a listing that visits every section
+// once, so that its memory stays about the size of the file.
+func (f *File) Peek(i int) *Section {
+	f.mu.Lock()
+	s := f.built[i]
+	f.mu.Unlock()
+	if s != nil {
+		return s
+	}
+	return f.wrap(f.parsed.Sections[i], f.parsed.Sections[i].Read())
+}
+
+// Find returns the index of the section whose raw header is name.
+func (f *File) Find(name string) (int, bool) {
+	if f == nil {
+		return 0, false
+	}
+	return f.parsed.Index(name)
+}
+
+// Line is the line of section i's header.
+func (f *File) Line(i int) int { return f.parsed.Sections[i].Line }
+
+func (f *File) wrap(ps *ini.Section, keys []ini.Key) *Section {
+	s := &Section{Name: ps.Name, Header: ps.Name, File: f.Path, Line: ps.Line, Keys: keys}
 	for _, k := range s.Keys {
 		if strings.HasPrefix(k.Value, "\n") {
 			if s.nested == nil {
@@ -171,7 +200,6 @@ func (f *File) At(i int) *Section {
 			s.nested[k.Name], _, _ = parseNested(k.Value) // validated by parse
 		}
 	}
-	f.built[i] = s
 	return s
 }
 
@@ -500,19 +528,25 @@ func (p *Profiles) Get(name string) (*Section, bool) {
 	}
 	c, inCfg := p.cfg.Profile(name)
 	cr, inCred := p.cred.Section(name)
-	var out *Section
-	switch {
-	case inCfg && inCred:
-		out = c.mergeFrom(cr)
-	case inCfg:
-		out = c
-	case inCred:
-		out = cr
-	default:
+	if !inCfg && !inCred {
 		return nil, false
 	}
+	out := MergeSections(c, cr)
 	p.merged[name] = out
 	return out, true
+}
+
+// MergeSections is one profile of session.full_config: the config file's
+// section cfg with the credentials file's section cred merged on top, key
+// by key (credentials-file values win). Either may be nil.
+func MergeSections(cfg, cred *Section) *Section {
+	switch {
+	case cfg == nil:
+		return cred
+	case cred == nil:
+		return cfg
+	}
+	return cfg.mergeFrom(cred)
 }
 
 // Lookup returns the merged profile name, or nil (a profile with no keys,

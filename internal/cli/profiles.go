@@ -1,12 +1,13 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/internal/timefmt"
@@ -89,60 +90,122 @@ func runTree(e *env) error {
 	return err
 }
 
+// runProfiles streams the listing: nothing is kept per profile, so a
+// config of a million profiles lists in memory about its own size.
 func runProfiles(e *env, o *profilesOptions) error {
 	if o.tree {
 		return runTree(e)
 	}
-	profiles, ignored, err := credchain.Profiles(e.lookup)
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
+	now := time.Now()
+	var err error
+	if o.json {
+		err = profilesJSON(e, out, now)
+	} else {
+		err = profilesTable(e, out, now)
+	}
 	if err != nil {
 		return err
 	}
-	var out bytes.Buffer
-	now := time.Now()
-	if o.json {
-		doc := struct {
-			Profiles []profileJSON `json:"profiles"`
-			Ignored  []ignoredJSON `json:"ignored"`
-		}{Profiles: []profileJSON{}, Ignored: []ignoredJSON{}}
-		for _, p := range profiles {
-			pj := profileJSON{Name: p.Name, Kind: p.Kind, Defined: p.Defined}
-			if p.Method != "" {
-				m := p.Method
-				pj.Method = &m
-			}
-			if t := p.SSO; t != nil {
-				tj := &ssoTokenJSON{Session: t.Session, StartURL: t.StartURL, Found: t.Found, Refreshable: t.Refreshable, Status: t.Describe(now)}
-				if t.Found {
-					exp := timefmt.ISO(t.ExpiresAt)
-					tj.ExpiresAt, tj.SecondsLeft = &exp, max(0, int64(t.ExpiresAt.Sub(now)/time.Second))
-				}
-				pj.SSOToken = tj
-			}
-			doc.Profiles = append(doc.Profiles, pj)
+	return out.Flush()
+}
+
+// profilesJSON writes {"profiles": [...], "ignored": [...]} as one indented
+// JSON document, a profile at a time.
+func profilesJSON(e *env, out *bufio.Writer, now time.Time) error {
+	out.WriteString("{\n  \"profiles\": [")
+	n := 0
+	ignored, err := credchain.WalkProfiles(e.lookup, func(p credchain.ProfileInfo) error {
+		pj := profileJSON{Name: p.Name, Kind: p.Kind, Defined: p.Defined}
+		if p.Method != "" {
+			m := p.Method
+			pj.Method = &m
 		}
-		for _, i := range ignored {
-			doc.Ignored = append(doc.Ignored, ignoredJSON(i))
+		if t := p.SSO; t != nil {
+			tj := &ssoTokenJSON{Session: t.Session, StartURL: t.StartURL, Found: t.Found, Refreshable: t.Refreshable, Status: t.Describe(now)}
+			if t.Found {
+				exp := timefmt.ISO(t.ExpiresAt)
+				tj.ExpiresAt, tj.SecondsLeft = &exp, max(0, int64(t.ExpiresAt.Sub(now)/time.Second))
+			}
+			pj.SSOToken = tj
 		}
-		enc := json.NewEncoder(&out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(doc); err != nil {
+		n++
+		return writeElement(out, n, pj)
+	})
+	if err != nil {
+		return err
+	}
+	closeArray(out, n)
+	out.WriteString(",\n  \"ignored\": [")
+	for i, ig := range ignored {
+		if err := writeElement(out, i+1, ignoredJSON(ig)); err != nil {
 			return err
 		}
-	} else {
-		tw := tabwriter.NewWriter(&out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "PROFILE\tKIND\tDEFINED AT")
-		for _, p := range profiles {
-			kind := p.Kind
-			if p.SSO != nil {
-				kind += " (" + p.SSO.Describe(now) + ")"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, kind, strings.Join(p.Defined, ", "))
-		}
-		tw.Flush()
-		for _, i := range ignored {
-			fmt.Fprintf(&out, "ignored: [%s] at %s: %s\n", i.Header, i.Where, i.Reason)
-		}
 	}
-	_, err = e.stdout.Write(out.Bytes())
+	closeArray(out, len(ignored))
+	_, err = out.WriteString("\n}\n")
 	return err
+}
+
+// writeElement writes the nth element (from 1) of an array at depth 2 of a
+// document indented by two spaces.
+func writeElement(out *bufio.Writer, n int, v any) error {
+	b, err := json.MarshalIndent(v, "    ", "  ")
+	if err != nil {
+		return err
+	}
+	if n > 1 {
+		out.WriteByte(',')
+	}
+	out.WriteString("\n    ")
+	_, err = out.Write(b)
+	return err
+}
+
+func closeArray(out *bufio.Writer, n int) {
+	if n > 0 {
+		out.WriteString("\n  ")
+	}
+	out.WriteByte(']')
+}
+
+// profilesTable writes the aligned table: a first walk measures the
+// columns, a second writes the rows (text/tabwriter would keep every cell).
+func profilesTable(e *env, out *bufio.Writer, now time.Time) error {
+	kindCell := func(p credchain.ProfileInfo) string {
+		if p.SSO != nil {
+			return p.Kind + " (" + p.SSO.Describe(now) + ")"
+		}
+		return p.Kind
+	}
+	const gap = 2
+	nameW, kindW := utf8.RuneCountInString("PROFILE"), utf8.RuneCountInString("KIND")
+	if _, err := credchain.WalkProfiles(e.lookup, func(p credchain.ProfileInfo) error {
+		nameW = max(nameW, utf8.RuneCountInString(p.Name))
+		kindW = max(kindW, utf8.RuneCountInString(kindCell(p)))
+		return nil
+	}); err != nil {
+		return err
+	}
+	row := func(name, kind, defined string) error {
+		out.WriteString(name)
+		out.WriteString(strings.Repeat(" ", nameW+gap-utf8.RuneCountInString(name)))
+		out.WriteString(kind)
+		out.WriteString(strings.Repeat(" ", kindW+gap-utf8.RuneCountInString(kind)))
+		out.WriteString(defined)
+		return out.WriteByte('\n')
+	}
+	if err := row("PROFILE", "KIND", "DEFINED AT"); err != nil {
+		return err
+	}
+	ignored, err := credchain.WalkProfiles(e.lookup, func(p credchain.ProfileInfo) error {
+		return row(p.Name, kindCell(p), strings.Join(p.Defined, ", "))
+	})
+	if err != nil {
+		return err
+	}
+	for _, i := range ignored {
+		fmt.Fprintf(out, "ignored: [%s] at %s: %s\n", i.Header, i.Where, i.Reason)
+	}
+	return nil
 }

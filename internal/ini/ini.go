@@ -19,6 +19,7 @@ package ini
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
@@ -82,14 +83,29 @@ func (s *Section) Lookup(name string) (Key, bool) {
 
 // All returns the section's keys followed by the [DEFAULT] keys it does not
 // override: configparser's options() order.
-func (s *Section) All() []Key {
-	own := s.Keys()
+func (s *Section) All() []Key { return s.withDefaults(s.Keys()) }
+
+// Read is All without keeping the keys: they are read from the section's
+// text again at every call. For a listing that visits every section once,
+// so that it holds no more than the file in memory.
+func (s *Section) Read() []Key {
+	if k := s.loaded.Load(); k != nil {
+		return s.withDefaults(*k)
+	}
+	if s.body == "" {
+		return s.withDefaults(nil)
+	}
+	return s.withDefaults(materialize(s))
+}
+
+// withDefaults appends the [DEFAULT] keys that own does not override.
+func (s *Section) withDefaults(own []Key) []Key {
 	if s.defaults == nil || len(s.defaults.Keys()) == 0 {
 		return own
 	}
 	out := append([]Key(nil), own...)
 	for _, d := range s.defaults.Keys() {
-		if _, ok := s.ownKey(d.Name); !ok {
+		if !slices.ContainsFunc(own, func(k Key) bool { return k.Name == d.Name }) {
 			out = append(out, d)
 		}
 	}
@@ -127,6 +143,28 @@ func (f *File) Section(name string) (*Section, bool) {
 func (f *File) Index(name string) (int, bool) {
 	i, ok := f.byName[name]
 	return i, ok
+}
+
+// index records that section i is named name, in one map operation; it
+// reports false, leaving the index as it was, when name is taken.
+func (f *File) index(name string, i int) bool {
+	n := len(f.byName)
+	if f.byName[name] = i; len(f.byName) > n {
+		return true
+	}
+	f.byName[name] = f.first(name)
+	return false
+}
+
+// first returns the position of the first section named name, searching
+// the slice: only duplicate sections, an error, need it.
+func (f *File) first(name string) int {
+	for i, s := range f.Sections {
+		if s.Name == name {
+			return i
+		}
+	}
+	return -1
 }
 
 // SyntaxError is a parse failure at a line of the input.
@@ -225,12 +263,12 @@ func parseHalves(first, second string) (*File, error) {
 		}
 	}
 	all := append(a.file.Sections, b.file.Sections...)
+	base := len(a.file.Sections)
+	a.file.Sections = all
 	for i, s := range b.file.Sections {
-		if j, dup := a.file.byName[s.Name]; dup {
-			earlier(s.Line, fmt.Sprintf("duplicate section [%s] (first at line %d)", s.Name, all[j].Line))
-			continue
+		if !a.file.index(s.Name, base+i) {
+			earlier(s.Line, fmt.Sprintf("duplicate section [%s] (first at line %d)", s.Name, all[a.file.byName[s.Name]].Line))
 		}
-		a.file.byName[s.Name] = len(a.file.Sections) + i
 	}
 	a.joinDefaults()
 	b.joinDefaults()
@@ -321,12 +359,32 @@ func parseRange(text string, offset, index int) *parser {
 	if index >= 0 {
 		p.file.byName = make(map[string]int, max(index, sections))
 	}
-	lines(text, offset, func(lineno, next int, line string) bool {
-		p.next = next
-		p.err = p.line(lineno, line)
-		p.pos = next
-		return p.err == nil
-	})
+	// The loop of lines(), inlined: this is the hot path of every
+	// resolution (one call per line of both files).
+	cr := strings.IndexByte(text, '\r') >= 0
+	pos, lineno := 0, offset
+	for pos < len(text) {
+		rest := text[pos:]
+		var i int
+		if cr {
+			i = strings.IndexAny(rest, "\r\n")
+		} else {
+			i = strings.IndexByte(rest, '\n')
+		}
+		line, adv := rest, len(rest)
+		if i >= 0 {
+			line, adv = rest[:i], i+1
+			if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
+				adv++
+			}
+		}
+		lineno++
+		p.pos, p.next = pos, pos+adv
+		if p.err = p.line(lineno, line); p.err != nil {
+			break
+		}
+		pos += adv
+	}
 	p.pos = len(text)
 	p.closeSection()
 	return p
@@ -391,8 +449,34 @@ type parser struct {
 	err      error // the first immediate error
 }
 
+// asciiSpace marks the ASCII characters Python's str.isspace accepts.
+var asciiSpace = func() (t [utf8.RuneSelf]bool) {
+	for c := rune(0); c < utf8.RuneSelf; c++ {
+		t[c] = pystr.IsSpace(c)
+	}
+	return t
+}()
+
+// line handles one line. Most lines are ASCII at both ends: their stripped
+// text and indentation come from one scan; any other line takes Python's
+// full Unicode rules (pystr.Strip, indentOf).
 func (p *parser) line(lineno int, line string) error {
-	value := pystr.Strip(line)
+	start, end := 0, len(line)
+	for start < end && line[start] < utf8.RuneSelf && asciiSpace[line[start]] {
+		start++
+	}
+	for end > start && line[end-1] < utf8.RuneSelf && asciiSpace[line[end-1]] {
+		end--
+	}
+	if start < end && (line[start] >= utf8.RuneSelf || line[end-1] >= utf8.RuneSelf) {
+		return p.stripped(lineno, pystr.Strip(line), indentOf(line))
+	}
+	return p.stripped(lineno, line[start:end], start)
+}
+
+// stripped handles a line given its stripped text and indentation (in code
+// points).
+func (p *parser) stripped(lineno int, value string, indent int) error {
 	if value == "" || value[0] == '#' || value[0] == ';' {
 		// LEGACY: a blank line is kept inside a multi-line value; a comment
 		// line is dropped without ending the value (configparser does both).
@@ -401,7 +485,6 @@ func (p *parser) line(lineno int, line string) error {
 		}
 		return nil
 	}
-	indent := indentOf(line)
 	if p.cur != nil && p.optOK && indent > p.indent {
 		p.appendLine(value)
 		return nil
@@ -423,7 +506,6 @@ func (p *parser) line(lineno int, line string) error {
 	if key == "" && p.deferred == nil {
 		p.deferred = &SyntaxError{Line: lineno, Reason: "empty key before the delimiter"}
 	}
-	key = pystr.Lower(key)
 	keys := p.curKeys()
 	for _, k := range keys {
 		if k.Name == key {
@@ -435,13 +517,16 @@ func (p *parser) line(lineno int, line string) error {
 	if p.store || isDefault {
 		k.Value = pystr.Strip(val)
 	}
+	// value is stripped and val is its tail after the delimiter, so val
+	// strips to "" exactly when the delimiter is value's last character.
+	optEmpty := len(val) == 0
 	if isDefault {
 		p.defKeys = append(p.defKeys, k)
 	} else {
 		p.keys = append(p.keys, k)
 	}
 	p.opt, p.optOK = len(keys), true
-	p.optEmpty = pystr.Strip(val) == ""
+	p.optEmpty = optEmpty
 	return nil
 }
 
@@ -529,11 +614,8 @@ func (p *parser) section(lineno int, name string) error {
 		p.cur = p.file.Defaults
 		return nil
 	}
-	if p.file.byName != nil {
-		if prev, dup := p.file.byName[name]; dup {
-			return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate section [%s] (first at line %d)", name, p.file.Sections[prev].Line)}
-		}
-		p.file.byName[name] = len(p.file.Sections)
+	if p.file.byName != nil && !p.file.index(name, len(p.file.Sections)) {
+		return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate section [%s] (first at line %d)", name, p.file.Sections[p.file.byName[name]].Line)}
 	}
 	p.cur = p.newSection(name, lineno, int32(p.indent))
 	p.file.Sections = append(p.file.Sections, p.cur)
@@ -587,10 +669,26 @@ func header(value string) (string, bool) {
 
 // option matches configparser's OPTCRE with delimiters '=' and ':':
 // (?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$ — the first delimiter splits.
+//
+// The key comes back lower-cased (Python's str.lower): the scan for the
+// delimiter also notes whether the key has anything to lower, so the usual
+// all-lower ASCII key costs no second pass.
 func option(value string) (key, val string, ok bool) {
+	plain := true // ASCII without upper-case letters
 	for i := 0; i < len(value); i++ {
-		if c := value[i]; c == '=' || c == ':' {
-			return pystr.RStrip(value[:i]), value[i+1:], true
+		c := value[i]
+		if c == '=' || c == ':' {
+			key = value[:i]
+			for len(key) > 0 && key[len(key)-1] < utf8.RuneSelf && asciiSpace[key[len(key)-1]] {
+				key = key[:len(key)-1]
+			}
+			if !plain {
+				key = pystr.Lower(pystr.RStrip(key))
+			}
+			return key, value[i+1:], true
+		}
+		if c >= 'A' && (c <= 'Z' || c >= utf8.RuneSelf) {
+			plain = false
 		}
 	}
 	return "", "", false

@@ -53,6 +53,9 @@ type Result struct {
 	Error       *Error  `json:"error"`
 	// Prompts are the MFA prompts botocore showed, in order.
 	Prompts []string `json:"prompts"`
+	// Profiles is botocore's available_profiles (nil when the files do not
+	// parse).
+	Profiles []string `json:"profiles"`
 }
 
 // Available reports whether python3 with botocore can be run.

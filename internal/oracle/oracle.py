@@ -66,8 +66,12 @@ def run(sc):
     out = {"id": sc["id"], "method": None, "access_key": None,
            "secret_key": None, "token": None, "account_id": None,
            "expiry": None, "region": None, "region_error": None,
-           "error": None, "prompts": _PROMPTS}
+           "error": None, "prompts": _PROMPTS, "profiles": None}
     ex = sc.get("explicit") or {}
+    try:
+        out["profiles"] = list(botocore.session.Session().available_profiles)
+    except Exception:  # noqa: BLE001
+        pass
 
     def session():
         return boto3.Session(aws_access_key_id=ex.get("ak"),
