@@ -141,6 +141,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, lookup func(
 // commands (serve) as SIGINT does.
 func MainContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
 	e := &env{lookup: lookup, stdin: stdin, stdout: stdout, stderr: stderr}
+	limitHeap(lookup)
 	stscreds.Warnf = func(format string, args ...any) { fmt.Fprintf(stderr, "credchain: warning: "+format+"\n", args...) }
 	g := &globals{}
 	ran := false

@@ -127,7 +127,7 @@ type File struct {
 	// Defaults holds the [DEFAULT] keys (all [DEFAULT] sections together).
 	Defaults *Section
 
-	byName map[string]int
+	byName *names
 }
 
 // Section returns the section named name.
@@ -141,30 +141,10 @@ func (f *File) Section(name string) (*Section, bool) {
 
 // Index returns the position in Sections of the section named name.
 func (f *File) Index(name string) (int, bool) {
-	i, ok := f.byName[name]
-	return i, ok
-}
-
-// index records that section i is named name, in one map operation; it
-// reports false, leaving the index as it was, when name is taken.
-func (f *File) index(name string, i int) bool {
-	n := len(f.byName)
-	if f.byName[name] = i; len(f.byName) > n {
-		return true
+	if f.byName == nil {
+		return 0, false
 	}
-	f.byName[name] = f.first(name)
-	return false
-}
-
-// first returns the position of the first section named name, searching
-// the slice: only duplicate sections, an error, need it.
-func (f *File) first(name string) int {
-	for i, s := range f.Sections {
-		if s.Name == name {
-			return i
-		}
-	}
-	return -1
+	return f.byName.find(f.Sections, name)
 }
 
 // SyntaxError is a parse failure at a line of the input.
@@ -266,8 +246,9 @@ func parseHalves(first, second string) (*File, error) {
 	base := len(a.file.Sections)
 	a.file.Sections = all
 	for i, s := range b.file.Sections {
-		if !a.file.index(s.Name, base+i) {
-			earlier(s.Line, fmt.Sprintf("duplicate section [%s] (first at line %d)", s.Name, all[a.file.byName[s.Name]].Line))
+		if !a.file.byName.add(all, s.Name, base+i) {
+			first, _ := a.file.Index(s.Name)
+			earlier(s.Line, fmt.Sprintf("duplicate section [%s] (first at line %d)", s.Name, all[first].Line))
 		}
 	}
 	a.joinDefaults()
@@ -357,7 +338,7 @@ func parseRange(text string, offset, index int) *parser {
 	sections := strings.Count(text, "[") + 1 // an upper bound, counted fast
 	p := &parser{file: &File{Sections: make([]*Section, 0, sections)}, arena: make([]Section, 0, sections), text: text}
 	if index >= 0 {
-		p.file.byName = make(map[string]int, max(index, sections))
+		p.file.byName = newNames(max(index, sections))
 	}
 	// The loop of lines(), inlined: this is the hot path of every
 	// resolution (one call per line of both files).
@@ -614,10 +595,11 @@ func (p *parser) section(lineno int, name string) error {
 		p.cur = p.file.Defaults
 		return nil
 	}
-	if p.file.byName != nil && !p.file.index(name, len(p.file.Sections)) {
-		return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate section [%s] (first at line %d)", name, p.file.Sections[p.file.byName[name]].Line)}
-	}
 	p.cur = p.newSection(name, lineno, int32(p.indent))
+	if p.file.byName != nil && !p.file.byName.add(append(p.file.Sections, p.cur), name, len(p.file.Sections)) {
+		first, _ := p.file.Index(name)
+		return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate section [%s] (first at line %d)", name, p.file.Sections[first].Line)}
+	}
 	p.file.Sections = append(p.file.Sections, p.cur)
 	return nil
 }
