@@ -105,53 +105,15 @@ func walkProfiles(env func(string) (string, bool), match func(string) bool, full
 
 // walkFiles is walkProfiles over files already read.
 func walkFiles(env func(string) (string, bool), cfgFile, credFile *awsconfig.File, match func(string) bool, full bool, fn func(ProfileInfo) error) ([]IgnoredSection, error) {
+	cfg := awsconfig.NewConfig(cfgFile)
 	var ignored []IgnoredSection
-	// A profile is defined by the last section that names it and listed
-	// where the first one is (botocore's dict of profiles): of
-	// [profile NAME], a spelling shlex reads the same ([profile "NAME"],
-	// [profile  NAME]) and, for default, [default]. The parser's index finds
-	// the exact headers; the rare other spellings go into odd.
-	odd := map[string][]int{}
-	for i := 0; cfgFile != nil && i < cfgFile.Len(); i++ {
-		h := cfgFile.Header(i)
-		switch kind, name := awsconfig.ClassifyHeader(h); kind {
-		case awsconfig.SectionProfile:
-			if h != "default" && !canonical(h, name) {
-				odd[name] = append(odd[name], i)
-			}
-		case awsconfig.SectionDropped:
-			if full {
-				ignored = append(ignored, IgnoredSection{Header: h, Where: fmt.Sprintf("%s:%d", cfgFile.Path, cfgFile.Line(i)),
-					Reason: "botocore drops a section whose header is not exactly two shell words"})
-			}
+	if full {
+		for _, s := range cfg.Dropped() {
+			ignored = append(ignored, IgnoredSection{Header: s.Header, Where: s.Pos(),
+				Reason: "botocore drops a section whose header is not exactly two shell words"})
 		}
 	}
-	// sections returns the first and last section naming config profile
-	// name (-1, -1 for none); at, when not -1, is where [profile NAME] is.
-	sections := func(name string, at int) (first, last int) {
-		if at < 0 {
-			if j, ok := cfgFile.Find("profile " + name); ok {
-				at = j
-			}
-		}
-		first, last = at, at
-		seen := func(j int) {
-			if first < 0 || j < first {
-				first = j
-			}
-			last = max(last, j)
-		}
-		if name == "default" {
-			if j, ok := cfgFile.Find("default"); ok {
-				seen(j)
-			}
-		}
-		for _, j := range odd[name] {
-			seen(j)
-		}
-		return first, last
-	}
-	tokens := newSSOTokens(env, awsconfig.NewConfig(cfgFile))
+	tokens := newSSOTokens(env, cfg)
 	visit := func(name string, cfgSec, credSec *awsconfig.Section) error {
 		merged := awsconfig.MergeSections(cfgSec, credSec)
 		kind, method := classifyProfile(merged, credSec, cfgSec)
@@ -175,27 +137,14 @@ func walkFiles(env func(string) (string, bool), cfgFile, credFile *awsconfig.Fil
 		}
 		return nil
 	}
-	for i := 0; cfgFile != nil && i < cfgFile.Len(); i++ {
-		h := cfgFile.Header(i)
-		kind, name := awsconfig.ClassifyHeader(h)
-		if kind != awsconfig.SectionProfile || (match != nil && !match(name)) {
-			continue
-		}
-		at := -1
-		if canonical(h, name) {
-			at = i
-		}
-		first, last := sections(name, at)
-		if first != i {
-			continue
-		}
-		if err := visit(name, cfgFile.Peek(last), credSection(name)); err != nil {
-			return nil, err
-		}
+	if err := cfg.EachProfile(match, func(name string, i int) error {
+		return visit(name, cfgFile.Peek(i), credSection(name))
+	}); err != nil {
+		return nil, err
 	}
 	for i := 0; credFile != nil && i < credFile.Len(); i++ {
 		name := credFile.Header(i)
-		if (match != nil && !match(name)) || (cfgFile != nil && inConfig(sections(name, -1))) {
+		if (match != nil && !match(name)) || cfg.HasProfile(name) {
 			continue
 		}
 		if err := visit(name, nil, credFile.Peek(i)); err != nil {
@@ -203,13 +152,6 @@ func walkFiles(env func(string) (string, bool), cfgFile, credFile *awsconfig.Fil
 		}
 	}
 	return ignored, nil
-}
-
-func inConfig(first, _ int) bool { return first >= 0 }
-
-// canonical reports that header is "profile " + name exactly.
-func canonical(header, name string) bool {
-	return len(header) == len("profile ")+len(name) && strings.HasPrefix(header, "profile ") && strings.HasSuffix(header, name)
 }
 
 // ProfileSSOToken returns the token state of SSO profile name (nil when

@@ -127,14 +127,12 @@ func (s *Section) mergeFrom(other *Section) *Section {
 // File is botocore's raw_config_parse result: every section by its raw
 // header, in file order.
 //
-// Sections are wrapped on first access: resolving one profile of a large file
+// Sections are wrapped when asked for: resolving one profile of a large file
 // builds a handful of them.
 type File struct {
 	Path string
 
 	parsed *ini.File
-	mu     sync.Mutex
-	built  map[int]*Section // wrappers made so far, by index
 }
 
 // DefaultsPos is "file:line" of the [DEFAULT] section, "" when there is none.
@@ -151,31 +149,16 @@ func (f *File) Len() int { return len(f.parsed.Sections) }
 // Header is the raw header of section i.
 func (f *File) Header(i int) string { return f.parsed.Sections[i].Name }
 
-// At returns section i.
+// At returns section i. Its keys are read from the file once and kept.
 func (f *File) At(i int) *Section {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.built == nil {
-		f.built = map[int]*Section{}
-	}
-	if s := f.built[i]; s != nil {
-		return s
-	}
-	s := f.wrap(f.parsed.Sections[i], f.parsed.Sections[i].All())
-	f.built[i] = s
-	return s
+	return f.wrap(f.parsed.Sections[i], f.parsed.Sections[i].All())
 }
 
-// Peek returns section i like At, without keeping it or its keys: each
-// call reads the section again. For a listing that visits every section
-// once, so that its memory stays about the size of the file.
+// Peek returns section i like At, keeping nothing: each call reads the
+// section again. For lookups whose caller keeps what it needs (Config,
+// Profiles) and listings that visit every section once, so that memory
+// stays about the size of the file.
 func (f *File) Peek(i int) *Section {
-	f.mu.Lock()
-	s := f.built[i]
-	f.mu.Unlock()
-	if s != nil {
-		return s
-	}
 	return f.wrap(f.parsed.Sections[i], f.parsed.Sections[i].Read())
 }
 
@@ -395,7 +378,7 @@ type Config struct {
 	file  *File
 	mu    sync.Mutex
 	cache map[[2]any]*Section
-	index map[[2]any]int
+	index *headerIndex
 }
 
 // NewConfig wraps a parsed config file; f may be nil (no file).
@@ -406,6 +389,27 @@ func NewConfig(f *File) *Config {
 	}
 	return c
 }
+
+// Fresh returns a Config over the same file that shares its header index
+// but none of the sections it handed out: a listing that looks at every
+// profile once takes a fresh one for each, so that it keeps none of them.
+func (c *Config) Fresh() *Config {
+	return &Config{Path: c.Path, file: c.file, cache: map[[2]any]*Section{}, index: c.headers()}
+}
+
+// headers returns the header index, built on first use (nil without a
+// file).
+func (c *Config) headers() *headerIndex {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.file != nil && c.index == nil {
+		c.index = newHeaderIndex(c.file)
+	}
+	return c.index
+}
+
+// File is the parsed file (nil when there is none).
+func (c *Config) File() *File { return c.file }
 
 // Profile returns the profile name; for [default] versus [profile default]
 // the later section wins whole, as in botocore.
@@ -430,27 +434,145 @@ func (c *Config) find(kind int, name string) (*Section, bool) {
 	var found *Section
 	if c.index == nil && len(c.cache) >= indexAfter {
 		// Many lookups (a listing, completion): classify every header once.
-		c.index = make(map[[2]any]int, c.file.Len())
-		for i := 0; i < c.file.Len(); i++ {
-			k, n := ClassifyHeader(c.file.Header(i))
-			c.index[[2]any{k, n}] = i // later sections win, as in botocore
-		}
+		c.index = newHeaderIndex(c.file)
 	}
 	if c.index != nil {
-		if i, ok := c.index[key]; ok {
-			found = c.file.At(i).renamed(name)
+		if _, last := c.index.span(c.file, kind, name, -1); last >= 0 {
+			found = c.file.Peek(last).renamed(name)
 		}
 	} else {
 		// A few lookups (resolving one profile): scan from the end.
 		for i := c.file.Len() - 1; i >= 0; i-- {
 			if k, n := ClassifyHeader(c.file.Header(i)); k == kind && n == name {
-				found = c.file.At(i).renamed(name)
+				found = c.file.Peek(i).renamed(name)
 				break
 			}
 		}
 	}
 	c.cache[key] = found
 	return found, found != nil
+}
+
+// EachProfile calls fn for each profile of the file whose name match
+// accepts (every profile when match is nil), in botocore's order: where the
+// profile's first section is. i is the section that defines the profile,
+// the last one naming it ([default] and [profile default], or
+// [profile "a"] and [profile a], name one profile). An error from fn stops
+// the walk and is returned.
+func (c *Config) EachProfile(match func(string) bool, fn func(name string, i int) error) error {
+	x := c.headers()
+	for i := 0; c.file != nil && i < c.file.Len(); i++ {
+		h := c.file.Header(i)
+		kind, name := ClassifyHeader(h)
+		if kind != SectionProfile || (match != nil && !match(name)) {
+			continue
+		}
+		at := -1
+		if isCanonical(h, kind, name) {
+			at = i
+		}
+		if first, last := x.span(c.file, kind, name, at); first == i {
+			if err := fn(name, last); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// HasProfile reports whether a section of the file names profile name.
+func (c *Config) HasProfile(name string) bool {
+	if c.file == nil {
+		return false
+	}
+	first, _ := c.headers().span(c.file, SectionProfile, name, -1)
+	return first >= 0
+}
+
+// Dropped returns the sections botocore ignores: a profile, sso-session or
+// services header that is not exactly two shell words.
+func (c *Config) Dropped() []*Section {
+	if c.file == nil {
+		return nil
+	}
+	var out []*Section
+	for _, i := range c.headers().dropped {
+		out = append(out, c.file.Peek(i))
+	}
+	return out
+}
+
+// headerIndex finds a config file's sections by kind and name: the
+// parser's index answers for the canonical header ("profile NAME",
+// "default"); odd holds the few headers botocore reads as the same name
+// but spelt otherwise ([profile "NAME"], [profile  NAME]).
+type headerIndex struct {
+	odd     map[[2]any][]int
+	dropped []int
+}
+
+func newHeaderIndex(f *File) *headerIndex {
+	x := &headerIndex{odd: map[[2]any][]int{}}
+	for i := 0; i < f.Len(); i++ {
+		h := f.Header(i)
+		switch kind, name := ClassifyHeader(h); {
+		case kind == SectionDropped:
+			x.dropped = append(x.dropped, i)
+		case kind != SectionOther && !isCanonical(h, kind, name) && h != "default":
+			key := [2]any{kind, name}
+			x.odd[key] = append(x.odd[key], i)
+		}
+	}
+	return x
+}
+
+// canonicalHeader is the usual header of a section of kind named name.
+func canonicalHeader(kind int, name string) string {
+	switch kind {
+	case SectionProfile:
+		return "profile " + name
+	case SectionSSOSession:
+		return "sso-session " + name
+	case SectionServices:
+		return "services " + name
+	}
+	return name
+}
+
+// isCanonical is h == canonicalHeader(kind, name), without building it.
+func isCanonical(h string, kind int, name string) bool {
+	prefix := canonicalHeader(kind, "")
+	return len(h) == len(prefix)+len(name) && strings.HasPrefix(h, prefix) && h[len(prefix):] == name
+}
+
+// span returns the first and last section of kind named name (-1, -1 for
+// none); at, when not -1, is where the canonical header is.
+func (x *headerIndex) span(f *File, kind int, name string, at int) (first, last int) {
+	if at < 0 {
+		// The canonical spelling of a name with spaces or quotes is not
+		// read as that name ([profile a b] is dropped).
+		if j, ok := f.Find(canonicalHeader(kind, name)); ok {
+			if k, n := ClassifyHeader(f.Header(j)); k == kind && n == name {
+				at = j
+			}
+		}
+	}
+	first, last = at, at
+	seen := func(j int) {
+		if first < 0 || j < first {
+			first = j
+		}
+		last = max(last, j)
+	}
+	if kind == SectionProfile && name == "default" {
+		if j, ok := f.Find("default"); ok {
+			seen(j)
+		}
+	}
+	for _, j := range x.odd[[2]any{kind, name}] {
+		seen(j)
+	}
+	return first, last
 }
 
 // indexAfter is how many distinct lookups a Config answers by scanning
@@ -527,7 +649,11 @@ func (p *Profiles) Get(name string) (*Section, bool) {
 		return s, true
 	}
 	c, inCfg := p.cfg.Profile(name)
-	cr, inCred := p.cred.Section(name)
+	var cr *Section
+	i, inCred := p.cred.Find(name)
+	if inCred {
+		cr = p.cred.Peek(i)
+	}
 	if !inCfg && !inCred {
 		return nil, false
 	}

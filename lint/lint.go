@@ -67,24 +67,15 @@ func Run(f Files) []Finding {
 	add := func(where, sev, check, profile, msg, fix string) {
 		out = append(out, Finding{Where: where, Severity: sev, Check: check, Profile: profile, Message: msg, Fix: fix})
 	}
-	cfg := awsconfig.Classify(f.Config)
-	merged := awsconfig.Merge(awsconfig.NewConfig(f.Config), f.Credentials)
-	names := map[string]bool{}
-	for n := range cfg.Profiles {
-		names[n] = true
+	// Every section is read once and kept by nobody (Peek, a fresh Config
+	// for each role's chain): linting a config of any size holds about the
+	// files themselves in memory.
+	cfg := awsconfig.NewConfig(f.Config)
+	isProfile := func(n string) bool {
+		_, inCred := f.Credentials.Find(n)
+		return inCred || cfg.HasProfile(n)
 	}
-	if f.Credentials != nil {
-		for _, s := range f.Credentials.Sections() {
-			names[s.Header] = true
-		}
-	}
-	sorted := make([]string, 0, len(names))
-	for n := range names {
-		sorted = append(sorted, n)
-	}
-	sort.Strings(sorted)
-
-	for _, s := range cfg.Dropped {
+	for _, s := range cfg.Dropped() {
 		add(s.Pos(), Error, "dropped-section", "", fmt.Sprintf("[%s] is ignored by boto3 and the AWS CLI: the header is not exactly two words", s.Header),
 			`quote a name with spaces: [profile "my name"]`)
 	}
@@ -92,7 +83,8 @@ func Run(f Files) []Finding {
 		if file == nil {
 			continue
 		}
-		for _, s := range file.Sections() {
+		for i := 0; i < file.Len(); i++ {
+			s := file.Peek(i)
 			if strings.HasPrefix(s.Header, " ") {
 				add(s.Pos(), Warning, "header-space", "", fmt.Sprintf("[%s] starts with a space: it is not a profile for boto3", s.Header), "remove the leading space")
 			}
@@ -121,15 +113,13 @@ func Run(f Files) []Finding {
 		}
 	}
 	out = append(out, fileModes(f)...)
-	for _, name := range sorted {
-		p := merged.Lookup(name)
-		if p == nil {
-			continue
-		}
+	// Findings are sorted by place below: profiles are checked in file
+	// order.
+	profile := func(name string, p *awsconfig.Section) {
 		where := p.Pos()
 		has := p.Has
 		if has("role_arn") && !has("web_identity_token_file") {
-			if _, _, err := awsconfig.ValidateRoleChain(merged, name); err != nil {
+			if _, _, err := awsconfig.ValidateRoleChain(awsconfig.Merge(cfg.Fresh(), f.Credentials), name); err != nil {
 				add(where, Error, "role-source", name, strings.TrimPrefix(err.Error(), where+": "), "give the role exactly one of source_profile (an existing profile) or credential_source")
 			}
 		}
@@ -148,12 +138,27 @@ func Run(f Files) []Finding {
 			add(v.Pos(), Warning, "process-shell", name, "credential_process uses shell syntax: boto3 runs it without a shell (no pipes, $VAR, ~ or globs), aws-sdk-go-v2 runs it with sh -c",
 				"wrap the command in a script, or write it as: sh -c '...'")
 		}
-		if dot := strings.LastIndex(name, "."); dot > 0 && names[name[:dot]] {
+		if dot := strings.LastIndex(name, "."); dot > 0 && isProfile(name[:dot]) {
 			add(where, Warning, "dotted-name", name, fmt.Sprintf("profile %q looks like a child of %q: tools built on go-ini (aws-vault) inherit its settings; boto3 does not", name, name[:dot]),
 				"rename the profile without a dot")
 		}
 		if has("sso_account_id") && (has("aws_access_key_id") || has("credential_process")) {
 			add(where, Warning, "sso-and-keys", name, "SSO and static keys or a process in one profile: boto3 uses SSO, aws-sdk-go-v2 uses the static keys", "remove one of them")
+		}
+	}
+	credSection := func(name string) *awsconfig.Section {
+		if i, ok := f.Credentials.Find(name); ok {
+			return f.Credentials.Peek(i)
+		}
+		return nil
+	}
+	_ = cfg.EachProfile(nil, func(name string, i int) error {
+		profile(name, awsconfig.MergeSections(f.Config.Peek(i), credSection(name)))
+		return nil
+	})
+	for i := 0; f.Credentials != nil && i < f.Credentials.Len(); i++ {
+		if name := f.Credentials.Header(i); !cfg.HasProfile(name) {
+			profile(name, f.Credentials.Peek(i))
 		}
 	}
 	if _, a := f.Env("AWS_PROFILE"); a {

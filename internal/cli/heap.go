@@ -9,7 +9,7 @@ import (
 
 // largeFiles is the size of the two shared files from which a command's
 // heap is bounded by limitHeap.
-const largeFiles = 16 << 20
+const largeFiles = 8 << 20
 
 // limitHeap keeps a command's memory proportional to the shared files it
 // reads. main sets GOGC=400, which suits the usual few-kilobyte files (no
