@@ -1,45 +1,100 @@
 #!/usr/bin/env bash
-# Resolves one static profile as a whole process with credchain, aws-sdk-go-v2
-# (LoadDefaultConfig + Retrieve) and boto3, side by side in one run, on a
-# 20,000-profile configuration and on a one-profile configuration (against a
-# Go hello-world). Prints median wall time, peak RSS and ratios.
-#   RUNS=10 BOTO_RUNS=3 scripts/bench-peers.sh
+# Runs credchain and its peers as whole processes, side by side in one run,
+# and prints each figure of issue 13 as a ratio against the peer or floor
+# measured in the same run, with its target:
+#   1. completion of a profile name at 20,000 profiles vs one export
+#   2. start-up: `credchain prompt` and a one-profile export vs a Go
+#      hello-world built the same way (static, trimmed, stripped), and the
+#      package init time GODEBUG=inittrace=1 reports
+#   3. 20,000 profiles vs aws-sdk-go-v2, boto3 and the floor program
+#   4. profiles, lint, explain and completion at 1k, 10k, 100k and 1M
+#      profiles: time and peak RSS against the size of the files
+#   and a switch of role with a warm cache against the AWS CLI and boto3.
+#   RUNS=10 BOTO_RUNS=3 SIZES="1000 10000 100000 1000000" scripts/bench-peers.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-10}
 boto_runs=${BOTO_RUNS:-3}
+sizes=${SIZES:-1000 10000 100000 1000000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bin" "$work/big" "$work/one"
-CGO_ENABLED=0 go build -o "$work/bin/credchain" ./cmd/credchain
-go build -o "$work/bin/sdkpeer" ./bench/cmd/sdkpeer
-go build -o "$work/bin/hello" ./bench/cmd/hello
+# Every Go program is built the way `make build` builds credchain.
+build() { CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$work/bin/$1" "./$2"; }
+build credchain cmd/credchain
+build sdkpeer bench/cmd/sdkpeer
+build hello bench/cmd/hello
+build floor bench/cmd/floor
+build fakests bench/cmd/fakests
 go build -o "$work/bin/peers" ./bench/cmd/peers
-go build -o "$work/bin/fakests" ./bench/cmd/fakests
+cc=$work/bin/credchain
+peers=$work/bin/peers
 big=$(go run ./bench/cmd/genconfig "$work/big" 20000)
 one=$(go run ./bench/cmd/genconfig "$work/one" 1)
 
-run() { # dir profile
-  local dir=$1 p=$2
-  export HOME=$dir AWS_CONFIG_FILE=$dir/config AWS_SHARED_CREDENTIALS_FILE=$dir/credentials \
-    AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=$dir/none
-  unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
-  echo "== $(du -ch "$dir/config" "$dir/credentials" | tail -1 | cut -f1) of config, profile $p =="
+use() { # dir: the environment every command of a section runs in
+  export HOME=$1 AWS_CONFIG_FILE=$1/config AWS_SHARED_CREDENTIALS_FILE=$1/credentials \
+    AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=$1/none
+  unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY GOGC GOMEMLIMIT
 }
+size() { du -cb "$1/config" "$1/credentials" | tail -1 | cut -f1; }
 
-run "$work/big" "$big"
-"$work/bin/peers" -runs "$runs" -ref credchain \
-  "credchain=$work/bin/credchain export --profile $big --format process" \
+use "$work/big"
+echo "== 1. completion, 20,000 profiles ($(size "$work/big") bytes of config) =="
+"$peers" -runs "$runs" -ref export \
+  -target 'complete/export<=1.5' -target 'rss:complete<=10' \
+  "export=$cc export --profile $big --format process" \
+  "complete=$cc __complete export --profile p0100"
+
+use "$work/one"
+echo
+echo "== 2. start-up, one profile =="
+"$peers" -runs "$((runs * 3))" -ref hello \
+  -target 'prompt/hello<=1.8' -target 'export/hello<=1.8' \
+  "hello=$work/bin/hello" \
+  "prompt=$cc prompt" \
+  "export=$cc export --profile $one --format process" \
+  "aws-sdk-go-v2=$work/bin/sdkpeer $one"
+GODEBUG=inittrace=1 "$cc" prompt 2>&1 >/dev/null | awk '
+  /^init / { total += $5; if ($2 ~ /aws-sdk-go-v2\/service\//) sdk += $5; if ($2 == "runtime") rt = $5 }
+  END { printf "  package init (inittrace): %.2f ms in all, %.2f ms of it aws-sdk-go-v2 service packages, %.2f ms the Go runtime\n", total, sdk, rt }'
+
+use "$work/big"
+echo
+echo "== 3. one profile of 20,000 ($(size "$work/big") bytes of config) =="
+"$peers" -runs "$runs" -ref credchain \
+  -target 'credchain/floor<=2' -target 'aws-sdk-go-v2/credchain>=10' \
+  "floor=$work/bin/floor" \
+  "credchain=$cc export --profile $big --format process" \
   "aws-sdk-go-v2=$work/bin/sdkpeer $big"
-"$work/bin/peers" -runs "$boto_runs" -ref credchain \
-  "credchain=$work/bin/credchain export --profile $big --format process" \
+"$peers" -runs "$boto_runs" -ref credchain -target 'boto3/credchain>=300' \
+  "credchain=$cc export --profile $big --format process" \
   "boto3=python3 -c 'import boto3; print(boto3.Session(profile_name=\"$big\").get_credentials().get_frozen_credentials().access_key)'"
 
-run "$work/one" "$one"
-"$work/bin/peers" -runs "$runs" -ref hello \
-  "hello=$work/bin/hello" \
-  "credchain=$work/bin/credchain export --profile $one --format process" \
-  "aws-sdk-go-v2=$work/bin/sdkpeer $one"
+echo
+echo "== 4. memory and time against the size of the files (target: peak RSS <= 3x the files) =="
+printf '%-9s %10s  %-10s %9s %10s %9s %12s\n' profiles "file MB" command time "peak RSS" "RSS/file" "ms per MB"
+for n in $sizes; do
+  dir=$work/scale-$n
+  mkdir -p "$dir"
+  target=$(go run ./bench/cmd/genconfig "$dir" "$n")
+  chmod 600 "$dir/config" "$dir/credentials" # as lint asks: no finding, exit 0
+  use "$dir"
+  bytes=$(size "$dir")
+  r=$(( n >= 1000000 ? 1 : (n >= 100000 ? 2 : 5) ))
+  "$peers" -runs "$r" \
+    "profiles=$cc profiles" \
+    "lint=$cc lint" \
+    "explain=$cc explain --profile $target" \
+    "completion=$cc __complete export --profile p0001" | awk -v n="$n" -v b="$bytes" '
+    NR > 1 {
+      t = $2; ms = t + 0
+      if (t ~ /µs$/) ms /= 1000; else if (t ~ /ms$/) ms += 0; else if (t ~ /s$/) ms *= 1000
+      rss = $3 + 0; mb = b / 1048576
+      printf "%-9s %10.1f  %-10s %9s %8.1fMB %8.2fx %12.2f\n", n, mb, $1, t, rss, rss / mb, ms / mb
+    }'
+  rm -rf "$dir"
+done
 
 # Switch role with a warm cache: credchain and the AWS CLI v2 read the cache
 # (no STS call); boto3 has no disk cache and calls STS every time (a local
@@ -61,16 +116,17 @@ aws_secret_access_key = bench-secret
 CFG
 export HOME=$work/role AWS_CONFIG_FILE=$work/role/.aws/config AWS_SHARED_CREDENTIALS_FILE=$work/role/.aws/credentials \
   AWS_ENDPOINT_URL_STS=$sts_url/ AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=$work/none
-"$work/bin/credchain" export --profile r > /dev/null   # warms the cache
+"$cc" export --profile r > /dev/null   # warms the cache
 sleep 0.2
 warm_calls=$(grep -c '^CALL' "$work/sts.log" || true)
+echo
 echo "== switch role, warm cache (profile r) =="
-peers=("credchain=$work/bin/credchain export --profile r")
+cmds=("credchain=$cc export --profile r")
 if [ -x /usr/bin/aws ] && /usr/bin/aws --version 2>&1 | grep -q '^aws-cli/2'; then
-  peers+=("aws-cli-v2=/usr/bin/aws configure export-credentials --profile r")
+  cmds+=("aws-cli-v2=/usr/bin/aws configure export-credentials --profile r")
 fi
-peers+=("boto3=python3 -c 'import boto3; boto3.Session(profile_name=\"r\").get_credentials().get_frozen_credentials()'")
-"$work/bin/peers" -runs "$boto_runs" -ref credchain "${peers[@]}"
+cmds+=("boto3=python3 -c 'import boto3; boto3.Session(profile_name=\"r\").get_credentials().get_frozen_credentials()'")
+"$peers" -runs "$boto_runs" -ref credchain "${cmds[@]}"
 sleep 0.2
 total=$(grep -c '^CALL' "$work/sts.log" || true)
 echo "STS calls: $warm_calls to warm the cache, then $((total - warm_calls)) during the runs (boto3 makes one per run; credchain and the AWS CLI none)"
