@@ -133,12 +133,12 @@ func walkFiles(env func(string) (string, bool), cfgFile, credFile *awsconfig.Fil
 	}
 	credSection := func(name string) *awsconfig.Section {
 		if i, ok := credFile.Find(name); ok {
-			return credFile.Peek(i)
+			return credFile.At(i)
 		}
 		return nil
 	}
 	if err := cfg.EachProfile(match, func(name string, i int) error {
-		return visit(name, cfgFile.Peek(i), credSection(name))
+		return visit(name, cfgFile.At(i), credSection(name))
 	}); err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func walkFiles(env func(string) (string, bool), cfgFile, credFile *awsconfig.Fil
 		if (match != nil && !match(name)) || cfg.HasProfile(name) {
 			continue
 		}
-		if err := visit(name, nil, credFile.Peek(i)); err != nil {
+		if err := visit(name, nil, credFile.At(i)); err != nil {
 			return nil, err
 		}
 	}

@@ -144,22 +144,18 @@ func (f *File) DefaultsPos() string {
 }
 
 // Len is the number of sections.
-func (f *File) Len() int { return len(f.parsed.Sections) }
+func (f *File) Len() int { return f.parsed.Len() }
 
 // Header is the raw header of section i.
-func (f *File) Header(i int) string { return f.parsed.Sections[i].Name }
+func (f *File) Header(i int) string { return f.parsed.Header(i) }
 
-// At returns section i. Its keys are read from the file once and kept.
+// At returns section i, read from the file's text at each call: the file
+// keeps nothing but the text and where its sections are, so callers keep
+// what they need (Config and Profiles keep the sections they looked up) and
+// a listing that visits every section holds about the file in memory.
 func (f *File) At(i int) *Section {
-	return f.wrap(f.parsed.Sections[i], f.parsed.Sections[i].All())
-}
-
-// Peek returns section i like At, keeping nothing: each call reads the
-// section again. For lookups whose caller keeps what it needs (Config,
-// Profiles) and listings that visit every section once, so that memory
-// stays about the size of the file.
-func (f *File) Peek(i int) *Section {
-	return f.wrap(f.parsed.Sections[i], f.parsed.Sections[i].Read())
+	ps := f.parsed.Section(i)
+	return f.wrap(ps, ps.All())
 }
 
 // Find returns the index of the section whose raw header is name.
@@ -171,7 +167,7 @@ func (f *File) Find(name string) (int, bool) {
 }
 
 // Line is the line of section i's header.
-func (f *File) Line(i int) int { return f.parsed.Sections[i].Line }
+func (f *File) Line(i int) int { return f.parsed.Line(i) }
 
 func (f *File) wrap(ps *ini.Section, keys []ini.Key) *Section {
 	s := &Section{Name: ps.Name, Header: ps.Name, File: f.Path, Line: ps.Line, Keys: keys}
@@ -269,14 +265,14 @@ func parse(path, text string) (*File, error) {
 		}
 		return nil
 	}
-	for _, ps := range parsed.Sections {
+	for _, ps := range parsed.Sections() {
 		if ps.HasBlock {
 			if err := check(ps.Keys()); err != nil {
 				return nil, err
 			}
 		}
 	}
-	if d := parsed.Defaults; d != nil && d.HasBlock && len(parsed.Sections) > 0 {
+	if d := parsed.Defaults; d != nil && d.HasBlock && parsed.Len() > 0 {
 		if err := check(d.Keys()); err != nil {
 			return nil, err
 		}
@@ -438,13 +434,13 @@ func (c *Config) find(kind int, name string) (*Section, bool) {
 	}
 	if c.index != nil {
 		if _, last := c.index.span(c.file, kind, name, -1); last >= 0 {
-			found = c.file.Peek(last).renamed(name)
+			found = c.file.At(last).renamed(name)
 		}
 	} else {
 		// A few lookups (resolving one profile): scan from the end.
 		for i := c.file.Len() - 1; i >= 0; i-- {
 			if k, n := ClassifyHeader(c.file.Header(i)); k == kind && n == name {
-				found = c.file.Peek(i).renamed(name)
+				found = c.file.At(i).renamed(name)
 				break
 			}
 		}
@@ -497,7 +493,7 @@ func (c *Config) Dropped() []*Section {
 	}
 	var out []*Section
 	for _, i := range c.headers().dropped {
-		out = append(out, c.file.Peek(i))
+		out = append(out, c.file.At(i))
 	}
 	return out
 }
@@ -652,7 +648,7 @@ func (p *Profiles) Get(name string) (*Section, bool) {
 	var cr *Section
 	i, inCred := p.cred.Find(name)
 	if inCred {
-		cr = p.cred.Peek(i)
+		cr = p.cred.At(i)
 	}
 	if !inCfg && !inCred {
 		return nil, false

@@ -84,7 +84,7 @@ func Run(f Files) []Finding {
 			continue
 		}
 		for i := 0; i < file.Len(); i++ {
-			s := file.Peek(i)
+			s := file.At(i)
 			if strings.HasPrefix(s.Header, " ") {
 				add(s.Pos(), Warning, "header-space", "", fmt.Sprintf("[%s] starts with a space: it is not a profile for boto3", s.Header), "remove the leading space")
 			}
@@ -148,17 +148,17 @@ func Run(f Files) []Finding {
 	}
 	credSection := func(name string) *awsconfig.Section {
 		if i, ok := f.Credentials.Find(name); ok {
-			return f.Credentials.Peek(i)
+			return f.Credentials.At(i)
 		}
 		return nil
 	}
 	_ = cfg.EachProfile(nil, func(name string, i int) error {
-		profile(name, awsconfig.MergeSections(f.Config.Peek(i), credSection(name)))
+		profile(name, awsconfig.MergeSections(f.Config.At(i), credSection(name)))
 		return nil
 	})
 	for i := 0; f.Credentials != nil && i < f.Credentials.Len(); i++ {
 		if name := f.Credentials.Header(i); !cfg.HasProfile(name) {
-			profile(name, f.Credentials.Peek(i))
+			profile(name, f.Credentials.At(i))
 		}
 	}
 	if _, a := f.Env("AWS_PROFILE"); a {

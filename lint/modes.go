@@ -67,7 +67,7 @@ func fileModes(f Files) []Finding {
 // secretIn returns where the first secret key of file is.
 func secretIn(file *awsconfig.File) (string, bool) {
 	for i := 0; i < file.Len(); i++ {
-		s := file.Peek(i)
+		s := file.At(i)
 		for _, key := range []string{"aws_secret_access_key", "aws_session_token"} {
 			if v, ok := s.Lookup(key); ok && v.Raw != "" {
 				return v.Pos(), true

@@ -139,7 +139,7 @@ func lineEnding(span string) string {
 
 func values(f *ini.File) map[string]map[string]string {
 	out := map[string]map[string]string{}
-	for _, s := range f.Sections {
+	for _, s := range f.Sections() {
 		m := map[string]string{}
 		for _, k := range s.Keys() {
 			m[k.Name] = k.Value

@@ -19,10 +19,13 @@ package ini
 import (
 	"bytes"
 	"fmt"
+	"iter"
+	"math"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/credchain/credchain/internal/pystr"
 )
@@ -85,19 +88,6 @@ func (s *Section) Lookup(name string) (Key, bool) {
 // override: configparser's options() order.
 func (s *Section) All() []Key { return s.withDefaults(s.Keys()) }
 
-// Read is All without keeping the keys: they are read from the section's
-// text again at every call. For a listing that visits every section once,
-// so that it holds no more than the file in memory.
-func (s *Section) Read() []Key {
-	if k := s.loaded.Load(); k != nil {
-		return s.withDefaults(*k)
-	}
-	if s.body == "" {
-		return s.withDefaults(nil)
-	}
-	return s.withDefaults(materialize(s))
-}
-
 // withDefaults appends the [DEFAULT] keys that own does not override.
 func (s *Section) withDefaults(own []Key) []Key {
 	if s.defaults == nil || len(s.defaults.Keys()) == 0 {
@@ -122,29 +112,64 @@ func (s *Section) ownKey(name string) (Key, bool) {
 }
 
 // File is a parsed file: its sections in file order, [DEFAULT] excluded.
+//
+// Sections are kept as offsets into the text, with no pointers, so that a
+// file of a million sections costs 28 bytes a section (plus 8 in the name
+// index) and nothing for the garbage collector to scan; Section builds the
+// full view of one when asked.
 type File struct {
-	Sections []*Section
 	// Defaults holds the [DEFAULT] keys (all [DEFAULT] sections together).
 	Defaults *Section
 
+	text   string
+	spans  []span
 	byName *names
 }
 
-// Section returns the section named name.
-func (f *File) Section(name string) (*Section, bool) {
-	i, ok := f.Index(name)
-	if !ok {
-		return nil, false
-	}
-	return f.Sections[i], true
+// span is where one section lies in the text.
+type span struct {
+	name, nameLen, body, bodyEnd uint32
+	line, indent                 int32
+	hasBlock                     bool
 }
 
-// Index returns the position in Sections of the section named name.
+// Len is the number of sections.
+func (f *File) Len() int { return len(f.spans) }
+
+// Header returns the name of section i (the text between its brackets).
+func (f *File) Header(i int) string {
+	s := &f.spans[i]
+	return f.text[s.name : s.name+s.nameLen]
+}
+
+// Line returns the line of section i's header.
+func (f *File) Line(i int) int { return int(f.spans[i].line) }
+
+// Section returns section i. Each call builds a new view, which reads its
+// keys from the text on first use.
+func (f *File) Section(i int) *Section {
+	s := &f.spans[i]
+	return &Section{Name: f.Header(i), Line: int(s.line), body: f.text[s.body:s.bodyEnd], indent: s.indent,
+		HasBlock: s.hasBlock, defaults: f.Defaults}
+}
+
+// Sections yields every section in file order.
+func (f *File) Sections() iter.Seq2[int, *Section] {
+	return func(yield func(int, *Section) bool) {
+		for i := range f.spans {
+			if !yield(i, f.Section(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Index returns the position of the section named name.
 func (f *File) Index(name string) (int, bool) {
 	if f.byName == nil {
 		return 0, false
 	}
-	return f.byName.find(f.Sections, name)
+	return f.byName.find(f.Header, name)
 }
 
 // SyntaxError is a parse failure at a line of the input.
@@ -165,8 +190,11 @@ func ParseString(text string) (*File, error) {
 	if !utf8.ValidString(text) {
 		return nil, &SyntaxError{Line: invalidUTF8Line([]byte(text)), Reason: "the file is not valid UTF-8"}
 	}
+	if len(text) > math.MaxUint32 {
+		return nil, &SyntaxError{Line: 1, Reason: "the file is larger than 4 GB"}
+	}
 	if at := splitPoint(text); at > 0 {
-		return parseHalves(text[:at], text[at:])
+		return parseHalves(text, at)
 	}
 	return parseSequential(text)
 }
@@ -180,7 +208,7 @@ func parseSequential(text string) (*File, error) {
 	if p.deferred != nil {
 		return nil, p.deferred
 	}
-	p.finish(p.file.Defaults)
+	p.joinDefaults()
 	return p.file, nil
 }
 
@@ -222,7 +250,8 @@ func splitPoint(text string) int {
 // reporting the error a sequential parse would: the first immediate error
 // (duplicates, a key before any header) in file order, else the first bad
 // line.
-func parseHalves(first, second string) (*File, error) {
+func parseHalves(text string, at int) (*File, error) {
+	first, second := text[:at], text[at:]
 	var a *parser
 	done := make(chan struct{})
 	go func() {
@@ -242,13 +271,15 @@ func parseHalves(first, second string) (*File, error) {
 			immediate = &SyntaxError{Line: line, Reason: reason}
 		}
 	}
-	all := append(a.file.Sections, b.file.Sections...)
-	base := len(a.file.Sections)
-	a.file.Sections = all
-	for i, s := range b.file.Sections {
-		if !a.file.byName.add(all, s.Name, base+i) {
-			first, _ := a.file.Index(s.Name)
-			earlier(s.Line, fmt.Sprintf("duplicate section [%s] (first at line %d)", s.Name, all[first].Line))
+	f := a.file
+	f.text = text
+	f.spans = slices.Grow(f.spans, len(b.file.spans))
+	for _, s := range b.file.spans {
+		s.name, s.body, s.bodyEnd = s.name+uint32(at), s.body+uint32(at), s.bodyEnd+uint32(at)
+		f.spans = append(f.spans, s)
+		if i := len(f.spans) - 1; !f.byName.add(f.Header, f.Header(i), i) {
+			prev, _ := f.Index(f.Header(i))
+			earlier(f.Line(i), fmt.Sprintf("duplicate section [%s] (first at line %d)", f.Header(i), f.Line(prev)))
 		}
 	}
 	a.joinDefaults()
@@ -278,11 +309,7 @@ func parseHalves(first, second string) (*File, error) {
 	if b.deferred != nil {
 		return nil, b.deferred
 	}
-	a.finish(defaults)
-	b.finish(defaults)
-	f := a.file
 	f.Defaults = defaults
-	f.Sections = all
 	return f, nil
 }
 
@@ -333,10 +360,12 @@ func lines(text string, offset int, fn func(lineno, next int, line string) bool)
 // parseRange validates text whose first line is line offset+1 and records
 // its sections. The parser's err is the first immediate error; deferred
 // the first bad line. index sizes the section-name index; -1 keeps none
-// (duplicate sections are then found by the caller).
+// (duplicate sections are then found by the caller). The sections are
+// given room for index too: the first half of a file is given the second's
+// without copying.
 func parseRange(text string, offset, index int) *parser {
 	sections := strings.Count(text, "[") + 1 // an upper bound, counted fast
-	p := &parser{file: &File{Sections: make([]*Section, 0, sections)}, arena: make([]Section, 0, sections), text: text}
+	p := &parser{file: &File{text: text, spans: make([]span, 0, max(index, sections))}, text: text}
 	if index >= 0 {
 		p.file.byName = newNames(max(index, sections))
 	}
@@ -424,7 +453,10 @@ type parser struct {
 	// defKeys are the [DEFAULT] keys, which are kept; defMulti is their multi.
 	defKeys  []Key
 	defMulti map[int][]string
-	arena    []Section
+	// scratch is the current section while it is read; its place in
+	// file.spans is curSpan.
+	scratch Section
+	curSpan int
 
 	deferred error // configparser reports bad option lines after reading the whole file
 	err      error // the first immediate error
@@ -567,16 +599,9 @@ func (p *parser) appendLine(v string) {
 // closeSection records where the current section's body ends.
 func (p *parser) closeSection() {
 	if p.cur != nil && p.cur != p.file.Defaults && !p.store {
-		p.cur.body = p.text[p.bodyStart:p.pos]
+		sp := &p.file.spans[p.curSpan]
+		sp.body, sp.bodyEnd, sp.hasBlock = uint32(p.bodyStart), uint32(p.pos), p.cur.HasBlock
 	}
-}
-
-func (p *parser) newSection(name string, line int, indent int32) *Section {
-	if len(p.arena) == cap(p.arena) {
-		p.arena = make([]Section, 0, 64)
-	}
-	p.arena = append(p.arena, Section{Name: name, Line: line, indent: indent})
-	return &p.arena[len(p.arena)-1]
 }
 
 func (p *parser) section(lineno int, name string) error {
@@ -595,21 +620,18 @@ func (p *parser) section(lineno int, name string) error {
 		p.cur = p.file.Defaults
 		return nil
 	}
-	p.cur = p.newSection(name, lineno, int32(p.indent))
-	if p.file.byName != nil && !p.file.byName.add(append(p.file.Sections, p.cur), name, len(p.file.Sections)) {
+	// name is a substring of the text: its offset is the distance between
+	// the two.
+	off := uintptr(unsafe.Pointer(unsafe.StringData(name))) - uintptr(unsafe.Pointer(unsafe.StringData(p.text)))
+	p.file.spans = append(p.file.spans, span{name: uint32(off), nameLen: uint32(len(name)), line: int32(lineno), indent: int32(p.indent)})
+	p.curSpan = len(p.file.spans) - 1
+	if p.file.byName != nil && !p.file.byName.add(p.file.Header, name, p.curSpan) {
 		first, _ := p.file.Index(name)
-		return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate section [%s] (first at line %d)", name, p.file.Sections[first].Line)}
+		return &SyntaxError{Line: lineno, Reason: fmt.Sprintf("duplicate section [%s] (first at line %d)", name, p.file.Line(first))}
 	}
-	p.file.Sections = append(p.file.Sections, p.cur)
+	p.scratch = Section{Name: name, Line: lineno}
+	p.cur = &p.scratch
 	return nil
-}
-
-// finish sets the [DEFAULT] section every section inherits from.
-func (p *parser) finish(defaults *Section) {
-	p.joinDefaults()
-	for _, s := range p.file.Sections {
-		s.defaults = defaults
-	}
 }
 
 // joinDefaults builds the multi-line [DEFAULT] values (idempotent).

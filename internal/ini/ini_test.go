@@ -14,7 +14,7 @@ type kv = [2]string
 
 func flat(f *File) map[string][]kv {
 	out := map[string][]kv{}
-	for _, s := range f.Sections {
+	for _, s := range f.Sections() {
 		var keys []kv
 		for _, k := range s.All() {
 			keys = append(keys, kv{k.Name, k.Value})
@@ -79,7 +79,8 @@ func TestKeyLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := f.Section("s")
+	i, _ := f.Index("s")
+	s := f.Section(i)
 	got := map[string]int{}
 	for _, k := range s.All() {
 		got[k.Name] = k.Line
@@ -112,7 +113,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("invalid UTF-8 accepted")
 		}
 		names := map[string]bool{}
-		for _, s := range file.Sections {
+		for _, s := range file.Sections() {
 			if names[s.Name] || s.Name == DefaultSection || s.Name == "" {
 				t.Fatalf("bad or duplicate section %q", s.Name)
 			}

@@ -93,9 +93,9 @@ func TestSplitParseMatchesSequential(t *testing.T) {
 			if d := cmp.Diff(flat(want), flat(got)); d != "" {
 				t.Errorf("sections differ (-sequential +split):\n%s", d)
 			}
-			for i, s := range got.Sections {
-				if j, ok := got.Index(s.Name); !ok || j != i || s.Line != want.Sections[i].Line {
-					t.Fatalf("section %q: index %d/%d, line %d want %d", s.Name, j, i, s.Line, want.Sections[i].Line)
+			for i, s := range got.Sections() {
+				if j, ok := got.Index(s.Name); !ok || j != i || s.Line != want.Line(i) || s.Name != want.Header(i) {
+					t.Fatalf("section %q: index %d/%d, line %d want %d", s.Name, j, i, s.Line, want.Line(i))
 				}
 			}
 		})
@@ -120,7 +120,7 @@ func FuzzSplitMatchesSequential(f *testing.F) {
 			return
 		}
 		want, wantErr := parseSequential(text)
-		got, gotErr := parseHalves(text[:at], text[at:])
+		got, gotErr := parseHalves(text, at)
 		var we, ge *SyntaxError
 		if errors.As(wantErr, &we) != errors.As(gotErr, &ge) || (we != nil && *we != *ge) {
 			t.Fatalf("error: sequential %v, split %v", wantErr, gotErr)

@@ -140,7 +140,7 @@ func Render(text string, roles []ssoaccounts.Role, o Options) (string, Report, e
 	}
 	// Names taken outside the block, and the block's profiles.
 	inBlock := map[string]profile{}
-	for _, s := range old.Sections {
+	for _, s := range old.Sections() {
 		if kind, name := awsconfig.ClassifyHeader(s.Name); kind == awsconfig.SectionProfile {
 			p := profile{name: name}
 			vals := map[string]string{}
@@ -153,7 +153,7 @@ func Render(text string, roles []ssoaccounts.Role, o Options) (string, Report, e
 		}
 	}
 	taken := map[string]bool{}
-	for _, s := range whole.Sections {
+	for _, s := range whole.Sections() {
 		kind, name := awsconfig.ClassifyHeader(s.Name)
 		if _, generated := inBlock[name]; kind == awsconfig.SectionProfile && !generated {
 			taken[name] = true
