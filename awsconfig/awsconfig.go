@@ -265,9 +265,9 @@ func parse(path, text string) (*File, error) {
 		}
 		return nil
 	}
-	for _, ps := range parsed.Sections() {
-		if ps.HasBlock {
-			if err := check(ps.Keys()); err != nil {
+	for i := range parsed.Len() {
+		if parsed.HasBlock(i) {
+			if err := check(parsed.Section(i).Keys()); err != nil {
 				return nil, err
 			}
 		}

@@ -142,6 +142,10 @@ func (f *File) Header(i int) string {
 	return f.text[s.name : s.name+s.nameLen]
 }
 
+// HasBlock reports that a value of section i starts with "\n" (see
+// Section.HasBlock).
+func (f *File) HasBlock(i int) bool { return f.spans[i].hasBlock }
+
 // Line returns the line of section i's header.
 func (f *File) Line(i int) int { return int(f.spans[i].line) }
 

@@ -3,12 +3,14 @@ package ini
 import "hash/maphash"
 
 // names indexes a file's sections by name: an open-addressing hash table
-// of section positions, 8 bytes a section at most (a Go map of string to
-// int takes about 36), which matters for files of a million sections. The
-// names themselves stay in the text: nameOf(i) returns section i's.
+// of section positions with a byte of each name's hash beside it, 10 bytes
+// a section at most (a Go map of string to int takes about 36), which
+// matters for files of a million sections. The names themselves stay in
+// the text: nameOf(i) returns section i's.
 type names struct {
 	seed  maphash.Seed
 	slots []uint32 // position + 1; 0 is an empty slot
+	tags  []uint8  // the top byte of the name's hash, to skip most compares
 	n     int
 }
 
@@ -17,38 +19,40 @@ func newNames(capacity int) *names {
 	for size < 2*capacity {
 		size *= 2
 	}
-	return &names{seed: maphash.MakeSeed(), slots: make([]uint32, size)}
+	return &names{seed: maphash.MakeSeed(), slots: make([]uint32, size), tags: make([]uint8, size)}
 }
 
 // find returns the position of the section named name.
 func (t *names) find(nameOf func(int) string, name string) (int, bool) {
-	mask := uint64(len(t.slots) - 1)
-	for i := maphash.String(t.seed, name) & mask; ; i = (i + 1) & mask {
+	h := maphash.String(t.seed, name)
+	mask, tag := uint64(len(t.slots)-1), uint8(h>>56)
+	for i := h & mask; ; i = (i + 1) & mask {
 		s := t.slots[i]
 		if s == 0 {
 			return 0, false
 		}
-		if nameOf(int(s-1)) == name {
+		if t.tags[i] == tag && nameOf(int(s-1)) == name {
 			return int(s - 1), true
 		}
 	}
 }
 
-// add records that sections[pos] is named name, or reports false when a
+// add records that section pos is named name, or reports false when a
 // section of that name is already recorded (the table is then unchanged).
 func (t *names) add(nameOf func(int) string, name string, pos int) bool {
 	if 2*(t.n+1) > len(t.slots) {
 		t.grow(nameOf)
 	}
-	mask := uint64(len(t.slots) - 1)
-	for i := maphash.String(t.seed, name) & mask; ; i = (i + 1) & mask {
+	h := maphash.String(t.seed, name)
+	mask, tag := uint64(len(t.slots)-1), uint8(h>>56)
+	for i := h & mask; ; i = (i + 1) & mask {
 		s := t.slots[i]
 		if s == 0 {
-			t.slots[i] = uint32(pos + 1)
+			t.slots[i], t.tags[i] = uint32(pos+1), tag
 			t.n++
 			return true
 		}
-		if nameOf(int(s-1)) == name {
+		if t.tags[i] == tag && nameOf(int(s-1)) == name {
 			return false
 		}
 	}
@@ -56,7 +60,7 @@ func (t *names) add(nameOf func(int) string, name string, pos int) bool {
 
 func (t *names) grow(nameOf func(int) string) {
 	old := t.slots
-	t.slots, t.n = make([]uint32, 2*len(old)), 0
+	t.slots, t.tags, t.n = make([]uint32, 2*len(old)), make([]uint8, 2*len(old)), 0
 	for _, s := range old {
 		if s != 0 {
 			t.add(nameOf, nameOf(int(s-1)), int(s-1))
