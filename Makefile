@@ -63,8 +63,11 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzShlexSplit$$' -fuzztime $(FUZZTIME) ./internal/pystr
 	$(GO) test -run '^$$' -fuzz '^FuzzQuotePOSIX$$' -fuzztime $(FUZZTIME) ./shellenv
 
+# Every speed and memory figure of the project, each as a ratio against its
+# peer or floor measured in the same run, with its target (a few minutes;
+# the serve part needs wrk).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./bench/...
+	$(GO) test -run '^$$' -bench . -benchmem ./bench/... ./internal/ini
 	./scripts/bench-peers.sh
 	./scripts/bench-serve.sh
 

@@ -58,3 +58,9 @@ read -r bare_rps _ < "$work/res-bare"
 read -r cc_rps cc_rss < "$work/res-credchain"
 awk -v a="$cc_rps" -v b="$bare_rps" 'BEGIN { printf "  credchain / bare net/http throughput: %.2fx\n", a / b }'
 awk -v r="$cc_rss" -v n="$requests" 'BEGIN { printf "  credchain RSS after %d requests: %.1f MB (target <= 20 MB): %s\n", n, r, (r <= 20 ? "met" : "NOT met") }'
+
+echo
+echo "== serve: STS calls against the credentials' lifetime (target: at most one a minute) =="
+# A simulated clock (creds.TestBackgroundRefreshesShortCredentialsOncePerMinute):
+# 30 minutes, a request every second, for each lifetime.
+go test -count=1 -run '^TestBackgroundRefreshesShortCredentialsOncePerMinute$' -v ./creds | sed -n 's/.*background_test.go:[0-9]*: /  /p'
