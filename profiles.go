@@ -81,7 +81,36 @@ func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection,
 // without keeping them: listing a config of any size holds about the files
 // themselves in memory. An error from fn stops the walk and is returned.
 func WalkProfiles(env func(string) (string, bool), fn func(ProfileInfo) error) ([]IgnoredSection, error) {
-	return walkProfiles(env, nil, true, fn)
+	l, err := ReadProfiles(env)
+	if err != nil {
+		return nil, err
+	}
+	return l.Walk(fn)
+}
+
+// ProfileList is the shared files read once, to be walked as often as a
+// listing needs (an aligned table walks twice: to measure, then to write).
+type ProfileList struct {
+	env               func(string) (string, bool)
+	cfgFile, credFile *awsconfig.File
+}
+
+// ReadProfiles reads the config and credentials files named by the
+// environment (os.LookupEnv when env is nil).
+func ReadProfiles(env func(string) (string, bool)) (*ProfileList, error) {
+	if env == nil {
+		env = os.LookupEnv
+	}
+	cfgFile, credFile, err := readFiles(env)
+	if err != nil {
+		return nil, err
+	}
+	return &ProfileList{env: env, cfgFile: cfgFile, credFile: credFile}, nil
+}
+
+// Walk is WalkProfiles over the files read.
+func (l *ProfileList) Walk(fn func(ProfileInfo) error) ([]IgnoredSection, error) {
+	return walkFiles(l.env, l.cfgFile, l.credFile, nil, true, fn)
 }
 
 // walkProfiles is WalkProfiles for the profiles whose name match accepts

@@ -15,7 +15,7 @@ if ! command -v wrk >/dev/null; then
 fi
 work=$(mktemp -d)
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/.aws"
 printf '[default]\nregion = us-east-1\naws_access_key_id = AKIABENCHSERVE\naws_secret_access_key = bench-secret\n' > "$work/.aws/config"
 flags=(-trimpath -ldflags="-s -w")

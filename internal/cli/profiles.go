@@ -180,7 +180,11 @@ func profilesTable(e *env, out *bufio.Writer, now time.Time) error {
 	}
 	const gap = 2
 	nameW, kindW := utf8.RuneCountInString("PROFILE"), utf8.RuneCountInString("KIND")
-	if _, err := credchain.WalkProfiles(e.lookup, func(p credchain.ProfileInfo) error {
+	list, err := credchain.ReadProfiles(e.lookup)
+	if err != nil {
+		return err
+	}
+	if _, err := list.Walk(func(p credchain.ProfileInfo) error {
 		nameW = max(nameW, utf8.RuneCountInString(p.Name))
 		kindW = max(kindW, utf8.RuneCountInString(kindCell(p)))
 		return nil
@@ -198,7 +202,7 @@ func profilesTable(e *env, out *bufio.Writer, now time.Time) error {
 	if err := row("PROFILE", "KIND", "DEFINED AT"); err != nil {
 		return err
 	}
-	ignored, err := credchain.WalkProfiles(e.lookup, func(p credchain.ProfileInfo) error {
+	ignored, err := list.Walk(func(p credchain.ProfileInfo) error {
 		return row(p.Name, kindCell(p), strings.Join(p.Defined, ", "))
 	})
 	if err != nil {
