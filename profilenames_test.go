@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/internal/oracle"
 )
 
@@ -90,5 +91,27 @@ func TestProfilesListInBotocoreOrder(t *testing.T) {
 	// ([profile "x"]) with keys merged from the credentials file.
 	if infos[0].Name != "x" || infos[0].Kind != "static keys (credentials file)" || infos[0].Defined[0] != filepath.Join(dir, "config")+":5" {
 		t.Fatalf("x: %+v", infos[0])
+	}
+}
+
+// TestAccountOfAProfile: the account is the role ARN's fifth field, else
+// sso_account_id, else aws_account_id.
+func TestAccountOfAProfile(t *testing.T) {
+	for _, tc := range []struct{ cfg, want string }{
+		{"role_arn = arn:aws:iam::123456789012:role/x", "123456789012"},
+		{"role_arn = arn:aws:iam::123456789012:role/x:y", "123456789012"},
+		{"role_arn = a:b:c:d:\nsso_account_id = 9", ""},
+		{"role_arn = a:b:c:d\nsso_account_id = 9", "9"},
+		{"aws_account_id = 7", "7"},
+		{"region = x", ""},
+	} {
+		f, err := awsconfig.Parse("config", []byte("[default]\n"+tc.cfg+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := awsconfig.NewConfig(f).Profile("default")
+		if got := account(p); got != tc.want {
+			t.Errorf("%q: account %q, want %q", tc.cfg, got, tc.want)
+		}
 	}
 }

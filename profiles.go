@@ -354,8 +354,16 @@ func ProfileTree(env func(string) (string, bool)) ([]TreeNode, error) {
 // aws_account_id.
 func account(p *awsconfig.Section) string {
 	if arn, ok := p.Get("role_arn"); ok {
-		if parts := strings.Split(arn, ":"); len(parts) > 4 {
-			return parts[4]
+		// arn:partition:service:region:ACCOUNT:resource
+		rest := arn
+		for range 4 {
+			if _, rest, ok = strings.Cut(rest, ":"); !ok {
+				break
+			}
+		}
+		if ok {
+			account, _, _ := strings.Cut(rest, ":")
+			return account
 		}
 	}
 	for _, k := range []string{"sso_account_id", "aws_account_id"} {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
@@ -32,7 +33,7 @@ type Value struct {
 }
 
 // Pos is "file:line".
-func (v Value) Pos() string { return fmt.Sprintf("%s:%d", v.File, v.Line) }
+func (v Value) Pos() string { return v.File + ":" + strconv.Itoa(v.Line) }
 
 // Section is one section of a file: a profile, an sso-session, a services
 // block or any other section.
@@ -90,7 +91,7 @@ func (s *Section) index(key string) int {
 }
 
 // Pos is "file:line" of the section header.
-func (s *Section) Pos() string { return fmt.Sprintf("%s:%d", s.File, s.Line) }
+func (s *Section) Pos() string { return s.File + ":" + strconv.Itoa(s.Line) }
 
 // mergeFrom overlays other's keys on s, key by key, as dict.update does.
 // Values keep the file they came from.

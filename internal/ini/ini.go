@@ -406,7 +406,9 @@ func parseRange(text string, offset, index int) *parser {
 
 // materialize reads a validated section's keys from its text.
 func materialize(s *Section) []Key {
-	p := &parser{store: true, cur: s, indent: int(s.indent), file: &File{}}
+	// One allocation for the keys: a section has at most a key a line.
+	p := parser{store: true, cur: s, indent: int(s.indent), file: &noFile,
+		keys: make([]Key, 0, strings.Count(s.body, "\n")+1)}
 	lines(s.body, s.Line, func(lineno, _ int, line string) bool {
 		_ = p.line(lineno, line) // validated when the file was parsed
 		return true
@@ -414,6 +416,9 @@ func materialize(s *Section) []Key {
 	p.joinValues()
 	return p.keys
 }
+
+// noFile is the file of a materializing parser, which records no sections.
+var noFile File
 
 func invalidUTF8Line(data []byte) int {
 	line := 1
