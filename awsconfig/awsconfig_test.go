@@ -109,3 +109,43 @@ func TestIndexedLookupsAgreeWithScans(t *testing.T) {
 }
 
 func mustGet(s *Section, k string) string { v, _ := s.Get(k); return v }
+
+// TestEachProfileInBotocoreOrder: a profile named by several sections
+// ([profile x], [default], [profile "x"], [profile  y], [profile y]) is
+// visited once, where its first section is, with its last section; a
+// dropped header is no profile; HasProfile answers for every spelling.
+func TestEachProfileInBotocoreOrder(t *testing.T) {
+	text := "[profile x]\nregion = 1\n[default]\nregion = 2\n[profile \"x\"]\nregion = 3\n[sso-session x]\nsso_region = r\n" +
+		"[profile  y]\nregion = 4\n[profile y]\nregion = 5\n[profile a b]\nregion = 6\n[profile default]\nregion = 7\n[other]\nk = v\n"
+	f, err := Parse("config", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewConfig(f)
+	var got []string
+	if err := c.EachProfile(nil, func(name string, i int) error {
+		got = append(got, name+"="+mustGet(f.At(i), "region"))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "x=3 default=7 y=5"; strings.Join(got, " ") != want {
+		t.Errorf("visited %q, want %q", got, want)
+	}
+	for name, want := range map[string]bool{"x": true, "y": true, "default": true, "a b": false, "other": false, "z": false} {
+		if c.HasProfile(name) != want {
+			t.Errorf("HasProfile(%q) = %v", name, !want)
+		}
+	}
+	if d := c.Dropped(); len(d) != 1 || d[0].Header != "profile a b" {
+		t.Errorf("dropped %v", d)
+	}
+	got = nil
+	_ = c.EachProfile(func(n string) bool { return n == "y" }, func(name string, i int) error {
+		got = append(got, name)
+		return nil
+	})
+	if strings.Join(got, ",") != "y" {
+		t.Errorf("filtered walk: %q", got)
+	}
+}
