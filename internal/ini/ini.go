@@ -114,7 +114,7 @@ func (s *Section) ownKey(name string) (Key, bool) {
 // File is a parsed file: its sections in file order, [DEFAULT] excluded.
 //
 // Sections are kept as offsets into the text, with no pointers, so that a
-// file of a million sections costs 28 bytes a section (plus 8 in the name
+// file of a million sections costs 28 bytes a section (plus 10 in the name
 // index) and nothing for the garbage collector to scan; Section builds the
 // full view of one when asked.
 type File struct {
