@@ -110,7 +110,7 @@ func ReadProfiles(env func(string) (string, bool)) (*ProfileList, error) {
 
 // Walk is WalkProfiles over the files read.
 func (l *ProfileList) Walk(fn func(ProfileInfo) error) ([]IgnoredSection, error) {
-	return walkFiles(l.env, l.cfgFile, l.credFile, nil, true, fn)
+	return walkFiles(l.env, l.cfgFile, l.credFile, nil, true, func(p ProfileInfo, _ *awsconfig.Section) error { return fn(p) })
 }
 
 // walkProfiles is WalkProfiles for the profiles whose name match accepts
@@ -129,11 +129,11 @@ func walkProfiles(env func(string) (string, bool), match func(string) bool, full
 	if err != nil {
 		return nil, err
 	}
-	return walkFiles(env, cfgFile, credFile, match, full, fn)
+	return walkFiles(env, cfgFile, credFile, match, full, func(p ProfileInfo, _ *awsconfig.Section) error { return fn(p) })
 }
 
 // walkFiles is walkProfiles over files already read.
-func walkFiles(env func(string) (string, bool), cfgFile, credFile *awsconfig.File, match func(string) bool, full bool, fn func(ProfileInfo) error) ([]IgnoredSection, error) {
+func walkFiles(env func(string) (string, bool), cfgFile, credFile *awsconfig.File, match func(string) bool, full bool, fn func(ProfileInfo, *awsconfig.Section) error) ([]IgnoredSection, error) {
 	cfg := awsconfig.NewConfig(cfgFile)
 	var ignored []IgnoredSection
 	if full {
@@ -158,7 +158,7 @@ func walkFiles(env func(string) (string, bool), cfgFile, credFile *awsconfig.Fil
 				info.SSO = tokens.of(merged)
 			}
 		}
-		return fn(info)
+		return fn(info, merged)
 	}
 	credSection := func(name string) *awsconfig.Section {
 		if i, ok := credFile.Find(name); ok {
@@ -277,77 +277,134 @@ type TreeNode struct {
 // role uses as its source, each role followed down to the profile or
 // credential_source holding the credentials.
 func ProfileTree(env func(string) (string, bool)) ([]TreeNode, error) {
+	var out []TreeNode
+	err := WalkProfileTree(env, func(n TreeNode) error {
+		out = append(out, n)
+		return nil
+	})
+	return out, err
+}
+
+// WalkProfileTree calls fn with each tree ProfileTree returns, in the same
+// order, one at a time: besides the files it keeps a few words a profile.
+// An error from fn stops the walk and is returned.
+func WalkProfileTree(env func(string) (string, bool), fn func(TreeNode) error) error {
 	if env == nil {
 		env = os.LookupEnv
 	}
 	cfgFile, credFile, err := readFiles(env)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var infos []ProfileInfo
-	if _, err := walkFiles(env, cfgFile, credFile, nil, false, func(p ProfileInfo) error {
-		infos = append(infos, p)
+	// What the tree needs of each profile, in listing order, and of each
+	// role; the strings are the files' own text.
+	type role struct {
+		arn, source, credSource  string
+		hasSource, hasCredSource bool
+	}
+	type node struct {
+		name          string
+		kind          string
+		role          int32 // index in roles, -1 for other kinds
+		used, printed bool
+	}
+	var nodes []node
+	var roles []role
+	// A profile's node is found through the section that defines it,
+	// which the files index already (a map of names would cost as much as
+	// the nodes).
+	cfg := awsconfig.NewConfig(cfgFile)
+	cfgNode, credNode := make([]int32, cfgFile.Len()), make([]int32, credFile.Len())
+	section := func(name string) *int32 {
+		if i, ok := cfg.ProfileSection(name); ok {
+			return &cfgNode[i]
+		}
+		if i, ok := credFile.Find(name); ok {
+			return &credNode[i]
+		}
+		return nil
+	}
+	at := func(name string) (int32, bool) {
+		if p := section(name); p != nil {
+			return *p, true
+		}
+		return 0, false
+	}
+	if _, err := walkFiles(env, cfgFile, credFile, nil, false, func(p ProfileInfo, s *awsconfig.Section) error {
+		n := node{name: p.Name, kind: p.Kind, role: -1}
+		if p.Kind == "role" {
+			var r role
+			r.arn, _ = s.Get("role_arn")
+			r.source, r.hasSource = s.Get("source_profile")
+			r.credSource, r.hasCredSource = s.Get("credential_source")
+			n.role = int32(len(roles))
+			roles = append(roles, r)
+		}
+		*section(p.Name) = int32(len(nodes))
+		nodes = append(nodes, n)
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	merged := awsconfig.Merge(awsconfig.NewConfig(cfgFile), credFile)
-	kind := map[string]string{}
-	used := map[string]bool{}
-	for _, p := range infos {
-		kind[p.Name] = p.Kind
-		if s := merged.Lookup(p.Name); s != nil && p.Kind == "role" {
-			if src, ok := s.Get("source_profile"); ok && src != p.Name {
-				used[src] = true
+	for _, n := range nodes {
+		if n.role < 0 {
+			continue
+		}
+		if r := roles[n.role]; r.hasSource && r.source != n.name {
+			if i, ok := at(r.source); ok {
+				nodes[i].used = true
 			}
 		}
 	}
-	printed := map[string]bool{}
 	var build func(name string, seen map[string]bool) TreeNode
 	build = func(name string, seen map[string]bool) TreeNode {
-		printed[name] = true
-		n := TreeNode{Name: name, Kind: kind[name]}
-		if n.Kind == "" {
-			n.Kind = "missing"
+		i, ok := at(name)
+		if !ok {
+			return TreeNode{Name: name, Kind: "missing", Cycle: seen[name]}
 		}
+		p := &nodes[i]
+		p.printed = true
+		n := TreeNode{Name: name, Kind: p.kind}
 		if seen[name] {
 			n.Cycle = true
 			return n
 		}
-		s := merged.Lookup(name)
-		if n.Kind != "role" || s == nil {
+		if p.role < 0 {
 			return n
 		}
-		n.Detail, _ = s.Get("role_arn")
-		if cs, ok := s.Get("credential_source"); ok {
-			n.Source = &TreeNode{Name: "credential_source " + cs, Kind: "credential source"}
+		r := roles[p.role]
+		n.Detail = r.arn
+		if r.hasCredSource {
+			n.Source = &TreeNode{Name: "credential_source " + r.credSource, Kind: "credential source"}
 			return n
 		}
-		src, ok := s.Get("source_profile")
-		if !ok || src == name {
+		if !r.hasSource || r.source == name {
 			return n
 		}
 		next := map[string]bool{name: true}
 		for k := range seen {
 			next[k] = true
 		}
-		child := build(src, next)
+		child := build(r.source, next)
 		n.Source = &child
 		return n
 	}
-	var out []TreeNode
-	for _, p := range infos {
-		if !used[p.Name] {
-			out = append(out, build(p.Name, map[string]bool{}))
+	for i := range nodes {
+		if !nodes[i].used {
+			if err := fn(build(nodes[i].name, map[string]bool{})); err != nil {
+				return err
+			}
 		}
 	}
 	// Profiles only reachable from a cycle have no root: start from them.
-	for _, p := range infos {
-		if !printed[p.Name] {
-			out = append(out, build(p.Name, map[string]bool{}))
+	for i := range nodes {
+		if !nodes[i].printed {
+			if err := fn(build(nodes[i].name, map[string]bool{})); err != nil {
+				return err
+			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // account is the account a profile names: its role's, its SSO account, or

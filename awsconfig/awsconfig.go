@@ -144,8 +144,13 @@ func (f *File) DefaultsPos() string {
 	return fmt.Sprintf("%s:%d", f.Path, f.parsed.Defaults.Line)
 }
 
-// Len is the number of sections.
-func (f *File) Len() int { return f.parsed.Len() }
+// Len is the number of sections (0 for no file).
+func (f *File) Len() int {
+	if f == nil {
+		return 0
+	}
+	return f.parsed.Len()
+}
 
 // Header is the raw header of section i.
 func (f *File) Header(i int) string { return f.parsed.Header(i) }
@@ -479,11 +484,18 @@ func (c *Config) EachProfile(match func(string) bool, fn func(name string, i int
 
 // HasProfile reports whether a section of the file names profile name.
 func (c *Config) HasProfile(name string) bool {
+	_, ok := c.ProfileSection(name)
+	return ok
+}
+
+// ProfileSection returns the index of the section that defines profile
+// name: the last one naming it.
+func (c *Config) ProfileSection(name string) (int, bool) {
 	if c.file == nil {
-		return false
+		return 0, false
 	}
-	first, _ := c.headers().span(c.file, SectionProfile, name, -1)
-	return first >= 0
+	_, last := c.headers().span(c.file, SectionProfile, name, -1)
+	return last, last >= 0
 }
 
 // Dropped returns the sections botocore ignores: a profile, sso-session or

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -62,12 +61,9 @@ type ignoredJSON struct {
 	Reason string `json:"reason"`
 }
 
+// runTree streams the trees, one at a time.
 func runTree(e *env) error {
-	roots, err := credchain.ProfileTree(e.lookup)
-	if err != nil {
-		return err
-	}
-	var out bytes.Buffer
+	out := bufio.NewWriterSize(e.stdout, 64<<10)
 	var write func(n credchain.TreeNode, prefix string)
 	write = func(n credchain.TreeNode, prefix string) {
 		line := n.Name + "  " + n.Kind
@@ -77,17 +73,19 @@ func runTree(e *env) error {
 		if n.Cycle {
 			line += "  (cycle: already on this path)"
 		}
-		fmt.Fprintln(&out, prefix+line)
+		fmt.Fprintln(out, prefix+line)
 		if n.Source != nil {
 			indent := strings.Repeat(" ", len([]rune(prefix)))
 			write(*n.Source, indent+"└── ")
 		}
 	}
-	for _, r := range roots {
-		write(r, "")
+	if err := credchain.WalkProfileTree(e.lookup, func(root credchain.TreeNode) error {
+		write(root, "")
+		return nil
+	}); err != nil {
+		return err
 	}
-	_, err = e.stdout.Write(out.Bytes())
-	return err
+	return out.Flush()
 }
 
 // runProfiles streams the listing: nothing is kept per profile, so a
