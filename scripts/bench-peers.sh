@@ -7,7 +7,7 @@
 #      hello-world built the same way (static, trimmed, stripped), and the
 #      package init time GODEBUG=inittrace=1 reports
 #   3. 20,000 profiles vs aws-sdk-go-v2, boto3 and the floor program
-#   4. profiles, lint, explain and completion at 1k, 10k, 100k and 1M
+#   4. profiles (also --tree), lint, explain and completion at 1k, 10k, 100k and 1M
 #      profiles: time and peak RSS against the size of the files
 #   and a switch of role with a warm cache against the AWS CLI and boto3.
 #   RUNS=10 BOTO_RUNS=3 SIZES="1000 10000 100000 1000000" scripts/bench-peers.sh
@@ -84,6 +84,7 @@ for n in $sizes; do
   r=$(( n >= 1000000 ? 1 : (n >= 100000 ? 2 : 5) ))
   "$peers" -runs "$r" \
     "profiles=$cc profiles" \
+    "tree=$cc profiles --tree" \
     "lint=$cc lint" \
     "explain=$cc explain --profile $target" \
     "completion=$cc __complete export --profile p0001" | awk -v n="$n" -v b="$bytes" '
