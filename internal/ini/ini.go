@@ -632,6 +632,9 @@ func (p *parser) section(lineno int, name string) error {
 	// name is a substring of the text: its offset is the distance between
 	// the two.
 	off := uintptr(unsafe.Pointer(unsafe.StringData(name))) - uintptr(unsafe.Pointer(unsafe.StringData(p.text)))
+	if off > uintptr(len(p.text)-len(name)) || p.text[off:off+uintptr(len(name))] != name {
+		panic("ini: a section name that is not part of the text") // a bug here, not bad input
+	}
 	p.file.spans = append(p.file.spans, span{name: uint32(off), nameLen: uint32(len(name)), line: int32(lineno), indent: int32(p.indent)})
 	p.curSpan = len(p.file.spans) - 1
 	if p.file.byName != nil && !p.file.byName.add(p.file.Header, name, p.curSpan) {
