@@ -115,3 +115,29 @@ func TestAccountOfAProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestFuzzyScoreOrder: a substring beats letters spread out, an earlier
+// substring beats a later one, case is ignored, and letters out of order
+// do not match.
+func TestFuzzyScoreOrder(t *testing.T) {
+	score := func(name, typed string) int {
+		s, ok := fuzzyScore(name, typed)
+		if !ok {
+			t.Fatalf("%q does not match %q", typed, name)
+		}
+		return s
+	}
+	if a, b := score("dev-vpc", "vpc"), score("v-p-c-dev", "vpc"); a >= b {
+		t.Errorf("substring %d, spread %d", a, b)
+	}
+	if a, b := score("vpc-dev", "vpc"), score("dev-vpc", "vpc"); a >= b {
+		t.Errorf("early substring %d, late %d", a, b)
+	}
+	if a, b := score("d-v-p", "dvp"), score("d---v---p", "dvp"); a >= b {
+		t.Errorf("tight %d, spread %d", a, b)
+	}
+	score("Dev-VPC", "dvp")
+	if _, ok := fuzzyScore("dev-vpc", "pvd"); ok {
+		t.Error("letters out of order matched")
+	}
+}

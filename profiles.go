@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -113,26 +114,15 @@ func (l *ProfileList) Walk(fn func(ProfileInfo) error) ([]IgnoredSection, error)
 	return walkFiles(l.env, l.cfgFile, l.credFile, nil, true, func(p ProfileInfo, _ *awsconfig.Section) error { return fn(p) })
 }
 
-// walkProfiles is WalkProfiles for the profiles whose name match accepts
-// (every profile when match is nil); the others cost a look at their
-// section header. full adds what only a listing shows: where each profile
-// is defined, its account and its SSO token's state.
+// walkFiles calls fn for the profiles of the files read whose name match
+// accepts (every profile when match is nil), with the merged section; the
+// others cost a look at their section header. full adds what only a
+// listing shows: where each profile is defined, its account and its SSO
+// token's state.
 //
 // The order is botocore's available_profiles: the config file's profiles
 // where their first section is (the last one defines them), then the
 // credentials file's other sections.
-func walkProfiles(env func(string) (string, bool), match func(string) bool, full bool, fn func(ProfileInfo) error) ([]IgnoredSection, error) {
-	if env == nil {
-		env = os.LookupEnv
-	}
-	cfgFile, credFile, err := readFiles(env)
-	if err != nil {
-		return nil, err
-	}
-	return walkFiles(env, cfgFile, credFile, match, full, func(p ProfileInfo, _ *awsconfig.Section) error { return fn(p) })
-}
-
-// walkFiles is walkProfiles over files already read.
 func walkFiles(env func(string) (string, bool), cfgFile, credFile *awsconfig.File, match func(string) bool, full bool, fn func(ProfileInfo, *awsconfig.Section) error) ([]IgnoredSection, error) {
 	cfg := awsconfig.NewConfig(cfgFile)
 	var ignored []IgnoredSection
@@ -432,14 +422,65 @@ func account(p *awsconfig.Section) string {
 }
 
 // ProfileNames lists the profiles of both files whose name starts with
-// prefix, each with its kind, in the order of Profiles. Only the section
-// headers are read for the others, so completing a name in a config of
-// 20,000 profiles costs about one resolution.
+// prefix, each with its kind, in the order of Profiles. When none does, it
+// lists those whose name holds the letters of prefix in order ("dvpc"
+// finds dev-vpc), ignoring case, best first: for the shells that show such
+// matches (fish; zsh with a matcher). Only the section headers are read
+// for the others, so completing a name in a config of 20,000 profiles
+// costs about one resolution.
 func ProfileNames(env func(string) (string, bool), prefix string) ([]ProfileInfo, error) {
+	l, err := ReadProfiles(env)
+	if err != nil {
+		return nil, err
+	}
+	out := l.matching(func(name string) bool { return strings.HasPrefix(name, prefix) })
+	if len(out) > 0 || prefix == "" {
+		return out, nil
+	}
+	score := map[string]int{}
+	out = l.matching(func(name string) bool {
+		s, ok := fuzzyScore(name, prefix)
+		if ok {
+			score[name] = s
+		}
+		return ok
+	})
+	sort.SliceStable(out, func(i, j int) bool { return score[out[i].Name] < score[out[j].Name] })
+	return out, nil
+}
+
+// matching lists the profiles whose name match accepts, with their kind.
+func (l *ProfileList) matching(match func(string) bool) []ProfileInfo {
 	var out []ProfileInfo
-	_, err := walkProfiles(env, func(name string) bool { return strings.HasPrefix(name, prefix) }, false, func(p ProfileInfo) error {
+	_, _ = walkFiles(l.env, l.cfgFile, l.credFile, match, false, func(p ProfileInfo, _ *awsconfig.Section) error {
 		out = append(out, p)
 		return nil
 	})
-	return out, err
+	return out
+}
+
+// fuzzyScore reports whether the letters of typed appear in name in order,
+// ignoring case, and how well (lower is better): a substring scores where
+// it starts; letters spread out score by how far they are spread, after
+// every substring.
+func fuzzyScore(name, typed string) (int, bool) {
+	n, t := strings.ToLower(name), strings.ToLower(typed)
+	if i := strings.Index(n, t); i >= 0 {
+		return i, true
+	}
+	nr, tr := []rune(n), []rune(t)
+	first, last, j := -1, -1, 0
+	for i := 0; i < len(nr) && j < len(tr); i++ {
+		if nr[i] == tr[j] {
+			if first < 0 {
+				first = i
+			}
+			last = i
+			j++
+		}
+	}
+	if j < len(tr) {
+		return 0, false
+	}
+	return (last-first+1-len(tr))*len(nr) + len(nr) + first, true
 }
