@@ -91,9 +91,12 @@ func WalkProfiles(env func(string) (string, bool), fn func(ProfileInfo) error) (
 
 // ProfileList is the shared files read once, to be walked as often as a
 // listing needs (an aligned table walks twice: to measure, then to write).
+// The walks share the header index and each SSO token read.
 type ProfileList struct {
-	env               func(string) (string, bool)
 	cfgFile, credFile *awsconfig.File
+	cfg               *awsconfig.Config
+	profiles          *awsconfig.Profiles
+	tokens            ssoTokens
 }
 
 // ReadProfiles reads the config and credentials files named by the
@@ -106,34 +109,33 @@ func ReadProfiles(env func(string) (string, bool)) (*ProfileList, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ProfileList{env: env, cfgFile: cfgFile, credFile: credFile}, nil
+	cfg := awsconfig.NewConfig(cfgFile)
+	return &ProfileList{cfgFile: cfgFile, credFile: credFile, cfg: cfg,
+		profiles: awsconfig.Merge(cfg, credFile), tokens: newSSOTokens(env, cfg)}, nil
 }
 
 // Walk is WalkProfiles over the files read.
 func (l *ProfileList) Walk(fn func(ProfileInfo) error) ([]IgnoredSection, error) {
-	return walkFiles(l.env, l.cfgFile, l.credFile, nil, true, func(p ProfileInfo, _ *awsconfig.Section) error { return fn(p) })
+	var ignored []IgnoredSection
+	for _, s := range l.cfg.Dropped() {
+		ignored = append(ignored, IgnoredSection{Header: s.Header, Where: s.Pos(),
+			Reason: "botocore drops a section whose header is not exactly two shell words"})
+	}
+	if err := l.walk(nil, true, func(p ProfileInfo, _ *awsconfig.Section, _, _ int) error { return fn(p) }); err != nil {
+		return nil, err
+	}
+	return ignored, nil
 }
 
-// walkFiles calls fn for the profiles of the files read whose name match
-// accepts (every profile when match is nil), with the merged section; the
-// others cost a look at their section header. full adds what only a
+// walk calls fn for the profiles whose name match accepts (every profile
+// when match is nil), in the order of awsconfig.Profiles.Each, with the
+// merged section and the sections that define the profile (-1 for none);
+// the others cost a look at their section header. full adds what only a
 // listing shows: where each profile is defined, its account and its SSO
 // token's state.
-//
-// The order is botocore's available_profiles: the config file's profiles
-// where their first section is (the last one defines them), then the
-// credentials file's other sections.
-func walkFiles(env func(string) (string, bool), cfgFile, credFile *awsconfig.File, match func(string) bool, full bool, fn func(ProfileInfo, *awsconfig.Section) error) ([]IgnoredSection, error) {
-	cfg := awsconfig.NewConfig(cfgFile)
-	var ignored []IgnoredSection
-	if full {
-		for _, s := range cfg.Dropped() {
-			ignored = append(ignored, IgnoredSection{Header: s.Header, Where: s.Pos(),
-				Reason: "botocore drops a section whose header is not exactly two shell words"})
-		}
-	}
-	tokens := newSSOTokens(env, cfg)
-	visit := func(name string, cfgSec, credSec *awsconfig.Section) error {
+func (l *ProfileList) walk(match func(string) bool, full bool, fn func(p ProfileInfo, merged *awsconfig.Section, cfgAt, credAt int) error) error {
+	return l.profiles.Each(match, func(name string, cfgAt, credAt int) error {
+		cfgSec, credSec := l.profiles.Sections(cfgAt, credAt)
 		merged := awsconfig.MergeSections(cfgSec, credSec)
 		kind, method := classifyProfile(merged, credSec, cfgSec)
 		info := ProfileInfo{Name: name, Kind: kind, Method: method}
@@ -145,32 +147,11 @@ func walkFiles(env func(string) (string, bool), cfgFile, credFile *awsconfig.Fil
 			}
 			info.Account = account(merged)
 			if method == "sso" {
-				info.SSO = tokens.of(merged)
+				info.SSO = l.tokens.of(merged)
 			}
 		}
-		return fn(info, merged)
-	}
-	credSection := func(name string) *awsconfig.Section {
-		if i, ok := credFile.Find(name); ok {
-			return credFile.At(i)
-		}
-		return nil
-	}
-	if err := cfg.EachProfile(match, func(name string, i int) error {
-		return visit(name, cfgFile.At(i), credSection(name))
-	}); err != nil {
-		return nil, err
-	}
-	for i := 0; credFile != nil && i < credFile.Len(); i++ {
-		name := credFile.Header(i)
-		if (match != nil && !match(name)) || cfg.HasProfile(name) {
-			continue
-		}
-		if err := visit(name, nil, credFile.At(i)); err != nil {
-			return nil, err
-		}
-	}
-	return ignored, nil
+		return fn(info, merged, cfgAt, credAt)
+	})
 }
 
 // ProfileSSOToken returns the token state of SSO profile name (nil when
@@ -279,10 +260,7 @@ func ProfileTree(env func(string) (string, bool)) ([]TreeNode, error) {
 // order, one at a time: besides the files it keeps a few words a profile.
 // An error from fn stops the walk and is returned.
 func WalkProfileTree(env func(string) (string, bool), fn func(TreeNode) error) error {
-	if env == nil {
-		env = os.LookupEnv
-	}
-	cfgFile, credFile, err := readFiles(env)
+	l, err := ReadProfiles(env)
 	if err != nil {
 		return err
 	}
@@ -303,24 +281,17 @@ func WalkProfileTree(env func(string) (string, bool), fn func(TreeNode) error) e
 	// A profile's node is found through the section that defines it,
 	// which the files index already (a map of names would cost as much as
 	// the nodes).
-	cfg := awsconfig.NewConfig(cfgFile)
-	cfgNode, credNode := make([]int32, cfgFile.Len()), make([]int32, credFile.Len())
-	section := func(name string) *int32 {
-		if i, ok := cfg.ProfileSection(name); ok {
-			return &cfgNode[i]
-		}
-		if i, ok := credFile.Find(name); ok {
-			return &credNode[i]
-		}
-		return nil
-	}
+	cfgNode, credNode := make([]int32, l.cfgFile.Len()), make([]int32, l.credFile.Len())
 	at := func(name string) (int32, bool) {
-		if p := section(name); p != nil {
-			return *p, true
+		if i, ok := l.cfg.ProfileSection(name); ok {
+			return cfgNode[i], true
+		}
+		if i, ok := l.credFile.Find(name); ok {
+			return credNode[i], true
 		}
 		return 0, false
 	}
-	if _, err := walkFiles(env, cfgFile, credFile, nil, false, func(p ProfileInfo, s *awsconfig.Section) error {
+	if err := l.walk(nil, false, func(p ProfileInfo, s *awsconfig.Section, cfgAt, credAt int) error {
 		n := node{name: p.Name, kind: p.Kind, role: -1}
 		if p.Kind == "role" {
 			var r role
@@ -330,7 +301,11 @@ func WalkProfileTree(env func(string) (string, bool), fn func(TreeNode) error) e
 			n.role = int32(len(roles))
 			roles = append(roles, r)
 		}
-		*section(p.Name) = int32(len(nodes))
+		if cfgAt >= 0 {
+			cfgNode[cfgAt] = int32(len(nodes))
+		} else {
+			credNode[credAt] = int32(len(nodes))
+		}
 		nodes = append(nodes, n)
 		return nil
 	}); err != nil {
@@ -452,7 +427,7 @@ func ProfileNames(env func(string) (string, bool), prefix string) ([]ProfileInfo
 // matching lists the profiles whose name match accepts, with their kind.
 func (l *ProfileList) matching(match func(string) bool) []ProfileInfo {
 	var out []ProfileInfo
-	_, _ = walkFiles(l.env, l.cfgFile, l.credFile, match, false, func(p ProfileInfo, _ *awsconfig.Section) error {
+	_ = l.walk(match, false, func(p ProfileInfo, _ *awsconfig.Section, _, _ int) error {
 		out = append(out, p)
 		return nil
 	})

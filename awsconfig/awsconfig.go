@@ -691,28 +691,55 @@ func (p *Profiles) Lookup(name string) *Section {
 	return s
 }
 
-// Names lists every profile name of both files, each once, config file
-// first, in file order.
+// Each calls fn for each profile of both files whose name match accepts
+// (every profile when match is nil), in botocore's order
+// (available_profiles): the config file's profiles where their first
+// section is, then the credentials file's other sections. cfgAt is the
+// config section that defines the profile (the last one naming it) and
+// credAt its credentials-file section, -1 for none. A profile match
+// refuses costs a look at its header. An error from fn stops the walk and
+// is returned.
+func (p *Profiles) Each(match func(string) bool, fn func(name string, cfgAt, credAt int) error) error {
+	if err := p.cfg.EachProfile(match, func(name string, i int) error {
+		credAt := -1
+		if j, ok := p.cred.Find(name); ok {
+			credAt = j
+		}
+		return fn(name, i, credAt)
+	}); err != nil {
+		return err
+	}
+	for i := 0; i < p.cred.Len(); i++ {
+		name := p.cred.Header(i)
+		if (match != nil && !match(name)) || p.cfg.HasProfile(name) {
+			continue
+		}
+		if err := fn(name, -1, i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Sections reads the sections Each names: the config file's section
+// cfgAt and the credentials file's section credAt, nil for -1.
+func (p *Profiles) Sections(cfgAt, credAt int) (cfgSec, credSec *Section) {
+	if cfgAt >= 0 {
+		cfgSec = p.cfg.file.At(cfgAt)
+	}
+	if credAt >= 0 {
+		credSec = p.cred.At(credAt)
+	}
+	return cfgSec, credSec
+}
+
+// Names lists every profile name of both files, each once, in the order
+// of Each.
 func (p *Profiles) Names() []string {
-	seen := map[string]bool{}
 	var names []string
-	add := func(n string) {
-		if !seen[n] {
-			seen[n] = true
-			names = append(names, n)
-		}
-	}
-	if f := p.cfg.file; f != nil {
-		for i := 0; i < f.Len(); i++ {
-			if k, n := ClassifyHeader(f.Header(i)); k == SectionProfile {
-				add(n)
-			}
-		}
-	}
-	if p.cred != nil {
-		for i := 0; i < p.cred.Len(); i++ {
-			add(p.cred.Header(i))
-		}
-	}
+	_ = p.Each(nil, func(name string, _, _ int) error {
+		names = append(names, name)
+		return nil
+	})
 	return names
 }

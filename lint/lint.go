@@ -67,9 +67,9 @@ func Run(f Files) []Finding {
 	add := func(where, sev, check, profile, msg, fix string) {
 		out = append(out, Finding{Where: where, Severity: sev, Check: check, Profile: profile, Message: msg, Fix: fix})
 	}
-	// Every section is read once and kept by nobody (Peek, a fresh Config
-	// for each role's chain): linting a config of any size holds about the
-	// files themselves in memory.
+	// Every section is read once and kept by nobody (File.At, a fresh
+	// Config for each role's chain): linting a config of any size holds
+	// about the files themselves in memory.
 	cfg := awsconfig.NewConfig(f.Config)
 	isProfile := func(n string) bool {
 		_, inCred := f.Credentials.Find(n)
@@ -146,21 +146,11 @@ func Run(f Files) []Finding {
 			add(where, Warning, "sso-and-keys", name, "SSO and static keys or a process in one profile: boto3 uses SSO, aws-sdk-go-v2 uses the static keys", "remove one of them")
 		}
 	}
-	credSection := func(name string) *awsconfig.Section {
-		if i, ok := f.Credentials.Find(name); ok {
-			return f.Credentials.At(i)
-		}
-		return nil
-	}
-	_ = cfg.EachProfile(nil, func(name string, i int) error {
-		profile(name, awsconfig.MergeSections(f.Config.At(i), credSection(name)))
+	profiles := awsconfig.Merge(cfg, f.Credentials)
+	_ = profiles.Each(nil, func(name string, cfgAt, credAt int) error {
+		profile(name, awsconfig.MergeSections(profiles.Sections(cfgAt, credAt)))
 		return nil
 	})
-	for i := 0; f.Credentials != nil && i < f.Credentials.Len(); i++ {
-		if name := f.Credentials.Header(i); !cfg.HasProfile(name) {
-			profile(name, f.Credentials.At(i))
-		}
-	}
 	if _, a := f.Env("AWS_PROFILE"); a {
 		if _, b := f.Env("AWS_DEFAULT_PROFILE"); b {
 			pa, _ := f.Env("AWS_PROFILE")
