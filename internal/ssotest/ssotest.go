@@ -303,12 +303,20 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target, _ := url.Parse(redirect)
+	approve(w, r, target, s.Deny || q.Get("deny") != "", s.codes, "code-")
+}
+
+// approve sends the browser back to target with the request's state and
+// a new code, recorded in codes with the client, redirect URI and PKCE
+// challenge it must be redeemed with; or with access_denied when deny.
+func approve(w http.ResponseWriter, r *http.Request, target *url.URL, deny bool, codes map[string]authCode, prefix string) {
+	q := r.URL.Query()
 	v := url.Values{"state": {q.Get("state")}}
-	if s.Deny || q.Get("deny") != "" {
+	if deny {
 		v.Set("error", "access_denied")
 	} else {
-		code := fmt.Sprintf("code-%d", len(s.codes)+1)
-		s.codes[code] = authCode{clientID: q.Get("client_id"), redirectURI: redirect, challenge: q.Get("code_challenge")}
+		code := fmt.Sprintf("%s%d", prefix, len(codes)+1)
+		codes[code] = authCode{clientID: q.Get("client_id"), redirectURI: q.Get("redirect_uri"), challenge: q.Get("code_challenge")}
 		v.Set("code", code)
 	}
 	target.RawQuery = v.Encode()
@@ -425,16 +433,7 @@ func (s *Server) signinAuthorize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "redirect_uri must be a loopback callback", http.StatusBadRequest)
 		return
 	}
-	v := url.Values{"state": {q.Get("state")}}
-	if s.Deny {
-		v.Set("error", "access_denied")
-	} else {
-		code := fmt.Sprintf("signin-code-%d", len(s.signinCodes)+1)
-		s.signinCodes[code] = authCode{clientID: q.Get("client_id"), redirectURI: redirect, challenge: q.Get("code_challenge")}
-		v.Set("code", code)
-	}
-	u.RawQuery = v.Encode()
-	http.Redirect(w, r, u.String(), http.StatusFound)
+	approve(w, r, u, s.Deny, s.signinCodes, "signin-code-")
 }
 
 // signinToken is AWS Sign-In's CreateOAuth2Token for the authorization
