@@ -86,16 +86,14 @@ func (s *Section) Lookup(name string) (Key, bool) {
 
 // All returns the section's keys followed by the [DEFAULT] keys it does not
 // override: configparser's options() order.
-func (s *Section) All() []Key { return s.withDefaults(s.Keys()) }
-
-// withDefaults appends the [DEFAULT] keys that own does not override.
-func (s *Section) withDefaults(own []Key) []Key {
+func (s *Section) All() []Key {
+	own := s.Keys()
 	if s.defaults == nil || len(s.defaults.Keys()) == 0 {
 		return own
 	}
 	out := append([]Key(nil), own...)
 	for _, d := range s.defaults.Keys() {
-		if !slices.ContainsFunc(own, func(k Key) bool { return k.Name == d.Name }) {
+		if _, ok := s.ownKey(d.Name); !ok {
 			out = append(out, d)
 		}
 	}
