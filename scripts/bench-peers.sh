@@ -105,8 +105,8 @@ sts_pid=$!
 trap 'kill $sts_pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do [ -s "$work/sts.log" ] && break; sleep 0.1; done
 sts_url=$(head -1 "$work/sts.log")
-mkdir -p "$work/role/.aws"
-cat > "$work/role/.aws/config" <<CFG
+mkdir -p "$work/role"
+cat > "$work/role/config" <<CFG
 [profile r]
 region = us-east-1
 role_arn = arn:aws:iam::123456789012:role/Bench
@@ -115,8 +115,8 @@ source_profile = base
 aws_access_key_id = AKIABENCH
 aws_secret_access_key = bench-secret
 CFG
-export HOME=$work/role AWS_CONFIG_FILE=$work/role/.aws/config AWS_SHARED_CREDENTIALS_FILE=$work/role/.aws/credentials \
-  AWS_ENDPOINT_URL_STS=$sts_url/ AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=$work/none
+use "$work/role"
+export AWS_ENDPOINT_URL_STS=$sts_url/
 "$cc" export --profile r > /dev/null   # warms the cache
 sleep 0.2
 warm_calls=$(grep -c '^CALL' "$work/sts.log" || true)
