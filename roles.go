@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/containercreds"
 	"github.com/credchain/credchain/creds"
@@ -89,7 +88,7 @@ func (r *resolution) login(name string) (creds.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &logincreds.Provider{Profile: name, Session: session, Dir: dir, Region: region, Endpoint: endpoint, Now: r.o.now}, nil
+	return &logincreds.Provider{Profile: name, Session: session, Dir: dir, Region: region, Endpoint: endpoint, Now: r.o.now, Client: awsClients.login}, nil
 }
 
 // profileChain is botocore's ProfileProviderBuilder.providers: the sources
@@ -147,15 +146,17 @@ func (r *resolution) webIdentity(name string, disableEnv bool) (creds.Provider, 
 			"The provided profile or the current environment is configured to assume role with web identity but has no role ARN configured. Ensure that the profile has the role_arn configuration set or the AWS_ROLE_ARN env var is set. (token file from %s)", from)
 	}
 	session, _, _ := get("AWS_ROLE_SESSION_NAME", "role_session_name")
-	return &stscreds.WebIdentity{Profile: name, RoleARN: role, TokenFile: tokenFile, SessionName: session,
-		Client: func() (stscreds.WebIdentityAPI, error) {
+	w := &stscreds.WebIdentity{Profile: name, RoleARN: role, TokenFile: tokenFile, SessionName: session, Cache: r.o.cache, Now: r.o.now}
+	if awsClients.webIdentity != nil {
+		w.Client = func() (stscreds.WebIdentityAPI, error) {
 			opts, _, err := r.stsClientOptions()
 			if err != nil {
 				return nil, err
 			}
-			return stscreds.NewUnsignedClient(opts), nil
-		},
-		Cache: r.o.cache, Now: r.o.now}, nil
+			return awsClients.webIdentity(opts), nil
+		}
+	}
+	return w, nil
 }
 
 // assumeRole builds the assume-role source for profile name: botocore's
@@ -537,7 +538,13 @@ func errNoRegion() error {
 // when the role is fetched: the region check (InvalidRegionError) happens
 // then, after the source resolved; a missing region fails at signing, after
 // parameter validation.
+//
+// Without an STS client (the CLI's front build) it is nil: the role
+// returns cached credentials only.
 func (r *resolution) stsClient() func(creds.Credentials) (stscreds.AssumeRoleAPI, error) {
+	if awsClients.role == nil {
+		return nil
+	}
 	return func(c creds.Credentials) (stscreds.AssumeRoleAPI, error) {
 		opts, missing, err := r.stsClientOptions()
 		if err != nil {
@@ -546,15 +553,15 @@ func (r *resolution) stsClient() func(creds.Credentials) (stscreds.AssumeRoleAPI
 		if missing {
 			return unsignable{}, nil
 		}
-		return stscreds.NewClient(opts, c), nil
+		return awsClients.role(opts, c), nil
 	}
 }
 
 // unsignable is an STS client that cannot sign: no region.
 type unsignable struct{}
 
-func (unsignable) AssumeRole(context.Context, *sts.AssumeRoleInput, ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
-	return nil, errNoRegion()
+func (unsignable) AssumeRole(context.Context, stscreds.AssumeRoleInput) (stscreds.Result, error) {
+	return stscreds.Result{}, errNoRegion()
 }
 
 // endpointURL is botocore's configured endpoint for a service, for the

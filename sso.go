@@ -10,7 +10,6 @@ import (
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/awshttp"
-	"github.com/credchain/credchain/logincreds"
 	"github.com/credchain/credchain/ssocreds"
 )
 
@@ -86,7 +85,7 @@ func (r *resolution) sso(name string) (creds.Provider, error) {
 		Config: ssocreds.Config{Profile: name, StartURL: vals["sso_start_url"], Region: vals["sso_region"],
 			RoleName: vals["sso_role_name"], AccountID: vals["sso_account_id"], Session: vals["sso_session"]},
 		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), Endpoint: endpoint, OIDCEndpoint: oidc,
-		Cache: r.o.cache, Now: r.o.now, Retry: r.retry, ClientCheck: r.tokenProviderCheck}, nil
+		Cache: r.o.cache, Now: r.o.now, Retry: r.retry, ClientCheck: r.tokenProviderCheck, Client: awsClients.sso}, nil
 }
 
 // SSOLoginOptions choose how SSOLogin signs in.
@@ -105,41 +104,6 @@ type SSOLoginOptions struct {
 	// Stale is an access token the portal refused: the sign-in happens
 	// even though the cache holds it unexpired.
 	Stale string
-}
-
-// SSOLogin signs in like `aws sso login` for the sso-session named
-// session, or else for the session's profile (its sso_session, or its
-// legacy sso_start_url and sso_region), and writes the token to the AWS
-// CLI's token cache, whose path it returns. Concurrent logins to the same
-// session run one flow; the others use its token.
-func (s *Session) SSOLogin(ctx context.Context, session string, o SSOLoginOptions) (string, error) {
-	r := s.newResolution()
-	if err := r.construct(); err != nil {
-		return "", err
-	}
-	cfg, session, err := r.ssoTarget(session)
-	if err != nil {
-		return "", err
-	}
-	start, _ := cfg.Get("sso_start_url")
-	region, _ := cfg.Get("sso_region")
-	var scopes []string
-	if v, ok := cfg.Get("sso_registration_scopes"); ok {
-		for _, sc := range strings.Split(v, ",") {
-			if sc = strings.TrimSpace(sc); sc != "" {
-				scopes = append(scopes, sc)
-			}
-		}
-	}
-	oidc, err := r.endpointURL("SSO_OIDC", "sso_oidc")
-	if err != nil {
-		return "", err
-	}
-	home := awsconfig.ExpandUser("~", r.env)
-	l := &ssocreds.Login{StartURL: start, Region: region, Session: session, Scopes: scopes,
-		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), OIDCEndpoint: oidc, Prompt: o.Prompt, Now: r.o.now,
-		DeviceCode: o.DeviceCode, Open: o.Open, Timeout: o.Timeout, Stale: o.Stale}
-	return l.Run(ctx)
 }
 
 // ssoTarget finds the SSO configuration a login or a listing is for: the
@@ -217,7 +181,7 @@ func (s *Session) SSOPortal(ctx context.Context, session string) (*SSOPortal, er
 	}
 	home := awsconfig.ExpandUser("~", r.env)
 	p := &ssocreds.Provider{Config: ssocreds.Config{Profile: r.effectiveProfile(), StartURL: out.StartURL, Region: out.SSORegion, Session: session},
-		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), OIDCEndpoint: oidc, Now: r.o.now}
+		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), OIDCEndpoint: oidc, Now: r.o.now, Client: awsClients.sso}
 	if out.Token, err = p.AccessToken(ctx); err != nil {
 		return nil, err
 	}
@@ -239,42 +203,4 @@ func (s *Session) LoginCache() (dir, profile, session string, err error) {
 	}
 	session, _ = p.Get("login_session")
 	return r.loginCacheDir(), profile, session, nil
-}
-
-// LoginSignIn signs the session's profile (its login_session) in to AWS
-// Sign-In in the browser, as `aws login` does, and writes the login token
-// cache; it returns the cache file. o.DeviceCode is not supported: the
-// sign-in needs a browser on this machine.
-func (s *Session) LoginSignIn(ctx context.Context, o SSOLoginOptions) (string, error) {
-	r := s.newResolution()
-	if err := r.construct(); err != nil {
-		return "", err
-	}
-	name := r.effectiveProfile()
-	p, err := r.scoped()
-	if err != nil {
-		return "", err
-	}
-	session, ok := p.Get("login_session")
-	if !ok || session == "" {
-		return "", creds.Errorf(creds.KindInvalidConfig, "profile %q has no login_session to sign in to", name)
-	}
-	reg, err := r.region()
-	if err != nil {
-		return "", err
-	}
-	region := reg.value
-	if region == "" {
-		region = "us-east-1"
-	}
-	endpoint, err := r.endpointURL("SIGNIN", "signin")
-	if err != nil {
-		return "", err
-	}
-	si := &logincreds.SignIn{Session: session, Dir: r.loginCacheDir(), Region: region, Endpoint: endpoint,
-		Open: o.Open, Timeout: o.Timeout, Stale: o.Stale}
-	if o.Prompt != nil {
-		si.Prompt = func(url string) { o.Prompt(url, "") }
-	}
-	return si.Run(ctx)
 }

@@ -60,6 +60,14 @@ type Provider interface {
 // configured.
 var ErrNotFound = errors.New("not configured")
 
+// ErrNoClient is wrapped by a provider's error when it has to call AWS and
+// was given no client: it can only return what its cache holds. It is
+// returned before anything else the fetch would do (a prompt, a process, a
+// lock), so that the caller can run the same resolution again elsewhere:
+// the CLI's front binary, built without AWS clients, hands the command to
+// the full one.
+var ErrNoClient = errors.New("no AWS client")
+
 // Skip returns an error wrapping ErrNotFound that says why a provider did not
 // apply, for the chain's explanation.
 func Skip(format string, args ...any) error {

@@ -25,12 +25,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/signin"
-	"github.com/aws/aws-sdk-go-v2/service/signin/types"
 	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/atomicfile"
 	"github.com/credchain/credchain/internal/timefmt"
@@ -60,7 +55,62 @@ type Provider struct {
 	Region, Endpoint string
 	HTTPClient       *http.Client
 	Now              func() time.Time
+	// Client returns the Sign-In client (NewClient). nil: Refresh returns
+	// the cached credentials while they have more than RefreshThreshold
+	// left, else creds.ErrNoClient.
+	Client func(ClientOptions) API
 }
+
+// API is the call this source makes: Sign-In's CreateOAuth2Token with a
+// refresh token.
+type API interface {
+	RefreshToken(ctx context.Context, clientID, refreshToken string) (Token, error)
+}
+
+// ClientOptions say where Sign-In is, and the key that proves possession of
+// the token (DPoP) on every request.
+type ClientOptions struct {
+	Region, Endpoint string
+	HTTPClient       *http.Client
+	Key              *ecdsa.PrivateKey
+	Now              func() time.Time
+}
+
+// Token is CreateOAuth2Token's answer; nil where it has none. HasKeys says
+// the answer has an accessToken (the keys).
+type Token struct {
+	HasKeys                                    bool
+	AccessKeyID, SecretAccessKey, SessionToken *string
+	RefreshToken, IDToken, TokenType           *string
+	ExpiresIn                                  *int32
+}
+
+// LoginNeededError is a login failure that a new sign-in fixes: no cached
+// token, or one whose refresh is refused. It reads (and has the kind) of
+// the error it wraps.
+type LoginNeededError struct {
+	Err *creds.Error
+	// Profile and Session are the profile and its login_session.
+	Profile, Session string
+}
+
+func (e *LoginNeededError) Error() string { return e.Err.Error() }
+func (e *LoginNeededError) Unwrap() error { return e.Err }
+
+func (p *Provider) loginNeeded(err *creds.Error) error {
+	return &LoginNeededError{Err: err, Profile: p.Profile, Session: p.Session}
+}
+
+// DeniedError is Sign-In's AccessDeniedException, with its OAuth 2.0 error
+// code (TOKEN_EXPIRED, USER_CREDENTIALS_CHANGED, INSUFFICIENT_PERMISSIONS,
+// ...).
+type DeniedError struct {
+	Code string
+	Err  error
+}
+
+func (e *DeniedError) Error() string { return e.Err.Error() }
+func (e *DeniedError) Unwrap() error { return e.Err }
 
 // Method implements creds.Provider.
 func (p *Provider) Method() string { return Method }
@@ -148,22 +198,23 @@ func (p *Provider) Refresh(ctx context.Context) (creds.Credentials, error) {
 	if c, err := p.credentials(doc, "token cache"); err == nil && c.Expires.Sub(p.now()) > RefreshThreshold {
 		return c, nil
 	}
+	if p.Client == nil {
+		return creds.Credentials{}, fmt.Errorf("%s: %w", p.where(), creds.ErrNoClient)
+	}
 	clientID, _ := doc["clientId"].(string)
 	refresh, _ := doc["refreshToken"].(string)
-	out, err := newClient(p.Region, p.Endpoint, p.HTTPClient, key, p.now).CreateOAuth2Token(ctx, &signin.CreateOAuth2TokenInput{TokenInput: &types.CreateOAuth2TokenRequestBody{
-		ClientId: aws.String(clientID), RefreshToken: aws.String(refresh), GrantType: aws.String("refresh_token")}})
+	o, err := p.Client(ClientOptions{Region: p.Region, Endpoint: p.Endpoint, HTTPClient: p.HTTPClient, Key: key, Now: p.now}).RefreshToken(ctx, clientID, refresh)
 	if err != nil {
 		return creds.Credentials{}, p.refreshError(err)
 	}
-	o := out.TokenOutput
-	if o == nil || o.AccessToken == nil || o.ExpiresIn == nil || o.RefreshToken == nil {
+	if !o.HasKeys || o.ExpiresIn == nil || o.RefreshToken == nil {
 		return creds.Credentials{}, creds.Errorf(KindTokenLoad,
 			"Error loading login session token: Unable to refresh access token due to an invalid service response. Please try running 'aws login' again. If the issue persists, there may be a temporary signin service problem.")
 	}
 	old, _ := doc["accessToken"].(map[string]any)
 	doc["accessToken"] = map[string]any{
-		"accessKeyId": aws.ToString(o.AccessToken.AccessKeyId), "secretAccessKey": aws.ToString(o.AccessToken.SecretAccessKey),
-		"sessionToken": aws.ToString(o.AccessToken.SessionToken), "accountId": old["accountId"],
+		"accessKeyId": deref(o.AccessKeyID), "secretAccessKey": deref(o.SecretAccessKey),
+		"sessionToken": deref(o.SessionToken), "accountId": old["accountId"],
 		"expiresAt": p.now().UTC().Add(time.Duration(*o.ExpiresIn) * time.Second).Format("2006-01-02T15:04:05Z"),
 	}
 	doc["refreshToken"] = *o.RefreshToken
@@ -174,12 +225,12 @@ func (p *Provider) Refresh(ctx context.Context) (creds.Credentials, error) {
 }
 
 func (p *Provider) refreshError(err error) error {
-	var ad *types.AccessDeniedException
+	var ad *DeniedError
 	if errors.As(err, &ad) {
-		switch ad.Error_ {
-		case types.OAuth2ErrorCodeTokenExpired, types.OAuth2ErrorCodeUserCredentialsChanged:
+		switch ad.Code {
+		case "TOKEN_EXPIRED", "USER_CREDENTIALS_CHANGED":
 			return p.loginNeeded(creds.Errorf(KindRefreshRequired, "Your session has expired or credentials have changed. Please reauthenticate using 'aws login'. (%s)", p.where()))
-		case types.OAuth2ErrorCodeInsufficientPermissions:
+		case "INSUFFICIENT_PERMISSIONS":
 			return creds.Errorf(KindInsufficientAccess,
 				"Unable to create or refresh login credentials due to insufficient permissions. You may be missing permission for the 'signin:CreateOAuth2Token' action. (%s)", p.where())
 		}
@@ -257,21 +308,12 @@ func uuid4() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
-// dpopMiddleware adds the DPoP header for the final request URL.
-func dpopMiddleware(key *ecdsa.PrivateKey, now func() time.Time) func(*middleware.Stack) error {
-	return func(stack *middleware.Stack) error {
-		return stack.Finalize.Add(middleware.FinalizeMiddlewareFunc("credchainDPoP",
-			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-				if req, ok := in.Request.(*smithyhttp.Request); ok {
-					proof, err := DPoP(key, req.URL.String(), now(), uuid4())
-					if err != nil {
-						return middleware.FinalizeOutput{}, middleware.Metadata{}, err
-					}
-					req.Header.Set("DPoP", proof)
-				}
-				return next.HandleFinalize(ctx, in)
-			}), middleware.After)
+// deref is *s, or "" for nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
 	}
+	return *s
 }
 
 func writeAtomic(path string, doc map[string]any) error {

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -100,7 +101,7 @@ func TestRefreshWithDPoP(t *testing.T) {
 		}
 	}
 	write("refresh-1")
-	p := &Provider{Profile: "dev", Session: session, Dir: dir, Region: "us-east-1", Endpoint: srv.URL, Now: func() time.Time { return now }}
+	p := &Provider{Client: NewClient, Profile: "dev", Session: session, Dir: dir, Region: "us-east-1", Endpoint: srv.URL, Now: func() time.Time { return now }}
 	if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "ASIAOLD" {
 		t.Fatalf("cached: %+v %v", c, err)
 	}
@@ -139,5 +140,33 @@ func TestTokenFileAndMissingFields(t *testing.T) {
 	}
 	if _, err := p.Retrieve(context.Background()); creds.KindOf(err) != KindTokenLoad || !strings.Contains(err.Error(), "missing required fields: refreshToken, dpopKey, clientId.") {
 		t.Fatalf("missing fields: %v", err)
+	}
+}
+
+// Without a client the cached token's credentials are returned while they
+// have more than RefreshThreshold left; a refresh fails with
+// creds.ErrNoClient and leaves the token file as it was.
+func TestWithoutAClientOnlyTheCacheIsRead(t *testing.T) {
+	_, pemKey := keyPEM(t)
+	dir := t.TempDir()
+	session := "arn:aws:sts::012345678910:assumed-role/Admin/admin"
+	doc := map[string]any{"accessToken": map[string]any{"accessKeyId": "ASIAOLD", "secretAccessKey": "old", "sessionToken": "old-token",
+		"accountId": "012345678910", "expiresAt": "2030-01-01T01:00:00Z"}, "refreshToken": "r", "clientId": "arn:aws:signin:::devtools/same-device",
+		"dpopKey": pemKey, "idToken": "keep-me"}
+	data, _ := json.Marshal(doc)
+	if err := os.WriteFile(TokenFile(dir, session), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := &Provider{Profile: "dev", Session: session, Dir: dir, Region: "us-east-1", Now: func() time.Time { return now }}
+	if c, err := p.Refresh(context.Background()); err != nil || c.AccessKeyID != "ASIAOLD" {
+		t.Fatalf("fresh: %+v, %v", c, err)
+	}
+	now = now.Add(58 * time.Minute)
+	if _, err := p.Refresh(context.Background()); !errors.Is(err, creds.ErrNoClient) {
+		t.Fatalf("near expiry: %v", err)
+	}
+	if after, _ := os.ReadFile(TokenFile(dir, session)); string(after) != string(data) {
+		t.Errorf("the token file changed: %s", after)
 	}
 }

@@ -26,7 +26,7 @@ func TestNoRedirectCarriesTheRefreshToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	p := &Provider{Profile: "dev", Session: session, Dir: dir, Region: "us-east-1", Endpoint: h.URL, Now: func() time.Time { return now }}
+	p := &Provider{Client: NewClient, Profile: "dev", Session: session, Dir: dir, Region: "us-east-1", Endpoint: h.URL, Now: func() time.Time { return now }}
 	if _, err := p.Refresh(context.Background()); err == nil {
 		t.Fatal("a redirect was followed to success")
 	}

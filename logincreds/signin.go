@@ -1,3 +1,5 @@
+//go:build !credchain_front
+
 package logincreds
 
 import (
@@ -23,29 +25,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/signin"
 	"github.com/aws/aws-sdk-go-v2/service/signin/types"
-	"github.com/aws/smithy-go/middleware"
 
 	"github.com/credchain/credchain/cache"
-	"github.com/credchain/credchain/creds"
-	"github.com/credchain/credchain/internal/awshttp"
 	"github.com/credchain/credchain/internal/loopback"
 )
-
-// LoginNeededError is a login failure that a new sign-in fixes: no cached
-// token, or one whose refresh is refused. It reads (and has the kind) of
-// the error it wraps.
-type LoginNeededError struct {
-	Err *creds.Error
-	// Profile and Session are the profile and its login_session.
-	Profile, Session string
-}
-
-func (e *LoginNeededError) Error() string { return e.Err.Error() }
-func (e *LoginNeededError) Unwrap() error { return e.Err }
-
-func (p *Provider) loginNeeded(err *creds.Error) error {
-	return &LoginNeededError{Err: err, Profile: p.Profile, Session: p.Session}
-}
 
 // SameDeviceClient is the client id of `aws login` in a browser on the
 // same machine.
@@ -121,7 +104,7 @@ func (s *SignIn) Run(ctx context.Context) (string, error) {
 		ClientId: aws.String(SameDeviceClient), GrantType: aws.String("authorization_code"), Code: aws.String(code),
 		CodeVerifier: aws.String(verifier), RedirectUri: aws.String(redirect)}})
 	if err != nil {
-		return path, fmt.Errorf("exchanging the authorization code: %w", (&Provider{Session: s.Session}).refreshError(err))
+		return path, fmt.Errorf("exchanging the authorization code: %w", (&Provider{Session: s.Session}).refreshError(denied(err)))
 	}
 	o := out.TokenOutput
 	if o == nil || o.AccessToken == nil || o.ExpiresIn == nil || o.RefreshToken == nil || o.IdToken == nil {
@@ -150,24 +133,6 @@ func (s *SignIn) Run(ctx context.Context) (string, error) {
 		"idToken": *o.IdToken, "dpopKey": string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})),
 	}
 	return path, writeAtomic(path, doc)
-}
-
-// newClient is an AWS Sign-In client that proves possession of key (DPoP)
-// on every request.
-func newClient(region, endpoint string, hc *http.Client, key *ecdsa.PrivateKey, now func() time.Time) *signin.Client {
-	opts := signin.Options{Region: region, Credentials: aws.AnonymousCredentials{},
-		APIOptions: []func(*middleware.Stack) error{dpopMiddleware(key, now)}}
-	// A concrete client only: a nil *http.Client in the interface field
-	// would not be replaced by the SDK's default.
-	if hc != nil {
-		opts.HTTPClient = hc
-	} else {
-		opts.HTTPClient = awshttp.Client()
-	}
-	if endpoint != "" {
-		opts.BaseEndpoint = aws.String(endpoint)
-	}
-	return signin.New(opts)
 }
 
 // verifierString is a PKCE code verifier: 64 characters of [A-Za-z0-9-._~].

@@ -27,7 +27,7 @@ func TestNoRedirectCarriesTheBearerToken(t *testing.T) {
 		if err := os.WriteFile(TokenFile(dir, "", "corp"), []byte(tok), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		p := &Provider{Config: Config{Profile: "dev", StartURL: "https://x/start", Region: "us-east-1", RoleName: "Dev", AccountID: "123456789012", Session: "corp"},
+		p := &Provider{Client: NewClient, Config: Config{Profile: "dev", StartURL: "https://x/start", Region: "us-east-1", RoleName: "Dev", AccountID: "123456789012", Session: "corp"},
 			TokenDir: dir, Endpoint: tc.portal, OIDCEndpoint: tc.oidc, Cache: &cache.Memory{}, Now: func() time.Time { return now }}
 		_, _ = p.Retrieve(context.Background())
 		if got := h.Reached(); len(got) != 0 {

@@ -19,9 +19,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sso"
-	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
 	"github.com/aws/smithy-go"
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/cache"
@@ -73,6 +70,41 @@ type Provider struct {
 	// ClientCheck, when set, runs first when the client is created
 	// (botocore's bearer-token provider check of the session's profile).
 	ClientCheck func() error
+	// Client returns the SSO portal and SSO OIDC client (NewClient). nil
+	// returns cached role credentials only: a miss fails with
+	// creds.ErrNoClient before the token is read.
+	Client func(ClientOptions) API
+}
+
+// API is the calls this source makes: the SSO portal's GetRoleCredentials
+// and SSO OIDC's CreateToken with a refresh token.
+type API interface {
+	GetRoleCredentials(ctx context.Context, roleName, accountID, accessToken string) (RoleCredentials, error)
+	RefreshToken(ctx context.Context, clientID, clientSecret, refreshToken string) (RefreshedToken, error)
+}
+
+// ClientOptions say where the SSO portal and SSO OIDC are.
+type ClientOptions struct {
+	// Region is sso_region.
+	Region string
+	// Endpoint and OIDCEndpoint override the portal and OIDC endpoints.
+	Endpoint, OIDCEndpoint string
+	// Retry applies to the portal (botocore's retry configuration).
+	Retry      awshttp.Retry
+	HTTPClient *http.Client
+}
+
+// RoleCredentials is GetRoleCredentials' answer; nil where it has none.
+type RoleCredentials struct {
+	AccessKeyID, SecretAccessKey, SessionToken *string
+	// Expiration is in milliseconds since the epoch.
+	Expiration int64
+}
+
+// RefreshedToken is CreateToken's answer.
+type RefreshedToken struct {
+	AccessToken, RefreshToken *string
+	ExpiresIn                 int32
 }
 
 // Method implements creds.Provider.
@@ -132,6 +164,9 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		cr.Method, cr.Source = Method, p.where()+" (cache hit)"
 		return cr, nil
 	}
+	if p.Client == nil {
+		return creds.Credentials{}, fmt.Errorf("%s: %w", p.where(), creds.ErrNoClient)
+	}
 	// botocore creates the sso client with sso_region (checked as a host
 	// label, then the retry settings) before it loads or refreshes the token.
 	if p.ClientCheck != nil {
@@ -154,12 +189,12 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 			return creds.Credentials{}, err
 		}
 	}
-	token, err := p.accessToken(ctx)
+	client := p.Client(ClientOptions{Region: p.Region, Endpoint: p.Endpoint, OIDCEndpoint: p.OIDCEndpoint, Retry: retry, HTTPClient: p.httpClient()})
+	token, err := p.accessToken(ctx, client)
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	out, err := NewPortalClient(p.Region, p.Endpoint, retry, p.httpClient()).GetRoleCredentials(ctx, &sso.GetRoleCredentialsInput{
-		RoleName: aws.String(p.RoleName), AccountId: aws.String(p.AccountID), AccessToken: aws.String(token)})
+	rc, err := client.GetRoleCredentials(ctx, p.RoleName, p.AccountID, token)
 	if err != nil {
 		var ae smithy.APIError
 		if errors.As(err, &ae) && ae.ErrorCode() == "UnauthorizedException" {
@@ -175,11 +210,10 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		}
 		return creds.Credentials{}, &creds.Error{Kind: kind, Msg: p.where() + ": GetRoleCredentials", Err: err}
 	}
-	rc := out.RoleCredentials
-	if rc == nil || rc.AccessKeyId == nil || rc.SecretAccessKey == nil || rc.SessionToken == nil {
+	if rc.AccessKeyID == nil || rc.SecretAccessKey == nil || rc.SessionToken == nil {
 		return creds.Credentials{}, creds.Errorf(creds.KindCredentialRetrieval, "%s: the SSO portal answered without credentials", p.where())
 	}
-	cr := creds.Credentials{AccessKeyID: *rc.AccessKeyId, SecretAccessKey: *rc.SecretAccessKey, SessionToken: *rc.SessionToken,
+	cr := creds.Credentials{AccessKeyID: *rc.AccessKeyID, SecretAccessKey: *rc.SecretAccessKey, SessionToken: *rc.SessionToken,
 		AccountID: p.AccountID, Expires: time.UnixMilli(rc.Expiration).UTC().Truncate(time.Second)}
 	if err := c.Put(key, cache.Entry{Credentials: cr, ProviderType: "sso"}); err != nil {
 		// Not fatal: the credentials are good.
@@ -216,22 +250,14 @@ func (p *Provider) loginNeeded(err *creds.Error) error {
 	return &LoginNeededError{Err: err, Session: p.Session, Profile: p.Profile, StartURL: p.StartURL}
 }
 
-// NewPortalClient returns a client of the SSO portal in region (sso_region),
-// or at endpoint; anonymous (the access token travels in each call).
-func NewPortalClient(region, endpoint string, retry awshttp.Retry, hc *http.Client) *sso.Client {
-	if hc == nil {
-		hc = awshttp.Client()
-	}
-	opts := sso.Options{Region: region, HTTPClient: hc, Credentials: aws.AnonymousCredentials{}, Retryer: awshttp.Retryer(retry, "sso")}
-	if endpoint != "" {
-		opts.BaseEndpoint = aws.String(endpoint)
-	}
-	return sso.New(opts)
-}
-
 // AccessToken returns a usable access token for the provider's sso-session
 // (refreshed when it nears expiry) or legacy start URL.
-func (p *Provider) AccessToken(ctx context.Context) (string, error) { return p.accessToken(ctx) }
+func (p *Provider) AccessToken(ctx context.Context) (string, error) {
+	if p.Client == nil {
+		return "", fmt.Errorf("%s: %w", p.where(), creds.ErrNoClient)
+	}
+	return p.accessToken(ctx, p.Client(ClientOptions{Region: p.Region, Endpoint: p.Endpoint, OIDCEndpoint: p.OIDCEndpoint, HTTPClient: p.httpClient()}))
+}
 
 // token is the cached token document, as the AWS CLI writes it.
 type token struct {
@@ -268,7 +294,7 @@ func (p *Provider) loadToken() (*token, string, error) {
 
 // accessToken returns a usable access token: legacy tokens are used until
 // they expire; sso-session tokens are refreshed within RefreshWindow.
-func (p *Provider) accessToken(ctx context.Context) (string, error) {
+func (p *Provider) accessToken(ctx context.Context, client API) (string, error) {
 	t, path, err := p.loadToken()
 	if err != nil {
 		return "", err
@@ -284,7 +310,7 @@ func (p *Provider) accessToken(ctx context.Context) (string, error) {
 		return *t.AccessToken, nil
 	}
 	if exp.Sub(p.now()) < RefreshWindow {
-		if fresh, ok := p.refresh(ctx, t); ok {
+		if fresh, ok := p.refresh(ctx, client, t); ok {
 			if err := writeToken(path, fresh); err != nil {
 				return "", creds.Errorf(KindTokenRetrieval, "Error when retrieving token from sso: writing %s: %v", path, err)
 			}
@@ -300,7 +326,7 @@ func (p *Provider) accessToken(ctx context.Context) (string, error) {
 
 // refresh is botocore's _refresh_access_token: CreateToken with the refresh
 // token, when the client registration has not expired.
-func (p *Provider) refresh(ctx context.Context, t *token) (*token, bool) {
+func (p *Provider) refresh(ctx context.Context, client API, t *token) (*token, bool) {
 	if t.RefreshToken == nil || t.ClientID == nil || t.ClientSecret == nil || t.RegistrationExpiresAt == nil {
 		return nil, false
 	}
@@ -308,12 +334,7 @@ func (p *Provider) refresh(ctx context.Context, t *token) (*token, bool) {
 	if err != nil || !regExp.After(p.now()) {
 		return nil, false
 	}
-	opts := ssooidc.Options{Region: p.Region, HTTPClient: p.httpClient(), Credentials: aws.AnonymousCredentials{}}
-	if p.OIDCEndpoint != "" {
-		opts.BaseEndpoint = aws.String(p.OIDCEndpoint)
-	}
-	out, err := ssooidc.New(opts).CreateToken(ctx, &ssooidc.CreateTokenInput{
-		GrantType: aws.String("refresh_token"), ClientId: t.ClientID, ClientSecret: t.ClientSecret, RefreshToken: t.RefreshToken})
+	out, err := client.RefreshToken(ctx, *t.ClientID, *t.ClientSecret, *t.RefreshToken)
 	if err != nil || out.AccessToken == nil {
 		return nil, false
 	}

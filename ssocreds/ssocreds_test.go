@@ -3,6 +3,7 @@ package ssocreds
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
@@ -42,7 +43,7 @@ func TestRefreshWritesBackForTheCLI(t *testing.T) {
 	if err := os.WriteFile(path, []byte(old), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	p := &Provider{Config: Config{Profile: "dev", StartURL: "https://x/start", Region: "us-east-1", RoleName: "Dev", AccountID: "123456789012", Session: "corp"},
+	p := &Provider{Client: NewClient, Config: Config{Profile: "dev", StartURL: "https://x/start", Region: "us-east-1", RoleName: "Dev", AccountID: "123456789012", Session: "corp"},
 		TokenDir: dir, Endpoint: srv.URL + "/scope", OIDCEndpoint: srv.URL + "/scope", Cache: &cache.Memory{}, Now: func() time.Time { return now }}
 	c, err := p.Retrieve(context.Background())
 	if err != nil || c.AccountID != "123456789012" || !strings.HasPrefix(c.AccessKeyID, "ASIASSO") || !c.Expires.Equal(time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)) {
@@ -69,7 +70,7 @@ print(SSOTokenLoader(JSONFileCache(sys.argv[1]))("https://x/start", session_name
 
 func TestExpiredLegacyTokenIsNotSent(t *testing.T) {
 	dir := t.TempDir()
-	p := &Provider{Config: Config{Profile: "dev", StartURL: "https://x/start", Region: "us-east-1", RoleName: "Dev", AccountID: "1"},
+	p := &Provider{Client: NewClient, Config: Config{Profile: "dev", StartURL: "https://x/start", Region: "us-east-1", RoleName: "Dev", AccountID: "1"},
 		TokenDir: dir, Endpoint: "http://127.0.0.1:9", Now: time.Now}
 	if err := os.WriteFile(TokenFile(dir, "https://x/start", ""), []byte(`{"accessToken": "t", "expiresAt": "2001-01-01T00:00:00Z"}`), 0o600); err != nil {
 		t.Fatal(err)
@@ -139,5 +140,33 @@ func TestAuthCodeLogin(t *testing.T) {
 	l.Open, l.Timeout = func(string) error { return nil }, 200*time.Millisecond
 	if _, err := l.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "did not finish within 200ms") {
 		t.Fatalf("a browser that never comes back: %v", err)
+	}
+}
+
+// Without a client the provider returns cached role credentials, and on a
+// miss fails with creds.ErrNoClient before its client check and before it
+// reads (or refreshes) the token: the CLI's front build hands the command
+// to the full build then.
+func TestWithoutAClientOnlyTheCacheIsRead(t *testing.T) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	mem := &cache.Memory{}
+	p := &Provider{Config: Config{Profile: "dev", StartURL: "https://x/start", Region: "us-east-1", RoleName: "Dev", AccountID: "1", Session: "corp"},
+		TokenDir: t.TempDir(), Cache: mem, Now: func() time.Time { return now },
+		ClientCheck: func() error { panic("client check") }}
+	if _, err := p.Retrieve(context.Background()); !errors.Is(err, creds.ErrNoClient) || !strings.Contains(err.Error(), `profile "dev": sso role Dev in account 1`) {
+		t.Fatalf("miss: %v", err)
+	}
+	if _, err := p.AccessToken(context.Background()); !errors.Is(err, creds.ErrNoClient) {
+		t.Fatalf("access token: %v", err)
+	}
+	key, err := p.cacheKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mem.Put(key, cache.Entry{Credentials: creds.Credentials{AccessKeyID: "ASIACACHED", SecretAccessKey: "s", SessionToken: "t", Expires: now.Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "ASIACACHED" {
+		t.Fatalf("hit: %+v, %v", c, err)
 	}
 }

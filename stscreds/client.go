@@ -1,33 +1,25 @@
+//go:build !credchain_front
+
+// The STS clients: aws-sdk-go-v2's. The front build of the CLI
+// (credchain_front) leaves them out, so that the commands that never call
+// AWS start without the SDK's service packages; its role sources then return
+// cached credentials or creds.ErrNoClient.
+
 package stscreds
 
 import (
 	"bytes"
 	"context"
 	"io"
-	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/awshttp"
 )
-
-// ClientOptions say where STS is.
-type ClientOptions struct {
-	// Region is the signing and endpoint region; empty means botocore's
-	// "aws-global": https://sts.amazonaws.com, signed for us-east-1.
-	Region string
-	// Endpoint overrides the endpoint (AWS_ENDPOINT_URL_STS and friends).
-	Endpoint string
-	// Retry is botocore's retry configuration (legacy, 5 attempts, when
-	// zero).
-	Retry awshttp.Retry
-	// HTTPClient defaults to awshttp.Client(): a timeout, no redirects
-	// followed, bodies bounded.
-	HTTPClient *http.Client
-}
 
 func (o ClientOptions) options(c aws.CredentialsProvider) sts.Options {
 	opts := sts.Options{Region: o.Region, Credentials: c, APIOptions: []func(*middleware.Stack) error{normalizeErrors},
@@ -56,6 +48,50 @@ func (o ClientOptions) options(c aws.CredentialsProvider) sts.Options {
 func NewClient(o ClientOptions, c creds.Credentials) *sts.Client {
 	static := aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken, Source: "credchain"}
 	return sts.New(o.options(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return static, nil })))
+}
+
+// RoleClient returns the AssumeRole client of the assume-role source,
+// signing with c.
+func RoleClient(o ClientOptions, c creds.Credentials) AssumeRoleAPI {
+	return sdkClient{NewClient(o, c)}
+}
+
+// WebIdentityClient returns the unsigned AssumeRoleWithWebIdentity client of
+// the web identity source.
+func WebIdentityClient(o ClientOptions) WebIdentityAPI {
+	return sdkClient{NewUnsignedClient(o)}
+}
+
+// sdkClient makes the calls of the role sources with an SDK client.
+type sdkClient struct{ c *sts.Client }
+
+func (s sdkClient) AssumeRole(ctx context.Context, in AssumeRoleInput) (Result, error) {
+	out, err := s.c.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(in.RoleARN), RoleSessionName: aws.String(in.RoleSessionName),
+		ExternalId: in.ExternalID, DurationSeconds: in.DurationSeconds, SerialNumber: in.SerialNumber, TokenCode: in.TokenCode})
+	if err != nil {
+		return Result{}, err
+	}
+	return result(out.Credentials, out.AssumedRoleUser), nil
+}
+
+func (s sdkClient) AssumeRoleWithWebIdentity(ctx context.Context, in WebIdentityInput) (Result, error) {
+	out, err := s.c.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(in.RoleARN),
+		RoleSessionName: aws.String(in.RoleSessionName), WebIdentityToken: aws.String(in.WebIdentityToken)})
+	if err != nil {
+		return Result{}, err
+	}
+	return result(out.Credentials, out.AssumedRoleUser), nil
+}
+
+func result(c *types.Credentials, user *types.AssumedRoleUser) Result {
+	var r Result
+	if c != nil {
+		r.AccessKeyID, r.SecretAccessKey, r.SessionToken, r.Expiration = c.AccessKeyId, c.SecretAccessKey, c.SessionToken, c.Expiration
+	}
+	if user != nil {
+		r.AssumedRoleARN, r.AssumedRoleID = user.Arn, user.AssumedRoleId
+	}
+	return r
 }
 
 // NewUnsignedClient returns an STS client that sends no signature, for

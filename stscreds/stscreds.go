@@ -11,15 +11,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/creds"
@@ -37,14 +35,57 @@ const (
 // less time left is fetched again.
 const CacheWindow = 15 * time.Minute
 
+// ClientOptions say where STS is.
+type ClientOptions struct {
+	// Region is the signing and endpoint region; empty means botocore's
+	// "aws-global": https://sts.amazonaws.com, signed for us-east-1.
+	Region string
+	// Endpoint overrides the endpoint (AWS_ENDPOINT_URL_STS and friends).
+	Endpoint string
+	// Retry is botocore's retry configuration (legacy, 5 attempts, when
+	// zero).
+	Retry awshttp.Retry
+	// HTTPClient defaults to awshttp.Client(): a timeout, no redirects
+	// followed, bodies bounded.
+	HTTPClient *http.Client
+}
+
 // AssumeRoleAPI is the STS call the assume-role source makes.
 type AssumeRoleAPI interface {
-	AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, opts ...func(*sts.Options)) (*sts.AssumeRoleOutput, error)
+	AssumeRole(ctx context.Context, in AssumeRoleInput) (Result, error)
 }
 
 // WebIdentityAPI is the STS call the web identity source makes.
 type WebIdentityAPI interface {
-	AssumeRoleWithWebIdentity(ctx context.Context, in *sts.AssumeRoleWithWebIdentityInput, opts ...func(*sts.Options)) (*sts.AssumeRoleWithWebIdentityOutput, error)
+	AssumeRoleWithWebIdentity(ctx context.Context, in WebIdentityInput) (Result, error)
+}
+
+// AssumeRoleInput is an AssumeRole request. A nil field is not sent.
+type AssumeRoleInput struct {
+	RoleARN         string
+	RoleSessionName string
+	ExternalID      *string
+	DurationSeconds *int32
+	SerialNumber    *string
+	TokenCode       *string
+}
+
+// WebIdentityInput is an AssumeRoleWithWebIdentity request.
+type WebIdentityInput struct {
+	RoleARN          string
+	RoleSessionName  string
+	WebIdentityToken string
+}
+
+// Result is STS's answer to either call: its Credentials and
+// AssumedRoleUser fields, nil where the answer has none.
+type Result struct {
+	AccessKeyID     *string
+	SecretAccessKey *string
+	SessionToken    *string
+	Expiration      *time.Time
+	AssumedRoleARN  *string
+	AssumedRoleID   *string
 }
 
 // DefaultSessionName is botocore's generated RoleSessionName.
@@ -132,6 +173,9 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if c, ok := p.cached(key); ok {
 		return c, nil
 	}
+	if p.Client == nil {
+		return creds.Credentials{}, fmt.Errorf("%s: %w", p.where(), creds.ErrNoClient)
+	}
 	if l, ok := p.Cache.(cache.Locker); ok {
 		// A cache that cannot be locked (a read-only directory) only costs
 		// the sharing: fetch anyway.
@@ -162,16 +206,17 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	// The arguments in botocore's keyword order: RoleSessionName,
 	// ExternalId, SerialNumber, DurationSeconds, RoleArn, TokenCode.
 	args := []botomodel.Arg{{Name: "RoleSessionName", Value: p.role.name}}
-	in := &sts.AssumeRoleInput{RoleArn: aws.String(p.RoleARN), RoleSessionName: aws.String(p.role.name)}
+	in := AssumeRoleInput{RoleARN: p.RoleARN, RoleSessionName: p.role.name}
 	if p.ExternalID != nil {
-		in.ExternalId = aws.String(*p.ExternalID)
+		in.ExternalID = p.ExternalID
 		args = append(args, botomodel.Arg{Name: "ExternalId", Value: *p.ExternalID})
 	}
 	if p.MFASerial != nil {
 		args = append(args, botomodel.Arg{Name: "SerialNumber", Value: *p.MFASerial})
 	}
 	if p.Duration != nil {
-		in.DurationSeconds = aws.Int32(int32(min(max(*p.Duration, math.MinInt32), math.MaxInt32)))
+		d := int32(min(max(*p.Duration, math.MinInt32), math.MaxInt32))
+		in.DurationSeconds = &d
 		args = append(args, botomodel.Arg{Name: "DurationSeconds", Value: *p.Duration})
 	}
 	args = append(args, botomodel.Arg{Name: "RoleArn", Value: p.RoleARN})
@@ -184,7 +229,7 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 			return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where() + ": reading the MFA code", Err: err}
 		}
 		code = strings.TrimSpace(code)
-		in.SerialNumber, in.TokenCode = aws.String(*p.MFASerial), aws.String(code)
+		in.SerialNumber, in.TokenCode = p.MFASerial, &code
 		args = append(args, botomodel.Arg{Name: "TokenCode", Value: code})
 	}
 	for i, a := range args {
@@ -217,7 +262,7 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		return creds.Credentials{}, apiError(p.where(), err)
 	}
 	p.fetched = true
-	c, err := save(p.where(), p.Cache, key, out.Credentials, out.AssumedRoleUser)
+	c, err := save(p.where(), p.Cache, key, out)
 	if err != nil {
 		return creds.Credentials{}, err
 	}
@@ -281,14 +326,17 @@ func warnf(format string, args ...any) { Warnf(format, args...) }
 
 // entry converts an STS result; the account id comes from the assumed role
 // ARN, as in botocore.
-func entry(c *types.Credentials, user *types.AssumedRoleUser) (cache.Entry, error) {
-	if c == nil || c.AccessKeyId == nil || c.SecretAccessKey == nil || c.SessionToken == nil || c.Expiration == nil {
+func entry(r Result) (cache.Entry, error) {
+	if r.AccessKeyID == nil || r.SecretAccessKey == nil || r.SessionToken == nil || r.Expiration == nil {
 		return cache.Entry{}, errors.New("the STS response lacks a credential field")
 	}
-	e := cache.Entry{Credentials: creds.Credentials{AccessKeyID: *c.AccessKeyId, SecretAccessKey: *c.SecretAccessKey,
-		SessionToken: *c.SessionToken, Expires: c.Expiration.UTC()}}
-	if user != nil {
-		e.AssumedRoleARN, e.AssumedRoleID = aws.ToString(user.Arn), aws.ToString(user.AssumedRoleId)
+	e := cache.Entry{Credentials: creds.Credentials{AccessKeyID: *r.AccessKeyID, SecretAccessKey: *r.SecretAccessKey,
+		SessionToken: *r.SessionToken, Expires: r.Expiration.UTC()}}
+	if r.AssumedRoleARN != nil {
+		e.AssumedRoleARN = *r.AssumedRoleARN
+	}
+	if r.AssumedRoleID != nil {
+		e.AssumedRoleID = *r.AssumedRoleID
 	}
 	if a, err := arn.Parse(e.AssumedRoleARN); err == nil {
 		e.Credentials.AccountID = a.AccountID
@@ -298,8 +346,8 @@ func entry(c *types.Credentials, user *types.AssumedRoleUser) (cache.Entry, erro
 
 // save converts an STS result and stores it in c under key. A cache that
 // cannot be written is not fatal: the keys are good.
-func save(where string, c cache.Cache, key string, cr *types.Credentials, user *types.AssumedRoleUser) (creds.Credentials, error) {
-	e, err := entry(cr, user)
+func save(where string, c cache.Cache, key string, r Result) (creds.Credentials, error) {
+	e, err := entry(r)
 	if err != nil {
 		return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: where, Err: err}
 	}
@@ -391,6 +439,9 @@ func (p *WebIdentity) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if c, ok := fromCache(p.Cache, key, p.now(), MethodWebIdentity, p.where()+" (cached)"); ok {
 		return c, nil
 	}
+	if p.Client == nil {
+		return creds.Credentials{}, fmt.Errorf("%s: %w", p.where(), creds.ErrNoClient)
+	}
 	// botocore reads the token, then creates the client, then validates.
 	token, err := readToken(p.TokenFile)
 	if err != nil {
@@ -405,12 +456,11 @@ func (p *WebIdentity) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		botomodel.Arg{Name: "RoleSessionName", Value: p.role.name}, botomodel.Arg{Name: "WebIdentityToken", Value: token}); err != nil {
 		return creds.Credentials{}, err
 	}
-	out, err := client.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{
-		RoleArn: aws.String(p.RoleARN), RoleSessionName: aws.String(p.role.name), WebIdentityToken: aws.String(token)})
+	out, err := client.AssumeRoleWithWebIdentity(ctx, WebIdentityInput{RoleARN: p.RoleARN, RoleSessionName: p.role.name, WebIdentityToken: token})
 	if err != nil {
 		return creds.Credentials{}, apiError(p.where(), err)
 	}
-	c, err := save(p.where(), p.Cache, key, out.Credentials, out.AssumedRoleUser)
+	c, err := save(p.where(), p.Cache, key, out)
 	if err != nil {
 		return creds.Credentials{}, err
 	}

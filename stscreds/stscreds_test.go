@@ -2,6 +2,7 @@ package stscreds
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -43,7 +44,7 @@ func server(t *testing.T, calls *atomic.Int32, body func() (int, string)) *httpt
 func provider(url string, c cache.Cache, now func() time.Time) *AssumeRole {
 	opts := ClientOptions{Region: "us-east-1", Endpoint: url}
 	return &AssumeRole{Profile: "p", RoleARN: "arn:aws:iam::210987654321:role/R", Source: static{creds.Credentials{AccessKeyID: "AKSRC", SecretAccessKey: "s"}},
-		Client: func(c creds.Credentials) (AssumeRoleAPI, error) { return NewClient(opts, c), nil }, Cache: c, Now: now}
+		Client: func(c creds.Credentials) (AssumeRoleAPI, error) { return RoleClient(opts, c), nil }, Cache: c, Now: now}
 }
 
 func TestAssumeRoleUsesCacheWithinWindow(t *testing.T) {
@@ -142,5 +143,45 @@ func TestUnwritableCacheStillWorks(t *testing.T) {
 	}
 	if len(warnings) != 2 {
 		t.Errorf("warnings: %q", warnings)
+	}
+}
+
+// panicking is a source that must not be read.
+type panicking struct{}
+
+func (panicking) Method() string { return "panicking" }
+func (panicking) Retrieve(context.Context) (creds.Credentials, error) {
+	panic("the source was read")
+}
+
+// Without a client a role returns what the cache holds, and on a miss fails
+// with creds.ErrNoClient before it prompts, preloads, reads its source or
+// its token file: the CLI's front build then runs the command again in the
+// full build, which must not find any of it done.
+func TestWithoutAClientOnlyTheCacheIsRead(t *testing.T) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	mem := &cache.Memory{}
+	serial := "arn:aws:iam::1:mfa/u"
+	p := &AssumeRole{Profile: "p", RoleARN: "arn:aws:iam::210987654321:role/R", SessionName: "s", MFASerial: &serial, Source: panicking{}, Cache: mem,
+		Now:       func() time.Time { return now },
+		TokenCode: func(string) (string, error) { panic("prompted") },
+		Preload:   func(context.Context) error { panic("preloaded") }}
+	if _, err := p.Retrieve(context.Background()); !errors.Is(err, creds.ErrNoClient) || !strings.Contains(err.Error(), `profile "p": assume role arn:aws:iam::210987654321:role/R`) {
+		t.Fatalf("miss: %v", err)
+	}
+	key, err := p.CacheKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mem.Put(key, cache.Entry{Credentials: creds.Credentials{AccessKeyID: "ASIACACHED", SecretAccessKey: "s", SessionToken: "t", Expires: now.Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "ASIACACHED" {
+		t.Fatalf("hit: %+v, %v", c, err)
+	}
+
+	w := &WebIdentity{Profile: "w", RoleARN: "arn:aws:iam::1:role/W", TokenFile: filepath.Join(t.TempDir(), "missing"), Now: func() time.Time { return now }}
+	if _, err := w.Retrieve(context.Background()); !errors.Is(err, creds.ErrNoClient) {
+		t.Fatalf("web identity: %v (the token file is read only to call STS)", err)
 	}
 }
