@@ -5,21 +5,31 @@ PKGS      := ./...
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME  ?= 30s
 
-.PHONY: test race unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build crossbuild difftest
+.PHONY: test race front unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build install crossbuild difftest
 
 # Everything CI checks: formatting, vet, module tidiness, and every test
 # (botocore differential suites included) under the race detector.
-test: fmtcheck vet tidycheck crossbuild race
+test: fmtcheck vet tidycheck crossbuild race front
 
-# Release targets, static: the binary builds for each, and every package
-# and test type-checks for Windows and macOS.
+# Release targets, static: both binaries build for each, and every package
+# and test type-checks for Windows and macOS (the front's too).
 TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+FRONT   := -tags credchain_front
 crossbuild:
 	@set -e; for t in $(TARGETS); do \
-		echo "build $$t"; CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -trimpath -ldflags="-s -w" -o /dev/null ./cmd/credchain; \
+		echo "build $$t"; \
+		CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -trimpath -ldflags="-s -w" $(FRONT) -o /dev/null ./cmd/credchain; \
+		CGO_ENABLED=0 GOOS=$${t%/*} GOARCH=$${t#*/} $(GO) build -trimpath -ldflags="-s -w" -o /dev/null ./cmd/credchain-aws; \
 	done
 	CGO_ENABLED=0 GOOS=windows $(GO) vet $(PKGS)
 	CGO_ENABLED=0 GOOS=darwin $(GO) vet $(PKGS)
+	for os in linux windows darwin; do CGO_ENABLED=0 GOOS=$$os $(GO) vet $(FRONT) ./cmd/credchain ./internal/cli; done
+
+# The acceptance scripts again with the scripts' credchain built as the
+# front (cmd/credchain/front_test.go): every flow as an install of both
+# binaries runs it, handing over to credchain-aws.
+front:
+	$(GO) test -race -count=1 $(FRONT) -run '^TestScripts$$' ./cmd/credchain
 
 # The generated differential run of make test: a seed derived from the
 # commit under test (so CI keeps exploring, and a local make test of the same
@@ -78,5 +88,15 @@ bench-serve:
 	./scripts/bench-serve.sh
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+# Two binaries (internal/cli/handover.go): the front, credchain, without
+# AWS clients, and the full build, credchain-aws, that it runs for anything
+# that calls AWS. Install them side by side.
+BUILDFLAGS = -trimpath -ldflags "-s -w -X github.com/credchain/credchain/internal/cli.buildVersion=$(VERSION)"
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X github.com/credchain/credchain/internal/cli.buildVersion=$(VERSION)" -o bin/credchain ./cmd/credchain
+	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) $(FRONT) -o bin/credchain ./cmd/credchain
+	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) -o bin/credchain-aws ./cmd/credchain-aws
+
+PREFIX ?= /usr/local
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 bin/credchain bin/credchain-aws $(DESTDIR)$(PREFIX)/bin/

@@ -19,9 +19,13 @@ sizes=${SIZES:-1000 10000 100000 1000000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bin" "$work/big" "$work/one"
-# Every Go program is built the way `make build` builds credchain.
-build() { CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$work/bin/$1" "./$2"; }
-build credchain cmd/credchain
+# Every Go program is built the way `make build` builds credchain: static,
+# trimmed, stripped; credchain is its two binaries side by side, the front
+# (no AWS clients) and credchain-aws, which the front runs for whatever
+# calls AWS (internal/cli/handover.go).
+build() { CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" "${@:3}" -o "$work/bin/$1" "./$2"; }
+build credchain cmd/credchain -tags credchain_front
+build credchain-aws cmd/credchain-aws
 build sdkpeer bench/cmd/sdkpeer
 build hello bench/cmd/hello
 build floor bench/cmd/floor
@@ -54,10 +58,15 @@ echo "== 2. start-up, one profile =="
   "hello=$work/bin/hello" \
   "prompt=$cc prompt" \
   "export=$cc export --profile $one --format process" \
-  "aws-sdk-go-v2=$work/bin/sdkpeer $one"
-GODEBUG=inittrace=1 "$cc" prompt 2>&1 >/dev/null | awk '
-  /^init / { total += $5; if ($2 ~ /aws-sdk-go-v2\/service\//) sdk += $5; if ($2 == "runtime") rt = $5 }
-  END { printf "  package init (inittrace): %.2f ms in all, %.2f ms of it aws-sdk-go-v2 service packages, %.2f ms the Go runtime\n", total, sdk, rt }'
+  "aws-sdk-go-v2=$work/bin/sdkpeer $one" \
+  "full-prompt=$work/bin/credchain-aws prompt" \
+  "full-export=$work/bin/credchain-aws export --profile $one --format process"
+echo "  (full-*: the same commands in credchain-aws, which links the AWS clients)"
+for b in credchain credchain-aws; do
+  GODEBUG=inittrace=1 "$work/bin/$b" prompt 2>&1 >/dev/null | awk -v b="$b" '
+    /^init / { total += $5; if ($2 ~ /aws-sdk-go-v2\/service\//) sdk += $5; if ($2 == "runtime") rt = $5 }
+    END { printf "  package init of %s prompt (inittrace): %.2f ms in all, %.2f ms of it aws-sdk-go-v2 service packages, %.2f ms the Go runtime\n", b, total, sdk, rt }'
+done
 
 use "$work/big"
 echo

@@ -19,7 +19,10 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/.aws"
 printf '[default]\nregion = us-east-1\naws_access_key_id = AKIABENCHSERVE\naws_secret_access_key = bench-secret\n' > "$work/.aws/config"
 flags=(-trimpath -ldflags="-s -w")
-CGO_ENABLED=0 go build "${flags[@]}" -o "$work/credchain" ./cmd/credchain
+# credchain as installed: the front hands serve to credchain-aws (exec: the
+# same process, whose memory is measured).
+CGO_ENABLED=0 go build "${flags[@]}" -tags credchain_front -o "$work/credchain" ./cmd/credchain
+CGO_ENABLED=0 go build "${flags[@]}" -o "$work/credchain-aws" ./cmd/credchain-aws
 CGO_ENABLED=0 go build "${flags[@]}" -o "$work/bareserve" ./bench/cmd/bareserve
 
 rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }

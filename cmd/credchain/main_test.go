@@ -58,6 +58,9 @@ func TestScripts(t *testing.T) {
 			e.Setenv("HOME", e.WorkDir)
 			e.Setenv("BOTO_CONFIG", filepath.Join(e.WorkDir, "no-boto.cfg"))
 			e.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			if err := setupBuild(e); err != nil {
+				return err
+			}
 			e.Values["sts"] = &stsHolder{}
 			e.Values["secretservice"] = &secretServiceHolder{}
 			e.Values["sso"] = &ssoHolder{}

@@ -18,10 +18,7 @@ import (
 // it and credchain to exit with the command's status.
 func TestExecForwardsSignalsAndStatus(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "credchain")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v: %s", err, out)
-	}
+	bin := credchainBinary(t)
 	if err := os.MkdirAll(filepath.Join(dir, ".aws"), 0o755); err != nil {
 		t.Fatal(err)
 	}

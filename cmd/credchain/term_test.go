@@ -7,43 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-// credchainBinary builds credchain once per test run.
-func credchainBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "credchain-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "credchain")
-		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
-			buildErr = &buildError{err, string(out)}
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build: %v", buildErr)
-	}
-	return builtBin
-}
-
-type buildError struct {
-	err error
-	out string
-}
-
-func (b *buildError) Error() string { return b.err.Error() + ": " + b.out }
 
 // terminal is a tmux server on a private socket: a real terminal that a
 // test types into and reads from, as a person would.

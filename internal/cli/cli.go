@@ -140,6 +140,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, lookup func(
 // MainContext is Main with a context; cancelling it stops long-running
 // commands (serve) as SIGINT does.
 func MainContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
+	out := &writeCounter{w: stdout}
+	if front {
+		stdout = out
+	}
 	e := &env{lookup: lookup, stdin: stdin, stdout: stdout, stderr: stderr}
 	limitHeap(lookup)
 	stscreds.Warnf = func(format string, args ...any) { fmt.Fprintf(stderr, "credchain: warning: "+format+"\n", args...) }
@@ -169,14 +173,23 @@ any shell.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newExplainCmd(e, g), newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newSwitchCmd(e, g), newPromptCmd(e), newKeysCmd(e, g), newLogoutCmd(e, g))
+	root.AddCommand(newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newSwitchCmd(e, g), newPromptCmd(e), newLogoutCmd(e, g))
+	root.AddCommand(awsCommands(e, g)...)
 	// Completion for bash, zsh, fish and PowerShell: commands, flags, and
 	// profile names for --profile.
 	_ = root.RegisterFlagCompletionFunc("profile", func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
 		return profileNames(e, prefix), cobra.ShellCompDirectiveNoFileComp
 	})
 
+	if front && handsOverAtStart(root, args) {
+		return handOver(args, stderr)
+	}
 	err := root.ExecuteContext(ctx)
+	if front {
+		if code, ok := handOverAfter(err, args, out, stderr); ok {
+			return code
+		}
+	}
 	var ee exitError
 	var ue usageError
 	switch {

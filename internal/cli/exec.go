@@ -50,6 +50,9 @@ credentials for as long as it runs, instead of raw keys.
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if front && useServer {
+				return errFullBuild // the server refreshes from AWS while COMMAND runs
+			}
 			profile, argv, err := splitArgs(cmd, args)
 			if err != nil {
 				return err

@@ -1,3 +1,5 @@
+//go:build !credchain_front
+
 package cli
 
 import (
@@ -155,7 +157,8 @@ func files(e *env) keys.Files {
 
 // processCommand is the credential_process line that runs this binary's
 // keys process for profile: its absolute path (the one on PATH when that is
-// this binary, so an upgrade keeps working), quoted for the split botocore
+// this binary, so an upgrade keeps working; with the two binaries of `make
+// build` it is credchain-aws, which the front hands keys to anyway), quoted for the split botocore
 // does, and the backend when it is not the platform's default (boto3 may
 // run without CREDCHAIN_KEYRING_BACKEND).
 func (o *keysOptions) processCommand(e *env, profile string) (string, error) {
@@ -163,7 +166,7 @@ func (o *keysOptions) processCommand(e *env, profile string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("cannot find credchain's own path for credential_process: %w", err)
 	}
-	if onPath, err := exec.LookPath("credchain"); err == nil {
+	if onPath, err := exec.LookPath(filepath.Base(self)); err == nil {
 		if abs, err := filepath.Abs(onPath); err == nil && sameFile(abs, self) {
 			self = abs
 		}

@@ -50,6 +50,9 @@ func (g *globals) loginAfter(ctx context.Context, e *env, err error) (bool, erro
 	if noBrowser != nil && !prompt.HasTerminal() {
 		return false, nil
 	}
+	if front {
+		return false, errFullBuild
+	}
 	g.loggedIn = true
 	what := "sso-session " + need.Session
 	s := credchain.NewSession(credchain.WithEnv(g.lookup(e)))
@@ -74,6 +77,9 @@ func (g *globals) signInAfter(ctx context.Context, e *env, err error, need *logi
 	if browser.Available(e.lookup) != nil {
 		return false, nil
 	}
+	if front {
+		return false, errFullBuild
+	}
 	g.loggedIn = true
 	what := fmt.Sprintf("profile %s (login_session %s)", need.Profile, need.Session)
 	tell(e, fmt.Sprintf("credchain: %s needs a sign-in: %v\ncredchain: signing in to AWS in the browser (--no-login gives the error instead)\n", what, err))
@@ -86,4 +92,13 @@ func (g *globals) signInAfter(ctx context.Context, e *env, err error, need *logi
 	}
 	tell(e, "credchain: signed in for "+what+"\n")
 	return true, nil
+}
+
+// signInMessage tells the person where to sign in: the URL, and in the
+// device flow the code to confirm there.
+func signInMessage(url, code string) string {
+	if code == "" {
+		return fmt.Sprintf("To sign in, open this URL in a browser on this machine:\n\n  %s\n\n", url)
+	}
+	return fmt.Sprintf("To sign in, open this URL and confirm the code %s:\n\n  %s\n\n", code, url)
 }

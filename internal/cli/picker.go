@@ -208,6 +208,11 @@ func (g *globals) pick(e *env) (bool, error) {
 	if !ok {
 		return false, nil
 	}
+	if front {
+		// The full build picks: a profile picked here whose resolution
+		// then needed it would be asked for twice.
+		return false, errFullBuild
+	}
 	infos, _, perr := credchain.Profiles(e.lookup)
 	if perr != nil || len(infos) == 0 {
 		return false, nil

@@ -75,6 +75,9 @@ the credentials it serves; use it only on a single-user machine, for tools that 
 nothing else.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if front {
+				return errFullBuild // it refreshes from AWS for as long as it runs
+			}
 			if err := g.profileArg(args); err != nil {
 				return err
 			}

@@ -1,3 +1,5 @@
+//go:build !credchain_front
+
 package cli
 
 import (
@@ -22,15 +24,6 @@ type ssoLoginOptions struct {
 	noBrowser  bool
 	deviceCode bool
 	timeout    time.Duration
-}
-
-// signInMessage tells the person where to sign in: the URL, and in the
-// device flow the code to confirm there.
-func signInMessage(url, code string) string {
-	if code == "" {
-		return fmt.Sprintf("To sign in, open this URL in a browser on this machine:\n\n  %s\n\n", url)
-	}
-	return fmt.Sprintf("To sign in, open this URL and confirm the code %s:\n\n  %s\n\n", code, url)
 }
 
 // loginOptions: the browser when there is one (unless --no-browser), else

@@ -1,3 +1,5 @@
+//go:build !credchain_front
+
 package cli
 
 import (

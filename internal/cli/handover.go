@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/credchain/credchain/creds"
+	"github.com/spf13/cobra"
+)
+
+// credchain ships as two binaries built from this package. The front,
+// credchain (built with the credchain_front tag), links no AWS client: the
+// commands a shell runs all day (prompt, completion, export and switch from
+// static keys or cached credentials, profiles, lint) start without
+// aws-sdk-go-v2's service packages. Whatever needs more runs in the full
+// build, FullName, which the front execs with the same arguments:
+//   - the commands it does not have (explain, whoami, sso, keys), the root's
+//     help and version, and the completion of command names;
+//   - serve, exec --server and the picker, from the start;
+//   - any command whose resolution needs an AWS call (a role, SSO or login
+//     cache miss) or a sign-in: the sources return creds.ErrNoClient before
+//     they prompt, lock, run a process or read a token, so the full build
+//     finds nothing done twice.
+// The full build is complete on its own (go install gives it as credchain).
+
+// FullName is the full build's name, next to the front or on PATH.
+const FullName = "credchain-aws"
+
+// errFullBuild is how a front command says that the full build runs it.
+var errFullBuild = fmt.Errorf("this command runs in %s: %w", FullName, creds.ErrNoClient)
+
+// handsOverAtStart reports whether the front runs args in the full build
+// without trying: a command it does not have, the root itself (help,
+// version, usage), and completion of anything but a front command's
+// arguments and flags.
+func handsOverAtStart(root *cobra.Command, args []string) bool {
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		args = args[1:]
+		if len(args) > 0 {
+			args = args[:len(args)-1] // the word being completed
+		}
+	}
+	cmd, _, err := root.Find(args)
+	return err != nil || cmd == root
+}
+
+// fullBinary finds the full build: next to the running executable (as
+// started, then with symlinks resolved), else on PATH. A front installed
+// under the full build's name is refused: it would hand over to itself.
+func fullBinary() (string, error) {
+	name := FullName
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	if strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe") == FullName {
+		return "", fmt.Errorf("%s is credchain's front build: install the full build under that name (make install)", os.Args[0])
+	}
+	exe, err := os.Executable()
+	if err == nil {
+		dirs := []string{filepath.Dir(exe)}
+		if real, err := filepath.EvalSymlinks(exe); err == nil && filepath.Dir(real) != dirs[0] {
+			dirs = append(dirs, filepath.Dir(real))
+		}
+		for _, dir := range dirs {
+			p := filepath.Join(dir, name)
+			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+				return p, nil
+			}
+		}
+	}
+	p, perr := exec.LookPath(FullName)
+	if perr == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("%s, the part of credchain that calls AWS, is neither next to %s nor on PATH: install both binaries (make install)", name, exe)
+}
+
+// handOver runs args in the full build and returns its exit status; on
+// Unix the full build replaces this process and handOver returns only when
+// it cannot start it.
+func handOver(args []string, stderr io.Writer) int {
+	path, err := fullBinary()
+	if err == nil {
+		var code int
+		if code, err = run(path, args); err == nil {
+			return code
+		}
+	}
+	fmt.Fprintf(stderr, "credchain: %v\n", err)
+	return ExitError
+}
+
+// writeCounter remembers whether anything was written through it.
+type writeCounter struct {
+	w       io.Writer
+	written bool
+}
+
+func (c *writeCounter) Write(p []byte) (int, error) {
+	c.written = c.written || len(p) > 0
+	return c.w.Write(p)
+}
+
+// handOverAfter is the front's answer to a command that failed with err:
+// the full build runs it when the error is creds.ErrNoClient and the
+// command has written nothing to stdout (a warning on stderr may show
+// twice); ok is false for any other error.
+func handOverAfter(err error, args []string, stdout *writeCounter, stderr io.Writer) (code int, ok bool) {
+	if !errors.Is(err, creds.ErrNoClient) {
+		return 0, false
+	}
+	if stdout.written {
+		fmt.Fprintf(stderr, "credchain: %v, after writing part of its output: run %s %s\n", err, FullName, strings.Join(args, " "))
+		return ExitError, true
+	}
+	return handOver(args, stderr), true
+}
