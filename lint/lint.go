@@ -134,7 +134,7 @@ func Run(f Files) []Finding {
 			add(where, Warning, "several-sources", name, fmt.Sprintf("profile %q configures %s: boto3 uses the first in its chain (%s); aws-sdk-go-v2 and other tools may choose another or refuse",
 				name, strings.Join(kinds, ", "), kinds[0]), "keep one kind of credentials per profile; move the others to their own profile")
 		}
-		if v, ok := p.Lookup("credential_process"); ok && strings.ContainsAny(v.Raw, "|&;<>$`~*") {
+		if v, ok := p.Lookup("credential_process"); ok && shellSyntax(v.Raw) {
 			add(v.Pos(), Warning, "process-shell", name, "credential_process uses shell syntax: boto3 runs it without a shell (no pipes, $VAR, ~ or globs), aws-sdk-go-v2 runs it with sh -c",
 				"wrap the command in a script, or write it as: sh -c '...'")
 		}
@@ -188,4 +188,41 @@ func splitWhere(w string) (string, int) {
 		return w, 0
 	}
 	return w[:i], n
+}
+
+// shellSyntax reports whether a credential_process line has characters that
+// sh interprets (aws-sdk-go-v2 runs the line with sh -c) and botocore's
+// split does not: | & ; < > $ ` ~ * outside quotes, and $ or ` inside double
+// quotes. Inside single quotes nothing is interpreted, so the fix lint
+// suggests, sh -c '...', is not flagged again.
+func shellSyntax(line string) bool {
+	var quote byte
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch quote {
+		case '\'':
+			if c == '\'' {
+				quote = 0
+			}
+		case '"':
+			switch c {
+			case '"':
+				quote = 0
+			case '\\':
+				i++
+			case '$', '`':
+				return true
+			}
+		default:
+			switch c {
+			case '\'', '"':
+				quote = c
+			case '\\':
+				i++
+			case '|', '&', ';', '<', '>', '$', '`', '~', '*':
+				return true
+			}
+		}
+	}
+	return false
 }
