@@ -414,7 +414,10 @@ var (
 	cliErr  error
 )
 
-// buildCLI builds the credchain binary once.
+// buildCLI builds credchain once, as `make build` does: the front
+// (credchain, tag credchain_front) with the full build (credchain-aws)
+// beside it, so that every scenario's export runs in the front and
+// whatever calls AWS is handed over, as on a person's machine.
 func buildCLI(t *testing.T) string {
 	t.Helper()
 	cliOnce.Do(func() {
@@ -424,8 +427,11 @@ func buildCLI(t *testing.T) string {
 			return
 		}
 		cliBin = filepath.Join(dir, "credchain")
-		if out, err := exec.Command("go", "build", "-o", cliBin, "./cmd/credchain").CombinedOutput(); err != nil {
-			cliErr = fmt.Errorf("%v: %s", err, out)
+		for _, b := range [][]string{{"-tags=credchain_front", "-o", cliBin, "./cmd/credchain"}, {"-o", filepath.Join(dir, "credchain-aws"), "./cmd/credchain-aws"}} {
+			if out, err := exec.Command("go", append([]string{"build"}, b...)...).CombinedOutput(); err != nil {
+				cliErr = fmt.Errorf("%v: %s", err, out)
+				return
+			}
 		}
 	})
 	if cliErr != nil {

@@ -76,3 +76,24 @@ func BenchmarkProfiles20k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCompleteProfile20k is the work behind one TAB on --profile
+// p0100 at 20,000 profiles: the matching names, prefix first.
+func BenchmarkCompleteProfile20k(b *testing.B) {
+	env := setup(b, 20000)
+	lookup := func(k string) (string, bool) {
+		for _, kv := range env {
+			if len(kv) > len(k) && kv[:len(k)] == k && kv[len(k)] == '=' {
+				return kv[len(k)+1:], true
+			}
+		}
+		return "", false
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := credchain.ProfileNames(lookup, "p0100"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
