@@ -18,6 +18,18 @@ func setup(b *testing.B, n int) []string {
 	return []string{"HOME=" + dir, "AWS_CONFIG_FILE=" + cfg, "AWS_SHARED_CREDENTIALS_FILE=" + cred, "BOTO_CONFIG=" + filepath.Join(dir, "none"), "AWS_EC2_METADATA_DISABLED=true"}
 }
 
+// lookupIn looks variables up in env (KEY=VALUE strings).
+func lookupIn(env []string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		for _, kv := range env {
+			if len(kv) > len(k) && kv[:len(k)] == k && kv[len(k)] == '=' {
+				return kv[len(k)+1:], true
+			}
+		}
+		return "", false
+	}
+}
+
 func benchResolve(b *testing.B, n int) {
 	env := setup(b, n)
 	b.ReportAllocs()
@@ -59,15 +71,7 @@ func BenchmarkParseConfig20k(b *testing.B) {
 // BenchmarkProfiles20k lists every profile of the 20,000-profile files (the
 // work behind `credchain profiles` and --profile completion).
 func BenchmarkProfiles20k(b *testing.B) {
-	env := setup(b, 20000)
-	lookup := func(k string) (string, bool) {
-		for _, kv := range env {
-			if len(kv) > len(k) && kv[:len(k)] == k && kv[len(k)] == '=' {
-				return kv[len(k)+1:], true
-			}
-		}
-		return "", false
-	}
+	lookup := lookupIn(setup(b, 20000))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -80,15 +84,7 @@ func BenchmarkProfiles20k(b *testing.B) {
 // BenchmarkCompleteProfile20k is the work behind one TAB on --profile
 // p0100 at 20,000 profiles: the matching names, prefix first.
 func BenchmarkCompleteProfile20k(b *testing.B) {
-	env := setup(b, 20000)
-	lookup := func(k string) (string, bool) {
-		for _, kv := range env {
-			if len(kv) > len(k) && kv[:len(k)] == k && kv[len(k)] == '=' {
-				return kv[len(k)+1:], true
-			}
-		}
-		return "", false
-	}
+	lookup := lookupIn(setup(b, 20000))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -1,20 +1,9 @@
 // Command credchain resolves AWS credentials exactly like boto3 and explains,
-// exports and lists them. See the README.
+// exports and lists them. Built with the credchain_front tag (make build) it
+// is the front, which runs whatever calls AWS in credchain-aws; without it,
+// all of credchain in one binary. See the README.
 package main
 
-import (
-	"os"
-	"runtime/debug"
+import "github.com/credchain/credchain/internal/cli"
 
-	"github.com/credchain/credchain/internal/cli"
-)
-
-func main() {
-	// credchain runs for milliseconds: collecting garbage costs more than it
-	// saves. A larger GOGC cuts whole-process time by a third on large
-	// configs; GOGC in the environment still wins.
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(400)
-	}
-	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv))
-}
+func main() { cli.Run() }
