@@ -53,6 +53,24 @@ func TestMFAPromptOnTerminalKeepsPipedInput(t *testing.T) {
 	}
 }
 
+// TestExecGivesTheCommandTheTerminal: the command exec runs has the
+// terminal as its stdin, stdout and stderr, as it would without credchain
+// (the front used to hand it a pipe for stdout, so programs lost their
+// colours, pagers and prompts).
+func TestExecGivesTheCommandTheTerminal(t *testing.T) {
+	term := newTerminal(t)
+	bin := credchainBinary(t)
+	home := home(t, "[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n")
+	term.start("tty", "sh", "-c", "HOME="+home+" AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=/nonexistent "+bin+
+		" exec dev -- sh -c 'for fd in 0 1 2; do if [ -t $fd ]; then echo fd$fd=tty; else echo fd$fd=other; fi; done'; echo exit=$?; sleep 30")
+	screen := term.waitFor("tty", "exit=")
+	for _, want := range []string{"fd0=tty", "fd1=tty", "fd2=tty", "exit=0"} {
+		if !strings.Contains(screen, want) {
+			t.Fatalf("want %s:\n%s", want, screen)
+		}
+	}
+}
+
 // TestMFAWithoutTerminalReadsOneLine: with no terminal at all, the code is
 // the first line of stdin and nothing after it is consumed.
 func TestMFAWithoutTerminalReadsOneLine(t *testing.T) {

@@ -148,7 +148,9 @@ func lookCommand(e *env, argv []string) (string, error) {
 func runWith(e *env, path string, argv []string, environ []string) error {
 	cmd := exec.Command(path, argv[1:]...)
 	cmd.Env = environ
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
+	// The front's count of stdout is not the command's: it gets the
+	// terminal (or pipe) itself, not a pipe through credchain.
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, unwrap(e.stdout), e.stderr
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, proc.Forwarded...)
 	defer signal.Stop(sigs)

@@ -107,6 +107,15 @@ func (c *writeCounter) Write(p []byte) (int, error) {
 	return c.w.Write(p)
 }
 
+// unwrap is the writer under a writeCounter: what a child process gets,
+// so that it sees the terminal (or file) itself.
+func unwrap(w io.Writer) io.Writer {
+	if c, ok := w.(*writeCounter); ok {
+		return c.w
+	}
+	return w
+}
+
 // handOverAfter is the front's answer to a command that failed with err:
 // the full build runs it when the error is creds.ErrNoClient and the
 // command has written nothing to stdout (a warning on stderr may show
