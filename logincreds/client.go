@@ -35,7 +35,7 @@ func (s sdkClient) RefreshToken(ctx context.Context, clientID, refreshToken stri
 	}
 	var t Token
 	if o := out.TokenOutput; o != nil {
-		t = Token{RefreshToken: o.RefreshToken, IDToken: o.IdToken, TokenType: o.TokenType, ExpiresIn: o.ExpiresIn}
+		t = Token{RefreshToken: o.RefreshToken, ExpiresIn: o.ExpiresIn}
 		if a := o.AccessToken; a != nil {
 			t.HasKeys, t.AccessKeyID, t.SecretAccessKey, t.SessionToken = true, a.AccessKeyId, a.SecretAccessKey, a.SessionToken
 		}

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/atomicfile"
@@ -81,7 +82,7 @@ type ClientOptions struct {
 type Token struct {
 	HasKeys                                    bool
 	AccessKeyID, SecretAccessKey, SessionToken *string
-	RefreshToken, IDToken, TokenType           *string
+	RefreshToken                               *string
 	ExpiresIn                                  *int32
 }
 
@@ -213,8 +214,8 @@ func (p *Provider) Refresh(ctx context.Context) (creds.Credentials, error) {
 	}
 	old, _ := doc["accessToken"].(map[string]any)
 	doc["accessToken"] = map[string]any{
-		"accessKeyId": deref(o.AccessKeyID), "secretAccessKey": deref(o.SecretAccessKey),
-		"sessionToken": deref(o.SessionToken), "accountId": old["accountId"],
+		"accessKeyId": aws.ToString(o.AccessKeyID), "secretAccessKey": aws.ToString(o.SecretAccessKey),
+		"sessionToken": aws.ToString(o.SessionToken), "accountId": old["accountId"],
 		"expiresAt": p.now().UTC().Add(time.Duration(*o.ExpiresIn) * time.Second).Format("2006-01-02T15:04:05Z"),
 	}
 	doc["refreshToken"] = *o.RefreshToken
@@ -306,14 +307,6 @@ func uuid4() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
-}
-
-// deref is *s, or "" for nil.
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 func writeAtomic(path string, doc map[string]any) error {
