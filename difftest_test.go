@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/credchain/credchain/internal/installtest"
 	"github.com/credchain/credchain/internal/oracle"
 	"github.com/credchain/credchain/internal/proc"
 	"github.com/credchain/credchain/internal/timefmt"
@@ -408,36 +408,16 @@ func (g *gen) environment(gc *genCase, names []string) {
 	}
 }
 
-var (
-	cliOnce sync.Once
-	cliBin  string
-	cliErr  error
-)
-
-// buildCLI builds credchain once, as `make build` does: the front
-// (credchain, tag credchain_front) with the full build (credchain-aws)
-// beside it, so that every scenario's export runs in the front and
-// whatever calls AWS is handed over, as on a person's machine.
+// buildCLI is credchain as installed (installtest.Dir): the front with
+// the full build beside it, so that every scenario's export runs in the
+// front and whatever calls AWS is handed over, as on a person's machine.
 func buildCLI(t *testing.T) string {
 	t.Helper()
-	cliOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "credchain-difftest-")
-		if err != nil {
-			cliErr = err
-			return
-		}
-		cliBin = filepath.Join(dir, "credchain")
-		for _, b := range [][]string{{"-tags=credchain_front", "-o", cliBin, "./cmd/credchain"}, {"-o", filepath.Join(dir, "credchain-aws"), "./cmd/credchain-aws"}} {
-			if out, err := exec.Command("go", append([]string{"build"}, b...)...).CombinedOutput(); err != nil {
-				cliErr = fmt.Errorf("%v: %s", err, out)
-				return
-			}
-		}
-	})
-	if cliErr != nil {
-		t.Fatalf("build: %v", cliErr)
+	dir, err := installtest.Dir()
+	if err != nil {
+		t.Fatalf("build: %v", err)
 	}
-	return cliBin
+	return filepath.Join(dir, installtest.Exe("credchain"))
 }
 
 // cliResult is what explain --json printed.

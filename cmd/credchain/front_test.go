@@ -5,6 +5,7 @@ package main
 import (
 	"os"
 
+	"github.com/credchain/credchain/internal/installtest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -14,7 +15,7 @@ import (
 // the full build, credchain-aws, found on PATH (after the scripts' own
 // credchain).
 func setupBuild(e *testscript.Env) error {
-	dir, err := install()
+	dir, err := installtest.Dir()
 	if err != nil {
 		return err
 	}

@@ -1,72 +1,24 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/credchain/credchain/internal/installtest"
 )
 
-var (
-	buildOnce sync.Once
-	builtDir  string
-	buildErr  error
-)
-
-// installed builds credchain once per test run as `make build` does and a
-// person installs it: the front (credchain, tag credchain_front) and the
-// full build (credchain-aws) side by side, static, stripped and trimmed.
-// It returns their directory.
-func installed(t *testing.T) string {
+// credchainBinary is the installed front (installtest.Dir: the front and
+// credchain-aws side by side, built as `make build` builds them).
+func credchainBinary(t *testing.T) string {
 	t.Helper()
-	dir, err := install()
+	dir, err := installtest.Dir()
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}
-	return dir
+	return filepath.Join(dir, installtest.Exe("credchain"))
 }
-
-func install() (string, error) {
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "credchain-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtDir = dir
-		for _, b := range []struct{ name, pkg, tags string }{{"credchain", ".", "credchain_front"}, {"credchain-aws", "../credchain-aws", ""}} {
-			cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-tags="+b.tags, "-o", filepath.Join(dir, exe(b.name)), b.pkg)
-			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				buildErr = &buildError{err, string(out)}
-				return
-			}
-		}
-	})
-	return builtDir, buildErr
-}
-
-// credchainBinary is the installed front.
-func credchainBinary(t *testing.T) string {
-	return filepath.Join(installed(t), exe("credchain"))
-}
-
-func exe(name string) string {
-	if runtime.GOOS == "windows" {
-		return name + ".exe"
-	}
-	return name
-}
-
-type buildError struct {
-	err error
-	out string
-}
-
-func (b *buildError) Error() string { return b.err.Error() + ": " + b.out }
 
 // TestFrontLinksNoAWSClient: the front build links none of aws-sdk-go-v2's
 // service packages, whose package initialisation runs at every start of a
