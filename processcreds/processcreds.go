@@ -53,6 +53,9 @@ type Provider struct {
 	// Windows selects the Windows splitting rules; the zero value follows
 	// runtime.GOOS.
 	Windows *bool
+	// Stdin is the process's stdin; nil means this process's, as botocore's
+	// subprocess inherits it.
+	Stdin io.Reader
 	// Stderr receives the process's stderr when it fails, for the person to
 	// read; nil discards it. It never goes into the error, which may end up
 	// in JSON output or a server's response.
@@ -94,47 +97,23 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	// The helper and everything it started form one process group: on
-	// timeout the whole group is killed, not only the helper.
-	proc.NewGroup(cmd)
-	cmd.Cancel = func() error { return proc.KillGroup(cmd.Process) }
-	// A helper may leave a background child holding stdout (an agent it
-	// starts); its output is complete when it exits, so stop waiting for the
-	// pipe shortly after.
-	cmd.WaitDelay = outputGrace
-	var stdout, stderr limitedBuffer
-	stdout.max, stderr.max = MaxOutput, MaxOutput
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	if ctx.Err() == context.DeadlineExceeded {
-		p.showStderr(stderr.String())
-		return creds.Credentials{}, p.fail("%q did not finish within %s (it was stopped with everything it started)", argv[0], timeout)
-	}
+	out, err := proc.Run(ctx, proc.Helper{Argv: argv, Stdin: p.Stdin, Timeout: timeout, MaxOutput: MaxOutput})
+	var timedOut *proc.TimeoutError
 	var exitErr *exec.ExitError
 	switch {
+	case errors.As(err, &timedOut):
+		p.showStderr(string(out.Stderr))
+		return creds.Credentials{}, p.fail("%q %v", argv[0], timedOut)
 	case errors.As(err, &exitErr):
-		p.showStderr(stderr.String())
-		return creds.Credentials{}, p.fail("%q exited with status %d%s", argv[0], exitErr.ExitCode(), p.stderrHint(stderr.String()))
-	case errors.Is(err, exec.ErrWaitDelay):
-		// Exited with status 0; a child of it still holds the pipe.
+		p.showStderr(string(out.Stderr))
+		return creds.Credentials{}, p.fail("%q exited with status %d%s", argv[0], exitErr.ExitCode(), p.stderrHint(string(out.Stderr)))
 	case err != nil:
-		return creds.Credentials{}, p.fail("cannot run %q: %v", argv[0], unwrapExec(err))
+		return creds.Credentials{}, p.fail("cannot run %q: %v", argv[0], err)
 	}
-	if stdout.truncated {
+	if out.Truncated {
 		return creds.Credentials{}, p.fail("%q printed more than %d bytes", argv[0], MaxOutput)
 	}
-	return p.parse(stdout.Bytes())
-}
-
-func unwrapExec(err error) error {
-	var ee *exec.Error
-	if errors.As(err, &ee) {
-		return ee.Err
-	}
-	return err
+	return p.parse(out.Stdout)
 }
 
 // parse validates the process output like botocore: Version must equal 1
@@ -211,9 +190,6 @@ func (p *Provider) parse(out []byte) (creds.Credentials, error) {
 	return c, nil
 }
 
-// outputGrace is how long output is awaited after the helper exits.
-const outputGrace = 250 * time.Millisecond
-
 // showStderr writes the helper's stderr, made safe for a terminal, to
 // p.Stderr.
 func (p *Provider) showStderr(text string) {
@@ -251,29 +227,3 @@ func sanitize(s string) string {
 		return '?'
 	}, s)
 }
-
-// limitedBuffer keeps the first max bytes written and discards the rest. It
-// does not embed bytes.Buffer: io.Copy would use its ReadFrom and bypass the
-// limit.
-type limitedBuffer struct {
-	buf       bytes.Buffer
-	max       int
-	truncated bool
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	room := b.max - b.buf.Len()
-	if room < len(p) {
-		b.truncated = true
-		if room > 0 {
-			b.buf.Write(p[:room])
-		}
-		return len(p), nil
-	}
-	return b.buf.Write(p)
-}
-
-func (b *limitedBuffer) Bytes() []byte  { return b.buf.Bytes() }
-func (b *limitedBuffer) String() string { return b.buf.String() }
-
-var _ io.Writer = (*limitedBuffer)(nil)

@@ -26,21 +26,21 @@ func TestFuzzyProfileCompletionInFish(t *testing.T) {
 	bin := credchainBinary(t)
 	home := home(t, "[profile dev-vpc]\nregion = us-east-1\n[profile prod-db]\nregion = us-east-1\n[profile staging]\nregion = us-east-1\n")
 	binDir := filepath.Dir(bin)
-	term.start("fish", "env", "-i", "PATH="+binDir+":"+os.Getenv("PATH"), "HOME="+home, "AWS_EC2_METADATA_DISABLED=true", fish, "--no-config")
-	term.keys("fish", "function fish_prompt; echo 'PROMPT> '; end", "Enter")
-	term.keys("fish", "credchain completion fish | source; echo sourced", "Enter")
-	term.waitFor("fish", "sourced")
+	term.Start("fish", "env", "-i", "PATH="+binDir+":"+os.Getenv("PATH"), "HOME="+home, "AWS_EC2_METADATA_DISABLED=true", fish, "--no-config")
+	term.Keys("fish", "function fish_prompt; echo 'PROMPT> '; end", "Enter")
+	term.Keys("fish", "credchain completion fish | source; echo sourced", "Enter")
+	term.WaitFor("fish", "sourced")
 
-	term.keys("fish", "C-l")
-	term.keys("fish", "credchain export --profile dvp", "Tab")
-	screen := term.waitFor("fish", "--profile dev-vpc")
+	term.Keys("fish", "C-l")
+	term.Keys("fish", "credchain export --profile dvp", "Tab")
+	screen := term.WaitFor("fish", "--profile dev-vpc")
 	if strings.Contains(screen, "prod-db") || strings.Contains(screen, "staging") {
 		t.Fatalf("other profiles offered for dvp:\n%s", screen)
 	}
 
-	term.keys("fish", "C-u", "C-l")
-	term.keys("fish", "credchain export --profile d", "Tab")
-	screen = term.waitFor("fish", "--profile dev-vpc")
+	term.Keys("fish", "C-u", "C-l")
+	term.Keys("fish", "credchain export --profile d", "Tab")
+	screen = term.WaitFor("fish", "--profile dev-vpc")
 	if strings.Contains(screen, "prod-db") {
 		t.Fatalf("a profile that does not start with d was offered:\n%s", screen)
 	}

@@ -64,11 +64,11 @@ c = boto3.Session(profile_name=sys.argv[1]).get_credentials().get_frozen_credent
 print("role", sys.argv[1], c.access_key[:4], "token" if c.token else "")
 `), 0o600)
 	run := strings.Join(append(env, "AWS_ENDPOINT_URL_STS="+sts.URL), " ")
-	term.start("roles", "sh", "-c", "export "+run+"; for p in r1 r2 r3; do python3 "+script+" $p & done; wait; "+
+	term.Start("roles", "sh", "-c", "export "+run+"; for p in r1 r2 r3; do python3 "+script+" $p & done; wait; "+
 		"python3 "+script+" r1; echo done=$?; sleep 60")
-	term.waitFor("roles", "Enter MFA code for arn:aws:iam::123456789012:mfa/bob:")
-	term.keys("roles", "271828", "Enter")
-	screen := term.waitFor("roles", "done=")
+	term.WaitFor("roles", "Enter MFA code for arn:aws:iam::123456789012:mfa/bob:")
+	term.Keys("roles", "271828", "Enter")
+	screen := term.WaitFor("roles", "done=")
 	if n := strings.Count(screen, "Enter MFA code"); n != 1 {
 		t.Fatalf("asked %d times:\n%s", n, screen)
 	}
@@ -113,12 +113,12 @@ func TestKeysAddOnATerminal(t *testing.T) {
 	bin := credchainBinary(t)
 	dir := home(t, "# mine\n[profile dev]\nregion = eu-west-1\n")
 	env := "HOME=" + dir + " CREDCHAIN_FILE_PASSPHRASE=pw"
-	term.start("add", "sh", "-c", "export "+env+"; "+bin+" keys add dev --backend file --no-verify; echo exit=$?; sleep 60")
-	term.waitFor("add", "Access key ID:")
-	term.keys("add", "AKIATYPED0000001", "Enter")
-	term.waitFor("add", "Secret access key:")
-	term.keys("add", "typed/secret+value", "Enter")
-	screen := term.waitFor("add", "exit=")
+	term.Start("add", "sh", "-c", "export "+env+"; "+bin+" keys add dev --backend file --no-verify; echo exit=$?; sleep 60")
+	term.WaitFor("add", "Access key ID:")
+	term.Keys("add", "AKIATYPED0000001", "Enter")
+	term.WaitFor("add", "Secret access key:")
+	term.Keys("add", "typed/secret+value", "Enter")
+	screen := term.WaitFor("add", "exit=")
 	if !strings.Contains(screen, "exit=0") || strings.Contains(screen, "typed/secret") || strings.Contains(screen, "AKIATYPED0000001") {
 		t.Fatalf("keys add on a terminal (the key must not be echoed):\n%s", screen)
 	}
@@ -145,25 +145,25 @@ func TestFileStorePassphraseOnATerminal(t *testing.T) {
 	dir := home(t, "")
 	in := filepath.Join(dir, "key.in")
 	os.WriteFile(in, []byte("AKIAPIPED0000001\npiped-secret\n"), 0o600)
-	term.start("pp", "sh", "-c", "export HOME="+dir+"; "+bin+" keys add dev --backend file --no-verify < "+in+"; echo add=$?; "+
+	term.Start("pp", "sh", "-c", "export HOME="+dir+"; "+bin+" keys add dev --backend file --no-verify < "+in+"; echo add=$?; "+
 		bin+" keys process dev --backend file | grep -c PIPED; echo process=$?; sleep 60")
-	term.waitFor("pp", "Passphrase for the credchain file store")
-	term.keys("pp", "s3cure pass", "Enter")
-	term.waitFor("pp", "Again, to confirm:")
-	term.keys("pp", "s3cure pass", "Enter")
-	term.waitFor("pp", "add=0")
+	term.WaitFor("pp", "Passphrase for the credchain file store")
+	term.Keys("pp", "s3cure pass", "Enter")
+	term.WaitFor("pp", "Again, to confirm:")
+	term.Keys("pp", "s3cure pass", "Enter")
+	term.WaitFor("pp", "add=0")
 	// The second question (keys process) is on screen: the terminal is in
 	// no-echo mode before a key is typed.
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if strings.Count(term.tmux("capture-pane", "-p", "-t", "pp"), "Passphrase for") == 2 {
+		if strings.Count(term.Tmux("capture-pane", "-p", "-t", "pp"), "Passphrase for") == 2 {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("keys process did not ask for the passphrase")
 		}
 	}
-	term.keys("pp", "s3cure pass", "Enter")
-	screen := term.waitFor("pp", "process=")
+	term.Keys("pp", "s3cure pass", "Enter")
+	screen := term.WaitFor("pp", "process=")
 	if !strings.Contains(screen, "process=0") || strings.Contains(screen, "s3cure") {
 		t.Fatalf("passphrase on a terminal:\n%s", screen)
 	}
@@ -172,5 +172,50 @@ func TestFileStorePassphraseOnATerminal(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "wrong passphrase") || strings.Contains(string(out), "piped-secret") {
 		t.Fatalf("wrong passphrase: %v: %s", err, out)
+	}
+}
+
+// TestStoredKeyMFAProfileOnATerminal: a person's day with a stored key that
+// has mfa_serial and three roles chained from it, in bash on a terminal:
+// export r1 asks once for the MFA code (credchain's keys process runs as
+// the base profile's credential_process and asks on the terminal: it was
+// stopped by SIGTTIN in a background process group before, and the
+// command hung for 5 minutes), then exec r2 and ccswitch r3 ask nothing.
+func TestStoredKeyMFAProfileOnATerminal(t *testing.T) {
+	bin := credchainBinary(t)
+	sts := ststest.New()
+	defer sts.Close()
+	_, env := keysHome(t, bin, "")
+	term := newTerminal(t)
+	env = append(env, "AWS_ENDPOINT_URL_STS="+sts.URL, "PS1=$ ", "HISTFILE=/dev/null")
+	term.Start("day", append([]string{"env", "-i"}, append(env, "bash", "--norc", "--noprofile")...)...)
+	term.Keys("day", `eval "$(`+bin+` shell-init bash)"`, "Enter")
+	term.Keys("day", bin+" --no-cache export r1 --format env | grep AWS_ACCESS_KEY_ID | cut -c1-30; echo rc-export:$?", "Enter")
+	term.WaitFor("day", "Enter MFA code for arn:aws:iam::123456789012:mfa/bob:")
+	term.Keys("day", "271828", "Enter")
+	term.WaitFor("day", "rc-export:0")
+	term.Keys("day", bin+" --no-cache exec r2 -- sh -c 'echo exec-key=${AWS_ACCESS_KEY_ID%????????????}'; echo rc-exec:$?", "Enter")
+	term.WaitFor("day", "rc-exec:0")
+	term.Keys("day", "ccswitch r3; echo rc-switch:$? switched-key=${AWS_ACCESS_KEY_ID%????????????}", "Enter")
+	screen := term.WaitFor("day", "rc-switch:0")
+	for _, want := range []string{"export AWS_ACCESS_KEY_ID='ASIA", "exec-key=ASIA", "rc-exec:0", "rc-switch:0 switched-key=ASIA"} {
+		if !strings.Contains(screen, want) {
+			t.Fatalf("%q missing:\n%s", want, screen)
+		}
+	}
+	if n := strings.Count(screen, "Enter MFA code"); n != 1 || strings.Contains(screen, "271828") {
+		t.Fatalf("asked %d times (or echoed the code):\n%s", n, screen)
+	}
+	var sessions, roles int
+	for _, c := range sts.Calls() {
+		switch c.Params["Action"] {
+		case "GetSessionToken":
+			sessions++
+		case "AssumeRole":
+			roles++
+		}
+	}
+	if sessions != 1 || roles != 3 {
+		t.Fatalf("%d GetSessionToken and %d AssumeRole calls, want 1 and 3", sessions, roles)
 	}
 }

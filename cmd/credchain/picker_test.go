@@ -18,23 +18,23 @@ func TestPickerInTmux(t *testing.T) {
 	bin := credchainBinary(t)
 	home := home(t, "[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n[profile ops]\nrole_arn = arn:aws:iam::210987654321:role/Ops\nsource_profile = dev\n[profile prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = s\naws_account_id = 123456789012\n")
 	run := func(session string) {
-		term.start(session, "sh", "-c", "HOME="+home+" AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=/nonexistent "+bin+" export --format env; sleep 30")
+		term.Start(session, "sh", "-c", "HOME="+home+" AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=/nonexistent "+bin+" export --format env; sleep 30")
 	}
 
 	run("first")
-	screen := term.waitFor("first", "profile>")
+	screen := term.WaitFor("first", "profile>")
 	for _, want := range []string{"dev", "ops", "role", "210987654321", "prod", "123456789012"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("picker does not show %q:\n%s", want, screen)
 		}
 	}
-	term.keys("first", "prd", "")
-	term.waitFor("first", "profile> prd")
-	term.keys("first", "Enter")
-	term.waitFor("first", "export AWS_ACCESS_KEY_ID='AKIAPROD'")
+	term.Keys("first", "prd", "")
+	term.WaitFor("first", "profile> prd")
+	term.Keys("first", "Enter")
+	term.WaitFor("first", "export AWS_ACCESS_KEY_ID='AKIAPROD'")
 
 	run("second")
-	screen = term.waitFor("second", "profile>")
+	screen = term.WaitFor("second", "profile>")
 	lines := strings.Split(screen, "\n")
 	for i, l := range lines {
 		if strings.HasPrefix(l, "profile>") {
@@ -44,8 +44,8 @@ func TestPickerInTmux(t *testing.T) {
 			break
 		}
 	}
-	term.keys("second", "Escape")
-	term.waitFor("second", "no profile picked")
+	term.Keys("second", "Escape")
+	term.WaitFor("second", "no profile picked")
 }
 
 // TestPickerNotOverEnvironmentKeys: with keys in the environment (after a
@@ -56,23 +56,23 @@ func TestPickerNotOverEnvironmentKeys(t *testing.T) {
 	term := newTerminal(t)
 	bin := credchainBinary(t)
 	home := home(t, "[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n[profile prod]\naws_access_key_id = AKIAPROD\naws_secret_access_key = s\n")
-	term.start("keys", "env", "-i", "PATH="+os.Getenv("PATH"), "HOME="+home, "PS1=PROMPT>", "HISTFILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent",
+	term.Start("keys", "env", "-i", "PATH="+os.Getenv("PATH"), "HOME="+home, "PS1=PROMPT>", "HISTFILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent",
 		"AWS_ACCESS_KEY_ID=AKIAFROMENV", "AWS_SECRET_ACCESS_KEY=env-secret", "bash", "--norc", "-i")
-	term.waitFor("keys", "PROMPT>")
-	term.keys("keys", bin+" export --format env | grep KEY_ID; echo export-done-$((1+1))", "Enter")
-	screen := term.waitFor("keys", "export-done-2")
+	term.WaitFor("keys", "PROMPT>")
+	term.Keys("keys", bin+" export --format env | grep KEY_ID; echo export-done-$((1+1))", "Enter")
+	screen := term.WaitFor("keys", "export-done-2")
 	if strings.Contains(screen, "profile>") || !strings.Contains(screen, "export AWS_ACCESS_KEY_ID='AKIAFROMENV'") {
 		t.Fatalf("export with keys in the environment:\n%s", screen)
 	}
 	out := filepath.Join(home, "serve.env")
-	term.keys("keys", bin+" serve > "+out+" 2>/dev/null &", "Enter")
-	term.keys("keys", "sleep 1; jobs; echo jobs-done-$((1+1))", "Enter")
-	screen = term.waitFor("keys", "jobs-done-2")
+	term.Keys("keys", bin+" serve > "+out+" 2>/dev/null &", "Enter")
+	term.Keys("keys", "sleep 1; jobs; echo jobs-done-$((1+1))", "Enter")
+	screen = term.WaitFor("keys", "jobs-done-2")
 	if strings.Contains(screen, "Stopped") || !strings.Contains(screen, "Running") {
 		t.Fatalf("the background server is not running:\n%s", screen)
 	}
-	term.keys("keys", "kill %1; wait; echo killed-$((1+1))", "Enter")
-	term.waitFor("keys", "killed-2")
+	term.Keys("keys", "kill %1; wait; echo killed-$((1+1))", "Enter")
+	term.WaitFor("keys", "killed-2")
 	data, _ := os.ReadFile(out)
 	if !strings.Contains(string(data), "AWS_CONTAINER_CREDENTIALS_FULL_URI") {
 		t.Errorf("serve printed %q", data)

@@ -25,9 +25,9 @@ sso_session = corp
 sso_account_id = 100000000000
 sso_role_name = Admin
 `)
-	term.start("login", "sh", "-c", "env -u DISPLAY -u WAYLAND_DISPLAY HOME="+dir+" AWS_ENDPOINT_URL_SSO="+s.URL+" AWS_ENDPOINT_URL_SSO_OIDC="+s.URL+
+	term.Start("login", "sh", "-c", "env -u DISPLAY -u WAYLAND_DISPLAY HOME="+dir+" AWS_ENDPOINT_URL_SSO="+s.URL+" AWS_ENDPOINT_URL_SSO_OIDC="+s.URL+
 		" "+bin+" export dev --format env-no-export --no-cache; echo exit=$?; sleep 60")
-	screen := term.waitFor("login", "exit=")
+	screen := term.WaitFor("login", "exit=")
 	for _, want := range []string{"sso-session corp needs a sign-in", "confirm the code ABCD-EFGH", "/device?user_code=ABCD-EFGH",
 		"signed in to sso-session corp", "AWS_SECRET_ACCESS_KEY='secret-100000000000-Admin'", "exit=0"} {
 		if !strings.Contains(screen, want) {

@@ -35,11 +35,11 @@ func TestMFAPromptOnTerminalKeepsPipedInput(t *testing.T) {
 	defer sts.Close()
 	home := home(t, mfaConfig)
 	out := filepath.Join(home, "count")
-	term.start("mfa", "sh", "-c", "HOME="+home+" AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=/nonexistent AWS_ENDPOINT_URL_STS="+sts.URL+
+	term.Start("mfa", "sh", "-c", "HOME="+home+" AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=/nonexistent AWS_ENDPOINT_URL_STS="+sts.URL+
 		" sh -c 'seq 1 100000 | "+bin+" exec mfa --no-cache -- wc -l > "+out+"; echo exit=$?'; sleep 30")
-	term.waitFor("mfa", "Enter MFA code for arn:aws:iam::123456789012:mfa/alice:")
-	term.keys("mfa", "271828", "Enter")
-	screen := term.waitFor("mfa", "exit=")
+	term.WaitFor("mfa", "Enter MFA code for arn:aws:iam::123456789012:mfa/alice:")
+	term.Keys("mfa", "271828", "Enter")
+	screen := term.WaitFor("mfa", "exit=")
 	if strings.Contains(screen, "271828") {
 		t.Errorf("the MFA code was echoed:\n%s", screen)
 	}
@@ -61,9 +61,9 @@ func TestExecGivesTheCommandTheTerminal(t *testing.T) {
 	term := newTerminal(t)
 	bin := credchainBinary(t)
 	home := home(t, "[profile dev]\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n")
-	term.start("tty", "sh", "-c", "HOME="+home+" AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=/nonexistent "+bin+
+	term.Start("tty", "sh", "-c", "HOME="+home+" AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=/nonexistent "+bin+
 		" exec dev -- sh -c 'for fd in 0 1 2; do if [ -t $fd ]; then echo fd$fd=tty; else echo fd$fd=other; fi; done'; echo exit=$?; sleep 30")
-	screen := term.waitFor("tty", "exit=")
+	screen := term.WaitFor("tty", "exit=")
 	for _, want := range []string{"fd0=tty", "fd1=tty", "fd2=tty", "exit=0"} {
 		if !strings.Contains(screen, want) {
 			t.Fatalf("want %s:\n%s", want, screen)
@@ -119,13 +119,13 @@ print("interrupts", n[0], flush=True)`
 	}
 	// An interactive shell, as a person has: the command line runs in its
 	// own foreground process group.
-	term.start("sig", "env", "-i", "PATH="+os.Getenv("PATH"), "HOME="+home, "PS1=PROMPT>", "HISTFILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
+	term.Start("sig", "env", "-i", "PATH="+os.Getenv("PATH"), "HOME="+home, "PS1=PROMPT>", "HISTFILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
 		"BOTO_CONFIG=/nonexistent", "bash", "--norc", "-i")
-	term.waitFor("sig", "PROMPT>")
-	term.keys("sig", bin+" exec dev -- python3 "+script+"; echo exit=$((1+1))-$?", "Enter")
-	term.waitFor("sig", "ready")
-	term.keys("sig", "C-c")
-	screen := term.waitFor("sig", "exit=2-")
+	term.WaitFor("sig", "PROMPT>")
+	term.Keys("sig", bin+" exec dev -- python3 "+script+"; echo exit=$((1+1))-$?", "Enter")
+	term.WaitFor("sig", "ready")
+	term.Keys("sig", "C-c")
+	screen := term.WaitFor("sig", "exit=2-")
 	if !strings.Contains(screen, "interrupts 1") {
 		t.Fatalf("the command did not get exactly one SIGINT:\n%s", screen)
 	}
@@ -144,11 +144,11 @@ func TestMFAPromptReachesThePersonAsCredentialProcess(t *testing.T) {
 	defer sts.Close()
 	home := home(t, mfaConfig+"[profile viaprocess]\ncredential_process = "+bin+" export mfa --no-cache\n")
 	read := `import boto3; print("key", boto3.Session(profile_name="viaprocess").get_credentials().get_frozen_credentials().access_key[:4])`
-	term.start("proc", "sh", "-c", "HOME="+home+" AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=/nonexistent AWS_ENDPOINT_URL_STS="+sts.URL+
+	term.Start("proc", "sh", "-c", "HOME="+home+" AWS_EC2_METADATA_DISABLED=true BOTO_CONFIG=/nonexistent AWS_ENDPOINT_URL_STS="+sts.URL+
 		" python3 -c '"+read+"'; echo exit=$?; sleep 30")
-	term.waitFor("proc", "Enter MFA code for arn:aws:iam::123456789012:mfa/alice:")
-	term.keys("proc", "314159", "Enter")
-	screen := term.waitFor("proc", "exit=")
+	term.WaitFor("proc", "Enter MFA code for arn:aws:iam::123456789012:mfa/alice:")
+	term.Keys("proc", "314159", "Enter")
+	screen := term.WaitFor("proc", "exit=")
 	if !strings.Contains(screen, "key ASIA") {
 		t.Fatalf("boto3 did not get the role's keys:\n%s", screen)
 	}

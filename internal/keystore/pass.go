@@ -2,6 +2,7 @@ package keystore
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
+
+	"github.com/credchain/credchain/internal/proc"
 )
 
 // passStore keeps each item as credchain/<name> in pass, the standard Unix
@@ -45,25 +49,24 @@ func (p *passStore) entry(name string) string { return Service + "/" + escape(na
 // maxOutput bounds what is read from pass.
 const maxOutput = 1 << 20
 
+// passTimeout bounds one pass command: gpg may wait for a person at
+// pinentry.
+const passTimeout = 2 * time.Minute
+
 func (p *passStore) run(stdin []byte, args ...string) ([]byte, error) {
-	c := exec.Command(p.cmd, args...)
-	var out, errb bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errb
-	if stdin != nil {
-		c.Stdin = bytes.NewReader(stdin)
-	}
-	err := c.Run()
+	out, err := proc.Run(context.Background(), proc.Helper{Argv: append([]string{p.cmd}, args...), Stdin: bytes.NewReader(stdin),
+		Timeout: passTimeout, MaxOutput: maxOutput})
 	if err != nil {
-		msg := strings.TrimSpace(errb.String())
+		msg := strings.TrimSpace(string(out.Stderr))
 		if len(msg) > 300 {
 			msg = msg[:300] + "..."
 		}
 		return nil, fmt.Errorf("pass store: pass %s %s: %v: %s", args[0], args[len(args)-1], err, msg)
 	}
-	if out.Len() > maxOutput {
+	if out.Truncated {
 		return nil, fmt.Errorf("pass store: pass %s printed more than %d bytes", args[0], maxOutput)
 	}
-	return out.Bytes(), nil
+	return out.Stdout, nil
 }
 
 func (p *passStore) file(name string) string {

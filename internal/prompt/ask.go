@@ -1,7 +1,6 @@
 package prompt
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/credchain/credchain/internal/proc"
 	"github.com/credchain/credchain/internal/pystr"
 )
 
@@ -170,32 +170,20 @@ func (c Command) Ask(ctx context.Context, _ Question) (string, error) {
 	return out, nil
 }
 
-// run runs argv and returns the first line of its stdout.
+// run runs argv (through proc.Run: its own process group, killed whole on
+// timeout, with the terminal) and returns the first line of its stdout.
 func run(ctx context.Context, timeout time.Duration, argv []string, stderr io.Writer) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	var out limited
-	cmd.Stdout = &out
-	cmd.Stderr = stderr
-	cmd.WaitDelay = time.Second
-	err := cmd.Run()
-	if ctx.Err() != nil {
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	out, err := proc.Run(ctx, proc.Helper{Argv: argv, Stderr: stderr, Timeout: timeout, MaxOutput: maxAnswer})
+	var te *proc.TimeoutError
+	if errors.As(err, &te) {
 		return "", fmt.Errorf("no answer within %s", timeout)
 	}
 	if err != nil {
 		return "", err
 	}
-	line, _, _ := strings.Cut(out.String(), "\n")
+	line, _, _ := strings.Cut(string(out.Stdout), "\n")
 	return strings.TrimSpace(line), nil
-}
-
-// limited keeps the first maxAnswer bytes written to it.
-type limited struct{ bytes.Buffer }
-
-func (l *limited) Write(p []byte) (int, error) {
-	if room := maxAnswer - l.Len(); room > 0 {
-		l.Buffer.Write(p[:min(len(p), room)])
-	}
-	return len(p), nil
 }
