@@ -1,41 +1,29 @@
 package cache
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
+
+	"github.com/credchain/credchain/internal/filelock"
 )
 
-// lockWith opens <dir>/<key>.lock and takes it with try, which reports
-// whether the lock is held by another process (busy) or failed. It polls
-// rather than blocks, so that a holder that never finishes (a stuck MFA
-// prompt) cannot hang every other process. unlock releases the lock.
-func (c *File) lockWith(key string, try func(*os.File) (busy bool, err error), unlock func(*os.File)) (func(), error) {
+// Lock implements Locker with a lock between processes on <dir>/<key>.lock
+// (flock(2), LockFileEx), so that processes starting together with an
+// empty cache make one fetch: the first holds the lock while it fetches and
+// writes, the others then find the entry.
+func (c *File) Lock(key string) (func(), error) {
 	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cache directory %s: %w", c.Dir, err)
 	}
 	path := filepath.Join(c.Dir, key+".lock")
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	unlock, err := filelock.Lock(path, c.lockTimeout())
+	if errors.Is(err, filelock.ErrTimeout) {
+		return nil, fmt.Errorf("cache lock %s: another process has held it for %s; retry, or run with --no-cache", path, c.lockTimeout())
+	}
 	if err != nil {
-		return nil, fmt.Errorf("cache lock %s: %w", path, err)
+		return nil, fmt.Errorf("cache %w", err)
 	}
-	deadline := time.Now().Add(c.lockTimeout())
-	for {
-		busy, err := try(f)
-		switch {
-		case err != nil:
-			f.Close()
-			return nil, fmt.Errorf("cache lock %s: %w", path, err)
-		case !busy:
-			return func() {
-				unlock(f)
-				f.Close()
-			}, nil
-		case time.Now().After(deadline):
-			f.Close()
-			return nil, fmt.Errorf("cache lock %s: another process has held it for %s; retry, or run with --no-cache", path, c.lockTimeout())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return unlock, nil
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,5 +218,52 @@ func TestStoredKeyMFAProfileOnATerminal(t *testing.T) {
 	}
 	if sessions != 1 || roles != 3 {
 		t.Fatalf("%d GetSessionToken and %d AssumeRole calls, want 1 and 3", sessions, roles)
+	}
+}
+
+// TestTwentyConcurrentKeysAdd: twenty keys add at once on one config all
+// exit 0, and botocore then finds credential_process in every one of the
+// twenty profiles (4-6 of 20 had it before: the edits overwrote each
+// other), and every key is in the store.
+func TestTwentyConcurrentKeysAdd(t *testing.T) {
+	bin := credchainBinary(t)
+	dir := home(t, "# my profiles\n[default]\nregion = eu-west-1\n")
+	env := []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "CREDCHAIN_FILE_PASSPHRASE=pw"}
+	errs := make(chan error, 20)
+	for i := range 20 {
+		go func() {
+			add := exec.Command(bin, "keys", "add", fmt.Sprintf("p%d", i), "--backend", "file", "--no-verify")
+			add.Env = env
+			add.Stdin = strings.NewReader(fmt.Sprintf("AKIACONCURRENT%04d\nsecret-%d\n", i, i))
+			if out, err := add.CombinedOutput(); err != nil {
+				errs <- fmt.Errorf("keys add p%d: %v: %s", i, err, out)
+				return
+			}
+			errs <- nil
+		}()
+	}
+	for range 20 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	py := exec.Command("python3", "-c", `import botocore.session
+s = botocore.session.Session()
+print(sum(1 for p in s.full_config["profiles"].values() if "credential_process" in p))`)
+	py.Env = append(env, "BOTO_CONFIG=/nonexistent")
+	out, err := py.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "20" {
+		cfg, _ := os.ReadFile(filepath.Join(dir, ".aws", "config"))
+		t.Fatalf("botocore finds credential_process in %s of 20 profiles (%v)\n%s", out, err, cfg)
+	}
+	for i := range 20 {
+		cmd := exec.Command(bin, "keys", "process", fmt.Sprintf("p%d", i), "--backend", "file")
+		cmd.Env = env
+		if out, err := cmd.Output(); err != nil || !strings.Contains(string(out), fmt.Sprintf("AKIACONCURRENT%04d", i)) {
+			t.Errorf("keys process p%d: %v", i, err)
+		}
+	}
+	if cfg, _ := os.ReadFile(filepath.Join(dir, ".aws", "config")); !strings.HasPrefix(string(cfg), "# my profiles\n[default]\nregion = eu-west-1\n") {
+		t.Fatalf("the config lost its first lines:\n%s", cfg)
 	}
 }

@@ -30,6 +30,24 @@ const StaleAfter = time.Minute
 
 // Write replaces path with data, mode perm.
 func Write(path string, data []byte, perm os.FileMode) error {
+	tmp, err := temp(path, data, Meta{Mode: perm, UID: -1})
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp) // a no-op after the rename
+	return os.Rename(tmp, path)
+}
+
+// Meta is what a replacement file gets: its mode and, when UID is not -1
+// and this process may set it (root), its owner.
+type Meta struct {
+	Mode     os.FileMode
+	UID, GID int
+}
+
+// temp writes data to a new temporary file beside path and returns its
+// name.
+func temp(path string, data []byte, m Meta) (string, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -37,25 +55,67 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	RemoveStale(dir)
 	tmp, err := os.CreateTemp(dir, "."+base+marker+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
-		return err
+		return "", err
 	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
-	if err := tmp.Chmod(perm); err != nil {
+	fail := func(err error) (string, error) {
 		tmp.Close()
-		return err
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	if err := tmp.Chmod(m.Mode); err != nil {
+		return fail(err)
+	}
+	if m.UID != -1 && os.Geteuid() == 0 {
+		if err := tmp.Chown(m.UID, m.GID); err != nil {
+			return fail(err)
+		}
 	}
 	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
+		return fail(fmt.Errorf("writing %s: %w", tmp.Name(), err))
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		os.Remove(tmp.Name())
+		return "", err
 	}
-	return os.Rename(tmp.Name(), path)
+	return tmp.Name(), nil
+}
+
+// Replace puts data in path's place, like Write, and returns the file that
+// was at path the instant before, opened (nil when there was none), so that
+// the caller can tell whether anyone replaced or rewrote the file it read
+// (and redo its change on top). On Linux the two are exchanged atomically
+// (renameat2 RENAME_EXCHANGE); elsewhere the file is opened just before a
+// plain rename.
+func Replace(path string, data []byte, m Meta) (displaced *os.File, err error) {
+	tmp, err := temp(path, data, m)
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp) // after an exchange: the displaced file's last name
+	if ok, err := exchange(tmp, path); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		f, err := os.Open(tmp)
+		if err != nil {
+			return nil, err
+		}
+		return f, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		f = nil
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		if f != nil {
+			f.Close()
+		}
+		return nil, err
+	}
+	return f, nil
 }
 
 // RemoveStale removes the temporary files of writers that died before

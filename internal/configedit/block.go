@@ -2,13 +2,19 @@ package configedit
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/credchain/credchain/internal/atomicfile"
+	"github.com/credchain/credchain/internal/filelock"
 	"github.com/credchain/credchain/internal/ini"
 )
 
@@ -174,36 +180,219 @@ func stripDefaults(v map[string]map[string]string, f *ini.File) map[string]map[s
 }
 
 // Rewrite replaces the file at path with edit(its text) (a missing file
-// starts empty), atomically, keeping its mode (0600 for a new file). If
-// the file changed while edit ran, nothing is written.
+// starts empty), atomically, keeping its mode, and its owner when run as
+// root (0600 for a new file). edit must depend on its text alone: it may be
+// run again.
+//
+// A symlink (a dotfiles manager's: stow, chezmoi, home-manager) is kept:
+// the file it points to is edited, in its own folder. credchain's own edits
+// of a file are serialised by a lock between processes. A save by anyone
+// else that lands between the read and the replacement (an editor's atomic
+// save, or one written in place into the file that was read) is detected
+// and the edit is redone on top of it; a file that keeps changing is left
+// as it is, with an error.
 func Rewrite(path string, edit func(text string) (string, error)) (changed bool, err error) {
-	data, err := os.ReadFile(path)
-	mode := fs.FileMode(0o600)
-	switch {
-	case err == nil:
-		if fi, err := os.Stat(path); err == nil {
-			mode = fi.Mode().Perm()
-		}
-	case errors.Is(err, fs.ErrNotExist):
-	default:
-		return false, fmt.Errorf("%s: %w", path, err)
-	}
-	out, err := edit(string(data))
+	real, err := resolve(path)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", path, err)
 	}
-	if out == string(data) {
-		return false, nil
+	if err := os.MkdirAll(lockDir(), 0o700); err != nil {
+		return false, fmt.Errorf("%s: lock folder: %w", path, err)
 	}
-	now, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	unlock, err := filelock.Lock(lockPath(real), lockTimeout)
+	if err != nil {
+		return false, fmt.Errorf("%s: %w (another credchain command is editing it)", path, err)
+	}
+	defer unlock()
+	// base is the text to edit; expect (expectInfo) is what the replacement
+	// must displace: the file that was read, or this function's own output
+	// after an edit had to be redone.
+	var base, expect []byte
+	var expectInfo fs.FileInfo
+	meta := atomicfile.Meta{Mode: 0o600, UID: -1, GID: -1}
+	wrote := false
+	// look reads the file; when it is not what is expected, it becomes
+	// the base of the edit.
+	look := func() (changed bool, err error) {
+		f, err := os.Open(real)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return false, err
+		}
+		now, nowInfo, err := readAll(f)
+		if err != nil {
+			return false, err
+		}
+		if sameFile(nowInfo, expectInfo) && bytes.Equal(now, expect) {
+			return false, nil
+		}
+		base, expect, expectInfo = now, now, nowInfo
+		wrote = false // what this function wrote is gone, or it wrote nothing
+		if nowInfo != nil {
+			meta = atomicfile.MetaOf(nowInfo)
+		}
+		return true, nil
+	}
+	if _, err := look(); err != nil {
 		return false, fmt.Errorf("%s: %w", path, err)
 	}
-	if !bytes.Equal(now, data) {
-		return false, fmt.Errorf("%s changed while credchain was editing it; nothing was written: run the command again", path)
+	for attempt := 0; attempt < maxAttempts; attempt++ {
+		out, err := edit(string(base))
+		if err != nil {
+			return wrote, fmt.Errorf("%s: %w", path, err)
+		}
+		if out == string(expect) {
+			return wrote, nil
+		}
+		// A save seen now is taken in without showing anyone a file that
+		// lacks it.
+		if changed, err := look(); err != nil {
+			return wrote, fmt.Errorf("%s: %w", path, err)
+		} else if changed {
+			continue
+		}
+		displaced, err := atomicfile.Replace(real, []byte(out), meta)
+		if err != nil {
+			return wrote, fmt.Errorf("%s: %w", path, err)
+		}
+		wrote = true
+		now, nowInfo, err := settled(displaced, expectInfo, expect)
+		if err != nil {
+			return true, fmt.Errorf("%s: %w", path, err)
+		}
+		if now == nil {
+			return true, nil
+		}
+		// Someone saved the file after it was read: their file, or their
+		// bytes in the file that was read, is what was just displaced.
+		// Edit what they saved, and put that in place of this output.
+		base, expect = now, []byte(out)
+		if nowInfo != nil {
+			meta = atomicfile.MetaOf(nowInfo) // an editor's save may change the mode
+		}
+		if expectInfo, err = os.Stat(real); err != nil {
+			return true, fmt.Errorf("%s: %w", path, err)
+		}
 	}
-	if err := atomicfile.Write(path, []byte(out), mode); err != nil {
-		return false, fmt.Errorf("%s: %w", path, err)
+	// Give up: put back what was saved last, without credchain's edit.
+	if wrote {
+		if displaced, err := atomicfile.Replace(real, base, meta); err == nil {
+			closeFile(displaced)
+		}
 	}
-	return true, nil
+	return false, fmt.Errorf("%s kept changing while credchain was editing it (%d saves by another program); credchain's edit was not made: run the command again", path, maxAttempts)
+}
+
+func closeFile(f *os.File) {
+	if f != nil {
+		f.Close()
+	}
+}
+
+// settle is how long a displaced file is watched for an in-place save
+// that had begun (truncated the file) but not finished when it was read.
+const settle = 25 * time.Millisecond
+
+// settled reads the displaced file now and again after settle, and closes
+// it. It returns nil when the file is the one expected with the text
+// expected both times, else what it holds now.
+func settled(displaced *os.File, expectInfo fs.FileInfo, expect []byte) ([]byte, fs.FileInfo, error) {
+	if displaced == nil {
+		if expectInfo == nil {
+			return nil, nil, nil
+		}
+		return []byte{}, nil, nil // the file was removed meanwhile: start again from nothing
+	}
+	defer displaced.Close()
+	for i := 0; i < 2; i++ {
+		if i == 1 {
+			time.Sleep(settle)
+		}
+		fi, err := displaced.Stat()
+		if err != nil {
+			return nil, nil, err
+		}
+		now, err := io.ReadAll(io.NewSectionReader(displaced, 0, 1<<62))
+		if err != nil {
+			return nil, nil, err
+		}
+		if !sameFile(fi, expectInfo) || !bytes.Equal(now, expect) {
+			return now, fi, nil
+		}
+	}
+	return nil, nil, nil
+}
+
+const (
+	// maxAttempts bounds how often an edit is redone on top of another
+	// program's save.
+	maxAttempts = 20
+	// lockTimeout bounds the wait for another credchain command's edit.
+	lockTimeout = time.Minute
+)
+
+// readAll reads f from its start and closes it; a nil f reads as a missing
+// file (no data, no info).
+func readAll(f *os.File) ([]byte, fs.FileInfo, error) {
+	if f == nil {
+		return nil, nil, nil
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := io.ReadAll(io.NewSectionReader(f, 0, 1<<62))
+	return data, fi, err
+}
+
+func sameFile(a, b fs.FileInfo) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return os.SameFile(a, b)
+}
+
+// resolve follows path's symlinks to the file they name, which need not
+// exist yet.
+func resolve(path string) (string, error) {
+	for hops := 0; ; hops++ {
+		fi, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) || err == nil && fi.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if hops == 40 {
+			return "", errors.New("too many levels of symbolic links")
+		}
+		to, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(path), to)
+		}
+		path = to
+	}
+}
+
+// lockDir holds the locks of credchain's edits, outside the edited files'
+// folders (a dotfiles repository stays clean).
+func lockDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "credchain", "edit-locks")
+}
+
+// lockPath is the lock of edits to the file at real (an absolute, resolved
+// path names one lock).
+func lockPath(real string) string {
+	if abs, err := filepath.Abs(real); err == nil {
+		real = abs
+	}
+	sum := sha256.Sum256([]byte(real))
+	return filepath.Join(lockDir(), hex.EncodeToString(sum[:12])+".lock")
 }
