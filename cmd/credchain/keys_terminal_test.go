@@ -4,13 +4,16 @@ package main
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/credchain/credchain/internal/motoserver"
 	"github.com/credchain/credchain/internal/ststest"
 )
 
@@ -265,5 +268,77 @@ print(sum(1 for p in s.full_config["profiles"].values() if "credential_process" 
 	}
 	if cfg, _ := os.ReadFile(filepath.Join(dir, ".aws", "config")); !strings.HasPrefix(string(cfg), "# my profiles\n[default]\nregion = eu-west-1\n") {
 		t.Fatalf("the config lost its first lines:\n%s", cfg)
+	}
+}
+
+// TestRotateSurvivesKillsAtRandomInstants: keys rotate against moto (IAM
+// enforced) is killed with SIGKILL at random instants (seeded; the seed is
+// printed); after every kill the stored key works, and the next rotate
+// that is let finish succeeds and leaves the user exactly one key. Before,
+// a kill between CreateAccessKey's answer and the first store write left a
+// second key whose secret was lost, and every later rotate failed with
+// LimitExceeded.
+func TestRotateSurvivesKillsAtRandomInstants(t *testing.T) {
+	if err := motoserver.Available(); err != nil {
+		if os.Getenv("CREDCHAIN_REQUIRE_ORACLE") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	bin := credchainBinary(t)
+	moto, err := motoserver.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer moto.Close()
+	dir := home(t, "[profile bob]\nregion = us-east-1\n")
+	env := []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "CREDCHAIN_FILE_PASSPHRASE=pw", "AWS_ENDPOINT_URL=" + moto.URL,
+		"AWS_DEFAULT_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent"}
+	run := func(stdin string, args ...string) (string, error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env, cmd.Stdin = env, strings.NewReader(stdin)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run(moto.BobKeyID+"\n"+moto.BobSecret+"\n", "keys", "add", "bob", "--backend", "file"); err != nil {
+		t.Fatalf("keys add: %v: %s", err, out)
+	}
+	// How long a whole rotate takes here sets the range of the kills.
+	start := time.Now()
+	if out, err := run("", "keys", "rotate", "bob", "--backend", "file"); err != nil {
+		t.Fatalf("keys rotate: %v: %s", err, out)
+	}
+	whole := time.Since(start)
+	seed := time.Now().UnixNano()
+	if s := os.Getenv("CREDCHAIN_KILL_SEED"); s != "" {
+		seed, _ = strconv.ParseInt(s, 10, 64)
+	}
+	t.Logf("kill seed %d (rerun: CREDCHAIN_KILL_SEED=%d), a whole rotate takes %v", seed, seed, whole)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	keyCount := func() string {
+		py := exec.Command("python3", "-c", `import boto3; print(len(boto3.Session(profile_name="bob").client("iam").list_access_keys()["AccessKeyMetadata"]))`)
+		py.Env = env
+		out, err := py.CombinedOutput()
+		if err != nil {
+			t.Fatalf("boto3 with the stored key: %v: %s", err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	for i := range 8 {
+		cmd := exec.Command(bin, "keys", "rotate", "bob", "--backend", "file")
+		cmd.Env = env
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.Int64N(int64(whole))))
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		keyCount() // the stored key works
+		if out, err := run("", "keys", "rotate", "bob", "--backend", "file"); err != nil {
+			t.Fatalf("kill %d: the next rotate: %v: %s", i, err, out)
+		}
+		if n := keyCount(); n != "1" {
+			t.Fatalf("kill %d: the user has %s keys after the next rotate", i, n)
+		}
 	}
 }

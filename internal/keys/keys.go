@@ -7,7 +7,8 @@
 // Items in the store, per profile P:
 //
 //	keys/P         the key in use: {"AccessKeyId", "SecretAccessKey", "Stored"}
-//	rotation/P     a rotation under way: the new key and the id it replaces
+//	rotation/P     a rotation under way: the new key (once created), the id it
+//	               replaces and the ids the user had before
 //	mfa-session/P  the MFA session: GetSessionToken's credentials
 package keys
 
@@ -44,10 +45,16 @@ func Mask(id string) string {
 	return "****************"[:min(16, len(id)-4)] + id[len(id)-4:]
 }
 
-// rotation is a rotation under way.
+// rotation is a rotation under way. It is first stored as an intent
+// (before CreateAccessKey: no New yet, the ids the user had then), so that
+// a run killed after IAM created the new key, before the key could be
+// stored, leaves enough behind for the next rotate to find that key and
+// delete it.
 type rotation struct {
 	New      Key    `json:"New"`
 	Replaces string `json:"Replaces"`
+	// Existing are the user's access key ids before CreateAccessKey.
+	Existing []string `json:"Existing,omitempty"`
 }
 
 // Session is an MFA session: GetSessionToken's credentials.

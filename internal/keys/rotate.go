@@ -13,7 +13,9 @@ import (
 
 // IAM is what rotation calls, signed with one key.
 type IAM interface {
+	ListAccessKeys(ctx context.Context, in *iam.ListAccessKeysInput, opts ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error)
 	CreateAccessKey(ctx context.Context, in *iam.CreateAccessKeyInput, opts ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error)
+	GetAccessKeyLastUsed(ctx context.Context, in *iam.GetAccessKeyLastUsedInput, opts ...func(*iam.Options)) (*iam.GetAccessKeyLastUsedOutput, error)
 	DeleteAccessKey(ctx context.Context, in *iam.DeleteAccessKeyInput, opts ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error)
 }
 
@@ -100,9 +102,23 @@ func (r *Rotator) Rotate(ctx context.Context, profile string) (oldID, newID stri
 	} else if curErr != nil {
 		return "", "", curErr
 	}
+	existing, err := r.list(ctx, cur)
+	if err != nil {
+		return "", "", where(err)
+	}
+	if err := v.put(rotationPrefix+profile, rotation{Replaces: cur.AccessKeyID, Existing: existing}); err != nil {
+		return "", "", where(fmt.Errorf("recording the rotation: %w (nothing was changed)", err))
+	}
 	r.log("creating a new access key with %s", Mask(cur.AccessKeyID))
 	out, err := r.IAM(cur).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})
 	if err != nil {
+		// Refused by IAM: nothing was created. Otherwise IAM may have
+		// created the key even so (the answer was lost): the intent stays,
+		// for the next rotate to find it.
+		var ae smithy.APIError
+		if errors.As(err, &ae) {
+			_ = v.Store.Delete(rotationPrefix + profile)
+		}
 		return "", "", where(iamError("CreateAccessKey", err))
 	}
 	if out.AccessKey == nil || aws.ToString(out.AccessKey.AccessKeyId) == "" || aws.ToString(out.AccessKey.SecretAccessKey) == "" {
@@ -110,7 +126,7 @@ func (r *Rotator) Rotate(ctx context.Context, profile string) (oldID, newID stri
 	}
 	next := Key{AccessKeyID: aws.ToString(out.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(out.AccessKey.SecretAccessKey),
 		Stored: v.now().UTC().Truncate(time.Second)}
-	if err := v.put(rotationPrefix+profile, rotation{New: next, Replaces: cur.AccessKeyID}); err != nil {
+	if err := v.put(rotationPrefix+profile, rotation{New: next, Replaces: cur.AccessKeyID, Existing: existing}); err != nil {
 		// The new key is known nowhere: take it back.
 		r.deleteKey(ctx, cur, next.AccessKeyID)
 		return "", "", where(fmt.Errorf("storing the new key: %w (it was deleted again; %s is still in use)", err, Mask(cur.AccessKeyID)))
@@ -158,6 +174,13 @@ func (r *Rotator) resume(ctx context.Context, profile string, cur Key, curErr er
 		}
 		return fmt.Errorf("profile %q: rotate: %w", profile, err)
 	}
+	if p.New.AccessKeyID == "" {
+		// Only the intent: the run stopped around CreateAccessKey.
+		if curErr != nil {
+			return false, curErr
+		}
+		return false, where(r.dropOrphans(ctx, profile, cur, p))
+	}
 	if curErr == nil && cur.AccessKeyID != p.New.AccessKeyID && cur.AccessKeyID != p.Replaces {
 		// A key was stored since (keys add): the record is stale.
 		return false, where(v.Store.Delete(rotationPrefix + profile))
@@ -176,6 +199,58 @@ func (r *Rotator) resume(ctx context.Context, profile string, cur Key, curErr er
 	r.log("undoing an unfinished rotation to %s, which does not work", Mask(p.New.AccessKeyID))
 	r.undo(ctx, profile, cur, p.New.AccessKeyID)
 	return false, nil
+}
+
+// list returns the ids of the access keys of the user that k belongs to.
+func (r *Rotator) list(ctx context.Context, k Key) ([]string, error) {
+	var ids []string
+	in := &iam.ListAccessKeysInput{}
+	for {
+		out, err := r.IAM(k).ListAccessKeys(ctx, in)
+		if err != nil {
+			return nil, iamError("ListAccessKeys", err)
+		}
+		for _, m := range out.AccessKeyMetadata {
+			ids = append(ids, aws.ToString(m.AccessKeyId))
+		}
+		if !out.IsTruncated || out.Marker == nil {
+			return ids, nil
+		}
+		in.Marker = out.Marker
+	}
+}
+
+// dropOrphans deletes the key a run killed after CreateAccessKey left
+// behind, whose secret nobody has: a key of the user that did not exist
+// when the intent was recorded and has never been used (a key used since
+// is someone else's, in use elsewhere: it is left, and the rotation stops
+// with the reason). Then the intent is removed.
+func (r *Rotator) dropOrphans(ctx context.Context, profile string, cur Key, p rotation) error {
+	ids, err := r.list(ctx, cur)
+	if err != nil {
+		return err
+	}
+	before := map[string]bool{cur.AccessKeyID: true}
+	for _, id := range p.Existing {
+		before[id] = true
+	}
+	for _, id := range ids {
+		if before[id] {
+			continue
+		}
+		used, err := r.IAM(cur).GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String(id)})
+		if err != nil {
+			return iamError("GetAccessKeyLastUsed", err)
+		}
+		if used.AccessKeyLastUsed != nil && used.AccessKeyLastUsed.LastUsedDate != nil {
+			return fmt.Errorf("the key %s was created after an interrupted rotation but has been used since, so it is not the interrupted rotation's: leaving it; delete it yourself if it is not in use, then rotate again", Mask(id))
+		}
+		r.log("deleting %s, created by an interrupted rotation and never used", Mask(id))
+		if _, err := r.IAM(cur).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(id)}); err != nil && !isCode(err, "NoSuchEntity") {
+			return iamError("DeleteAccessKey", err)
+		}
+	}
+	return r.Vault.Store.Delete(rotationPrefix + profile)
 }
 
 // undo deletes a new key that is not to be used and the rotation record.
@@ -207,7 +282,7 @@ func iamError(op string, err error) error {
 	case "LimitExceeded":
 		return fmt.Errorf("%s: %s: %s: the user already has two access keys; delete the one not in use (IAM console, or aws iam delete-access-key) and retry", op, ae.ErrorCode(), ae.ErrorMessage())
 	case "AccessDenied", "AccessDeniedException":
-		return fmt.Errorf("%s: %s: %s: the key may not manage its own access keys (iam:CreateAccessKey and iam:DeleteAccessKey on the user)", op, ae.ErrorCode(), ae.ErrorMessage())
+		return fmt.Errorf("%s: %s: %s: the key may not manage its own access keys (iam:ListAccessKeys, iam:CreateAccessKey, iam:GetAccessKeyLastUsed and iam:DeleteAccessKey on the user)", op, ae.ErrorCode(), ae.ErrorMessage())
 	}
 	return fmt.Errorf("%s: %s: %s", op, ae.ErrorCode(), ae.ErrorMessage())
 }

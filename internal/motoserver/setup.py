@@ -62,7 +62,8 @@ for name in ["MfaA", "MfaB", "MfaC"]:                                      # 17-
         bob["Arn"], {"Bool": {"aws:MultiFactorAuthPresent": "true"}}))["Role"]["Arn"]
 iam.put_user_policy(UserName="bob", PolicyName="keys-and-roles",         # 20
                     PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-                        {"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys"],
+                        {"Effect": "Allow", "Action": ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys",
+                                    "iam:GetAccessKeyLastUsed"],
                          "Resource": "*"},
                         {"Effect": "Allow", "Action": ["sts:GetSessionToken", "sts:GetCallerIdentity"], "Resource": "*"},
                         {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": list(mfa_roles.values())}]}))
