@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	jose "github.com/dvsekhvalnov/jose2go"
 
 	"github.com/credchain/credchain/internal/atomicfile"
+	"github.com/credchain/credchain/internal/filelock"
 )
 
 // PassphraseVar holds the file backend's passphrase on machines with no
@@ -25,7 +27,10 @@ const PassphraseVar = "CREDCHAIN_FILE_PASSPHRASE"
 type fileStore struct {
 	dir        string
 	passphrase string
-	cfg        Config
+	// checked says the passphrase opened an item of the store: every item
+	// was written under it.
+	checked bool
+	cfg     Config
 }
 
 func openFile(cfg Config) (Store, error) {
@@ -70,14 +75,25 @@ func (f *fileStore) unlock() error {
 		}
 	}
 	f.passphrase = p
-	if len(names) > 0 {
-		if _, err := f.decrypt(names[0]); err != nil {
-			f.passphrase = ""
-			return err
-		}
+	return f.check(names)
+}
+
+// check proves the passphrase against the store's first item, once: no
+// item is ever written under another passphrase.
+func (f *fileStore) check(names []string) error {
+	if f.checked || len(names) == 0 {
+		return nil
 	}
+	if _, err := f.decrypt(names[0]); err != nil {
+		f.passphrase = ""
+		return err
+	}
+	f.checked = true
 	return nil
 }
+
+// lockTimeout bounds the wait for another writer of the store.
+const lockTimeout = time.Minute
 
 func (f *fileStore) decrypt(name string) ([]byte, error) {
 	token, err := os.ReadFile(f.path(name))
@@ -122,6 +138,21 @@ func (f *fileStore) Set(name string, data []byte) error {
 	}
 	if err := os.MkdirAll(f.dir, 0o700); err != nil {
 		return fmt.Errorf("file store: %w", err)
+	}
+	// Another writer may have made the store's first item, under its own
+	// passphrase, since this one was checked against an empty store: check
+	// again, and write, under one lock.
+	unlock, err := filelock.Lock(filepath.Join(f.dir, ".lock"), lockTimeout)
+	if err != nil {
+		return fmt.Errorf("file store: %w", err)
+	}
+	defer unlock()
+	names, err := f.List()
+	if err != nil {
+		return err
+	}
+	if err := f.check(names); err != nil {
+		return err
 	}
 	if err := atomicfile.Write(f.path(name), []byte(token), 0o600); err != nil {
 		return fmt.Errorf("file store: %w", err)

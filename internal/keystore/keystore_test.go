@@ -3,9 +3,11 @@ package keystore
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -270,5 +272,40 @@ func TestOperationsAreBounded(t *testing.T) {
 	_, err := s.Get("keys/dev")
 	if err == nil || !strings.Contains(err.Error(), "no answer within 50ms") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestFileStoreWritersWithTwoPassphrases: two writers with different
+// passphrases start on an empty store at once; one of them is refused, so
+// that every item opens with one passphrase (before, both checked the empty
+// store, both wrote, and items were left that no passphrase opened).
+func TestFileStoreWritersWithTwoPassphrases(t *testing.T) {
+	for round := range 10 {
+		dir := t.TempDir()
+		var wg sync.WaitGroup
+		for w, pass := range []string{"first", "second"} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s, _ := Open(Config{Backend: File, Dir: dir, Lookup: envOf(PassphraseVar + "=" + pass)})
+				for i := range 3 {
+					_ = s.Set(fmt.Sprintf("item-%d-%d", w, i), []byte("data"))
+				}
+			}()
+		}
+		wg.Wait()
+		opened := map[string]int{}
+		names, _ := (&fileStore{dir: dir}).List()
+		for _, pass := range []string{"first", "second"} {
+			f := &fileStore{dir: dir, passphrase: pass}
+			for _, n := range names {
+				if _, err := f.decrypt(n); err == nil {
+					opened[pass]++
+				}
+			}
+		}
+		if opened["first"] != len(names) && opened["second"] != len(names) {
+			t.Fatalf("round %d: of %d items, %d open with the first passphrase and %d with the second", round, len(names), opened["first"], opened["second"])
+		}
 	}
 }
