@@ -291,3 +291,30 @@ func QuotePowerShell(s string) string {
 	r := strings.NewReplacer("'", "''", "\u2018", "\u2018\u2018", "\u2019", "\u2019\u2019", "\u201a", "\u201a\u201a", "\u201b", "\u201b\u201b")
 	return "'" + r.Replace(s) + "'"
 }
+
+// FilePassphraseVar holds the passphrase of credchain's file store, the
+// key to every long-term key stored there.
+const FilePassphraseVar = "CREDCHAIN_FILE_PASSPHRASE"
+
+// ownSecrets are credchain's own secrets that may be in its environment.
+var ownSecrets = []string{FilePassphraseVar}
+
+// WithoutOwnSecrets returns environ less credchain's own secrets, for a
+// command credchain runs (exec): the command gets credentials, never the
+// key to the store they came from.
+func WithoutOwnSecrets(environ []string) []string {
+	out := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		secret := false
+		for _, s := range ownSecrets {
+			if name == s {
+				secret = true
+			}
+		}
+		if !secret {
+			out = append(out, kv)
+		}
+	}
+	return out
+}

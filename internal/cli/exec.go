@@ -147,7 +147,7 @@ func lookCommand(e *env, argv []string) (string, error) {
 // reports its exit status.
 func runWith(e *env, path string, argv []string, environ []string) error {
 	cmd := exec.Command(path, argv[1:]...)
-	cmd.Env = environ
+	cmd.Env = shellenv.WithoutOwnSecrets(environ)
 	// The front's count of stdout is not the command's: it gets the
 	// terminal (or pipe) itself, not a pipe through credchain.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, unwrap(e.stdout), e.stderr

@@ -15,11 +15,12 @@ import (
 
 	"github.com/credchain/credchain/internal/atomicfile"
 	"github.com/credchain/credchain/internal/filelock"
+	"github.com/credchain/credchain/shellenv"
 )
 
 // PassphraseVar holds the file backend's passphrase on machines with no
 // one to ask.
-const PassphraseVar = "CREDCHAIN_FILE_PASSPHRASE"
+const PassphraseVar = shellenv.FilePassphraseVar
 
 // fileStore keeps each item in its own file of Dir, a JWE (PBES2-HS256 +
 // A128KW key wrap, A256GCM content) of {"Key": name, "Data": base64}: the
