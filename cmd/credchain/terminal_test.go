@@ -156,3 +156,36 @@ func TestMFAPromptReachesThePersonAsCredentialProcess(t *testing.T) {
 		t.Fatalf("STS calls: %+v", calls)
 	}
 }
+
+// TestServeDetachAsksForTheMFACodeOnTheTerminal: serve --detach of a role
+// that needs MFA asks for the code on the terminal before it detaches (the
+// detached server had no terminal and failed with "no terminal"); boto3 in
+// the shell then gets the role's keys from the server, and serve --stop
+// puts the shell back.
+func TestServeDetachAsksForTheMFACodeOnTheTerminal(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not found")
+	}
+	bin := credchainBinary(t)
+	sts := ststest.New()
+	defer sts.Close()
+	home := home(t, mfaConfig)
+	term := newTerminal(t)
+	env := []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent",
+		"AWS_ENDPOINT_URL_STS=" + sts.URL, "XDG_STATE_HOME=" + filepath.Join(home, "state"), "PS1=$ ", "HISTFILE=/dev/null"}
+	term.Start("serve", append([]string{"env", "-i"}, append(env, "bash", "--norc", "--noprofile")...)...)
+	term.Keys("serve", `eval "$(`+bin+` --no-cache serve mfa --detach)"; echo rc-serve:$?`, "Enter")
+	term.WaitFor("serve", "Enter MFA code for arn:aws:iam::123456789012:mfa/alice:")
+	term.Keys("serve", "271828", "Enter")
+	term.WaitFor("serve", "rc-serve:0")
+	term.Keys("serve", `python3 -c 'import boto3; c = boto3.Session().get_credentials(); print("via", c.method, c.get_frozen_credentials().access_key[:4])'`, "Enter")
+	term.WaitFor("serve", "via container-role ASIA")
+	term.Keys("serve", `eval "$(`+bin+` serve --stop)"; echo rc-stop:$? uri=${AWS_CONTAINER_CREDENTIALS_FULL_URI-unset}`, "Enter")
+	screen := term.WaitFor("serve", "rc-stop:0 uri=unset")
+	if strings.Count(screen, "Enter MFA code") != 1 || strings.Contains(screen, "271828") {
+		t.Fatalf("the MFA prompt:\n%s", screen)
+	}
+	if calls := sts.Calls(); len(calls) != 1 || calls[0].Params["TokenCode"] != "271828" {
+		t.Fatalf("STS calls: %+v", calls)
+	}
+}

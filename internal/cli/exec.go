@@ -65,11 +65,11 @@ credentials for as long as it runs, instead of raw keys.
 				return err
 			}
 			if useServer {
-				srv, region, err := o.start(cmd, e, g)
+				srv, region, err := o.start(cmd, e, g, nil)
 				if err != nil {
 					return err
 				}
-				change := serverEnv(srv, region, e.lookup)
+				change := serverEnv(srv.Protocol, srv.URL(), srv.Token, region, e)
 				if label := o.label(e, g); label != "" {
 					change.Setenv(shellenv.ProfileVar, label)
 				}

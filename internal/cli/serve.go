@@ -1,12 +1,11 @@
 package cli
 
 import (
-	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -17,8 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/lifecycle"
 	"github.com/credchain/credchain/internal/proc"
 	"github.com/credchain/credchain/server"
 	"github.com/credchain/credchain/shellenv"
@@ -31,6 +32,7 @@ type serveOptions struct {
 	protocol string
 	format   string
 	detach   bool
+	stop     bool
 	detached bool // this process is the server a --detach started
 	audit    *server.AuditLog
 }
@@ -46,7 +48,8 @@ func newServeCmd(e *env, g *globals) *cobra.Command {
 	o := &serveOptions{}
 	cmd := &cobra.Command{
 		Use: "serve [PROFILE] [--role-arn ARN ...] [--detach] [--listen 127.0.0.1:0] [--protocol container|imds]",
-		Example: `  eval "$(credchain serve admin --detach)"       # like ssh-agent; kill $CREDCHAIN_SERVER_PID stops it
+		Example: `  eval "$(credchain serve admin --detach)"       # like ssh-agent
+  eval "$(credchain serve --stop)"               # stops it; the shell is as it was before
   credchain serve admin --detach --format fish | source
   credchain serve --profile admin --protocol imds`,
 		Short: "Serve refreshing credentials to local processes (container or IMDSv2 protocol), hardened",
@@ -55,16 +58,20 @@ in the background ahead of expiry: while STS is slow or failing, the credentials
 are served for as long as they are valid. Start it like ssh-agent:
 
   eval "$(credchain serve admin --detach)"
-  kill $CREDCHAIN_SERVER_PID                    # stops it
+  eval "$(credchain serve --stop)"              # stops it, like ssh-agent -k
 
-With --detach, credchain returns once the server answers, leaves it running in the
-background with its audit log in a 0600 file under the user's state directory, and
-prints the variables that point a shell at it, with CREDCHAIN_SERVER_PID. Without
---detach it serves in the foreground (Ctrl-C stops it) and audits on stderr.
+With --detach, credchain resolves the credentials first, on this terminal (an MFA code
+or an SSO sign-in happens here), then leaves the server running in the background with
+its audit log in a 0600 file under the user's state directory, and prints the variables
+that point the shell at it, with CREDCHAIN_SERVER_PID. A second --detach replaces the
+first server; --stop stops it and puts back every variable as the shell had it before
+the first --detach. Without --detach it serves in the foreground (Ctrl-C stops it) and
+audits on stderr.
 
 The variables clear what would win over the server in boto3's chain (environment keys,
-AWS_PROFILE, ~/.aws/credentials and ~/.aws/config via empty AWS_SHARED_CREDENTIALS_FILE
-and AWS_CONFIG_FILE) and set the region. The server listens on loopback only, refuses
+AWS_PROFILE) and set the region. ~/.aws/config and ~/.aws/credentials are blanked (empty
+AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE) only when their default profile has
+credentials boto3 would take first; stderr says so. Other profiles keep working. The server listens on loopback only, refuses
 other Host headers and browser requests, and audits each request with the masked key id,
 never blocking on the log.
 
@@ -84,16 +91,56 @@ nothing else.`,
 			if !slices.Contains(serveFormats, o.format) {
 				return usageError{fmt.Errorf("invalid --format %q (valid: %s)", o.format, strings.Join(serveFormats, ", "))}
 			}
-			if o.detach {
-				return o.startDetached(cmd, e)
+			if o.stop {
+				if len(args) > 0 || g.profileSet || o.detach {
+					return usageError{errors.New("--stop takes no profile and no --detach: it stops the server of this shell")}
+				}
+				code, err := o.stopCode(e)
+				if err != nil {
+					return err
+				}
+				_, err = e.stdout.Write(code)
+				return err
 			}
-			srv, region, err := o.start(cmd, e, g)
+			if o.detach {
+				return o.startDetached(cmd, e, g)
+			}
+			var initial *creds.Credentials
+			if o.detached {
+				c, err := readInitial(e.stdin)
+				if err != nil {
+					return usageError{err}
+				}
+				initial = &c
+			}
+			srv, region, err := o.start(cmd, e, g, initial)
 			if err != nil {
 				return err
 			}
 			defer o.audit.Close()
-			out, err := shellenv.Render(o.format, serverEnv(srv, region, e.lookup))
+			ctx, stop := signal.NotifyContext(cmd.Context(), proc.Stop...)
+			defer stop()
+			if o.detached {
+				rep := lifecycle.Report{PID: os.Getpid(), Protocol: srv.Protocol, Endpoint: srv.URL(), Token: srv.Token,
+					Region: region, Started: time.Now().UTC()}
+				remove, err := registry(e).Add(rep)
+				if err != nil {
+					return err
+				}
+				defer remove()
+				if err := lifecycle.Announce(e.stdout, rep); err != nil {
+					return err
+				}
+				if f, ok := e.stdout.(*os.File); ok {
+					_ = f.Close() // the starting command reads until the pipe closes
+				}
+				return srv.Serve(ctx)
+			}
+			out, err := shellenv.Render(o.format, serverEnv(srv.Protocol, srv.URL(), srv.Token, region, e))
 			if err != nil {
+				return err
+			}
+			if err := privateOutput(e.stdout); err != nil {
 				return err
 			}
 			if _, err := e.stdout.Write(out); err != nil {
@@ -101,13 +148,7 @@ nothing else.`,
 			}
 			if f, ok := e.stdout.(*os.File); ok {
 				_ = f.Sync()
-				if o.detached {
-					// The parent reads until the pipe closes.
-					_ = f.Close()
-				}
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), proc.Stop...)
-			defer stop()
 			fmt.Fprintf(e.stderr, "credchain: serving on %s (%s protocol) since %s; Ctrl-C to stop\n", srv.Addr(), srv.Protocol, time.Now().UTC().Format(time.RFC3339))
 			return srv.Serve(ctx)
 		},
@@ -119,6 +160,7 @@ nothing else.`,
 	cmd.Flags().StringVar(&o.protocol, "protocol", server.Container, "container (AWS_CONTAINER_CREDENTIALS_FULL_URI) or imds (AWS_EC2_METADATA_SERVICE_ENDPOINT; readable by any local user)")
 	cmd.Flags().StringVar(&o.format, "format", "env", "shell of the printed variables: "+strings.Join(serveFormats, ", "))
 	cmd.Flags().BoolVar(&o.detach, "detach", false, "run in the background once it answers, and print the variables with CREDCHAIN_SERVER_PID")
+	cmd.Flags().BoolVar(&o.stop, "stop", false, "stop this shell's server and print what puts the shell back as it was before the first --detach")
 	cmd.Flags().BoolVar(&o.detached, "detached-child", false, "internal: this process is the server --detach started")
 	_ = cmd.Flags().MarkHidden("detached-child")
 	return cmd
@@ -136,17 +178,36 @@ func serverGC(lookup func(string) (string, bool)) {
 // start resolves the source once (so that configuration errors show at
 // start) and listens. The first credentials are awaited up to startWait: a
 // slow STS does not keep the endpoint from being printed.
-func (o *serveOptions) start(cmd *cobra.Command, e *env, g *globals) (*server.Server, string, error) {
+func (o *serveOptions) start(cmd *cobra.Command, e *env, g *globals, initial *creds.Credentials) (*server.Server, string, error) {
 	if o.protocol != server.Container && o.protocol != server.IMDS {
 		return nil, "", usageError{fmt.Errorf("invalid --protocol %q (container or imds)", o.protocol)}
 	}
 	serverGC(e.lookup)
-	ctx, cancel := context.WithTimeout(cmd.Context(), startWait)
-	defer cancel()
-	c, s, src, err := o.resolve(ctx, e, g)
-	slow := err != nil && errors.Is(err, context.DeadlineExceeded) && cmd.Context().Err() == nil && src != nil
-	if err != nil && !slow {
-		return nil, "", err
+	var c creds.Credentials
+	var s *credchain.Session
+	var src func(context.Context) (creds.Credentials, error)
+	slow := false
+	if initial != nil {
+		// Resolved by the command that started this server, on its
+		// terminal: only refreshes are this process's.
+		roles, err := o.roles()
+		if err != nil {
+			return nil, "", usageError{err}
+		}
+		s = g.session(e)
+		if src, err = source(s, roles); err != nil {
+			return nil, "", err
+		}
+		c = *initial
+	} else {
+		ctx, cancel := context.WithTimeout(cmd.Context(), startWait)
+		defer cancel()
+		var err error
+		c, s, src, err = o.resolve(ctx, e, g)
+		slow = err != nil && errors.Is(err, context.DeadlineExceeded) && cmd.Context().Err() == nil && src != nil
+		if err != nil && !slow {
+			return nil, "", err
+		}
 	}
 	keeper := &creds.Background{Provider: creds.Func(src, c.Method)}
 	if !slow {
@@ -167,29 +228,53 @@ func (o *serveOptions) start(cmd *cobra.Command, e *env, g *globals) (*server.Se
 	return srv, region, nil
 }
 
-// serverEnv is what a client needs to use srv, and what must be cleared so
-// that nothing earlier in boto3's chain wins over it.
-func serverEnv(srv *server.Server, region string, env func(string) (string, bool)) shellenv.Env {
+// serverEnv is what a client needs to use the server at endpoint, and
+// what must be cleared so that nothing earlier in boto3's chain wins over
+// it. The shared files are blanked only when boto3 with no profile would
+// otherwise take credentials from them before reaching the server (a
+// default profile with credentials): the shell keeps every other profile
+// (aws --profile dev, ccswitch) otherwise; stderr says when they are.
+func serverEnv(protocol, endpoint, token, region string, e *env) shellenv.Env {
 	var change shellenv.Env
 	for _, n := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
 		"AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
 		"AWS_CREDENTIAL_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"} {
 		change.Unsetenv(n)
 	}
-	change.Setenv("AWS_SHARED_CREDENTIALS_FILE", "")
-	change.Setenv("AWS_CONFIG_FILE", "")
-	if srv.Protocol == server.IMDS {
+	if where, wins := defaultProfileWins(e.lookup); wins {
+		fmt.Fprintf(e.stderr, "credchain: the default profile (%s) has credentials that boto3 would use before the server's: "+
+			"AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE are set empty for the server's clients\n", where)
+		change.Setenv("AWS_SHARED_CREDENTIALS_FILE", "")
+		change.Setenv("AWS_CONFIG_FILE", "")
+	}
+	if protocol == server.IMDS {
 		for _, n := range []string{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_EC2_METADATA_DISABLED"} {
 			change.Unsetenv(n)
 		}
-		change.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", srv.URL())
+		change.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint)
 		change.Setenv("AWS_EC2_METADATA_V1_DISABLED", "true")
 	} else {
-		change.Setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", srv.URL())
-		change.Setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", srv.Token)
+		change.Setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", endpoint)
+		change.Setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", token)
 	}
-	change.SetRegion(region, env)
+	change.SetRegion(region, e.lookup)
 	return change
+}
+
+// defaultProfileWins says whether boto3 with no profile would find
+// credentials in the shared files (the default profile is a role, SSO,
+// process, login or has keys), and where that profile is defined.
+func defaultProfileWins(lookup func(string) (string, bool)) (string, bool) {
+	profiles, _, err := credchain.Profiles(lookup)
+	if err != nil {
+		return "the shared files do not parse", true // boto3 would fail on them before the server
+	}
+	for _, p := range profiles {
+		if p.Name == "default" && p.Method != "" {
+			return strings.Join(p.Defined, ", "), true
+		}
+	}
+	return "", false
 }
 
 // serveDuring runs srv until run returns.
@@ -219,10 +304,43 @@ func stateDir(e *env) string {
 // detachTimeout bounds how long --detach waits for the server to answer.
 const detachTimeout = 30 * time.Second
 
-// startDetached starts this same command in the background without
-// --detach, its audit log in a new 0600 file, waits until the server
-// answers, and prints the variables with CREDCHAIN_SERVER_PID.
-func (o *serveOptions) startDetached(cmd *cobra.Command, e *env) error {
+// serveSaveVar is the shell variable holding what the shell had before
+// the first serve --detach, for serve --stop.
+const serveSaveVar = "__credchain_serve_restore"
+
+// serverVars are the variables serve --detach may change in a shell.
+var serverVars = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+	"AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+	"AWS_CREDENTIAL_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_V1_DISABLED",
+	"AWS_REGION", "AWS_DEFAULT_REGION", shellenv.RegionMarker, serverPIDVar}
+
+// serverPIDVar names the background server of a shell.
+const serverPIDVar = "CREDCHAIN_SERVER_PID"
+
+// registry is where running background servers are registered.
+func registry(e *env) lifecycle.Registry {
+	return lifecycle.Registry{Dir: filepath.Join(stateDir(e), "servers")}
+}
+
+// startDetached resolves the credentials here, in the foreground (so that
+// an MFA code is asked for and an SSO sign-in runs on this terminal), then
+// starts this same command in the background without --detach, hands it
+// the credentials on its stdin, its audit log in a new 0600 file, waits
+// until it answers, stops the server this shell had (a second --detach
+// replaces the first), and prints the variables with CREDCHAIN_SERVER_PID,
+// after the code that saves what the shell had for serve --stop.
+func (o *serveOptions) startDetached(cmd *cobra.Command, e *env, g *globals) error {
+	c, s, _, err := o.resolve(cmd.Context(), e, g)
+	if err != nil {
+		return err
+	}
+	region := g.exportRegion(e, s)
+	initial, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
 	self, err := executable()
 	if err != nil {
 		return err
@@ -245,136 +363,115 @@ func (o *serveOptions) startDetached(cmd *cobra.Command, e *env) error {
 	if len(args) == len(os.Args[1:]) {
 		return usageError{errors.New("--detach must be given as --detach")}
 	}
-	child := exec.Command(self, append(args, "--detached-child", "--format", "env")...)
+	child := exec.Command(self, append(args, "--detached-child")...)
 	child.Env = os.Environ()
 	child.Stderr = logf
-	out, err := child.StdoutPipe()
+	rep, err := lifecycle.Start(child, initial, detachTimeout)
 	if err != nil {
-		return err
+		var ee *lifecycle.ExitError
+		if errors.As(err, &ee) {
+			// The server stopped before it listened: its error is in the
+			// log (read by name: the child shared the file's offset).
+			if msg, rerr := os.ReadFile(logf.Name()); rerr == nil {
+				_, _ = e.stderr.Write(msg[:min(len(msg), 16<<10)])
+			}
+			_ = os.Remove(logf.Name())
+			return exitError{max(ee.Code, ExitError)}
+		}
+		return fmt.Errorf("%w; see %s", err, logf.Name())
 	}
-	proc.Detach(child)
-	if err := child.Start(); err != nil {
-		return fmt.Errorf("starting the server: %w", err)
-	}
-	exited := make(chan error, 1)
-	lines := make(chan []string, 1)
-	go func() {
-		var got []string
-		sc := bufio.NewScanner(io.LimitReader(out, 1<<20))
-		for sc.Scan() {
-			got = append(got, sc.Text())
-		}
-		lines <- got
-		exited <- child.Wait()
-	}()
-	var printed []string
-	select {
-	case printed = <-lines:
-	case <-time.After(detachTimeout):
-		_ = child.Process.Kill()
-		return fmt.Errorf("the server did not start within %s; see %s", detachTimeout, logf.Name())
-	}
-	vars := parseExports(printed)
-	if vars.endpoint() == "" {
-		// The server stopped before it listened: its error is in the log.
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = child.Process.Kill()
-		}
-		// The child shares the file's offset: read it by name.
-		if msg, err := os.ReadFile(logf.Name()); err == nil {
-			_, _ = e.stderr.Write(msg[:min(len(msg), 16<<10)])
-		}
-		_ = os.Remove(logf.Name())
-		code := child.ProcessState.ExitCode()
-		if code <= 0 {
-			code = ExitError
-		}
-		return exitError{code}
-	}
-	if err := waitAnswer(cmd.Context(), vars); err != nil {
-		_ = child.Process.Kill()
-		select {
-		case <-exited:
-		case <-time.After(time.Second):
-		}
+	if err := waitAnswer(cmd.Context(), rep); err != nil {
+		_ = proc.KillPID(rep.PID)
 		return fmt.Errorf("the server does not answer (%v); its log: %s", err, logf.Name())
 	}
-	var change shellenv.Env
-	for _, kv := range vars.set {
-		change.Setenv(kv[0], kv[1])
-	}
-	for _, n := range vars.clear {
-		change.Unsetenv(n)
-	}
-	pid := child.Process.Pid
-	change.Setenv("CREDCHAIN_SERVER_PID", strconv.Itoa(pid))
-	rendered, err := shellenv.Render(o.format, change)
-	if err != nil {
-		_ = child.Process.Kill()
-		return err
-	}
-	_ = child.Process.Release()
-	fmt.Fprintf(e.stderr, "credchain: server %d answers on %s; audit log %s\n", pid, vars.endpoint(), logf.Name())
-	_, err = e.stdout.Write(rendered)
-	return err
-}
-
-// exports are the variables a serve child printed (POSIX format).
-type exports struct {
-	set   [][2]string
-	clear []string
-}
-
-func (x exports) get(name string) string {
-	for _, kv := range x.set {
-		if kv[0] == name {
-			return kv[1]
-		}
-	}
-	return ""
-}
-
-func (x exports) endpoint() string {
-	if u := x.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"); u != "" {
-		return u
-	}
-	return x.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")
-}
-
-// parseExports reads the "unset A B" and "export K='v'" lines serve prints.
-func parseExports(lines []string) exports {
-	var x exports
-	for _, l := range lines {
-		if rest, ok := strings.CutPrefix(l, "unset "); ok {
-			x.clear = append(x.clear, strings.Fields(rest)...)
-			continue
-		}
-		if rest, ok := strings.CutPrefix(l, "export "); ok {
-			if k, v, ok := strings.Cut(rest, "="); ok {
-				x.set = append(x.set, [2]string{k, unquotePOSIX(v)})
+	if old, ok := e.lookup(serverPIDVar); ok {
+		if pid, err := strconv.Atoi(old); err == nil && pid != rep.PID {
+			if err := stopServer(e, pid); err == nil {
+				fmt.Fprintf(e.stderr, "credchain: stopped server %d, which this shell used before\n", pid)
 			}
 		}
 	}
-	return x
+	change := serverEnv(rep.Protocol, rep.Endpoint, rep.Token, region, e)
+	change.Setenv(serverPIDVar, strconv.Itoa(rep.PID))
+	save, err := shellenv.Snapshot(o.format, serveSaveVar, serverVars, e.lookup)
+	if err != nil {
+		_ = proc.KillPID(rep.PID)
+		return err
+	}
+	body, err := shellenv.Render(o.format, change)
+	if err != nil {
+		_ = proc.KillPID(rep.PID)
+		return err
+	}
+	fmt.Fprintf(e.stderr, "credchain: server %d answers on %s; audit log %s; stop it with: eval \"$(credchain serve --stop)\"\n",
+		rep.PID, rep.Endpoint, logf.Name())
+	if err := privateOutput(e.stdout); err != nil {
+		_ = proc.KillPID(rep.PID)
+		return err
+	}
+	_, err = e.stdout.Write(append(save, body...))
+	return err
 }
 
-// unquotePOSIX undoes shellenv.QuotePOSIX.
-func unquotePOSIX(s string) string {
-	s = strings.TrimPrefix(strings.TrimSuffix(s, "'"), "'")
-	return strings.ReplaceAll(s, `'\''`, "'")
+// readInitial reads the credentials the starting command handed over.
+func readInitial(r io.Reader) (creds.Credentials, error) {
+	var c creds.Credentials
+	data, err := io.ReadAll(io.LimitReader(r, 64<<10))
+	if err == nil {
+		err = json.Unmarshal(data, &c)
+	}
+	if err != nil || c.AccessKeyID == "" {
+		return creds.Credentials{}, errors.New("--detached-child: no credentials on stdin (it is started by serve --detach)")
+	}
+	return c, nil
+}
+
+// stopCode stops the server of this shell (CREDCHAIN_SERVER_PID) and
+// returns the code that puts the shell back as it was before the first
+// serve --detach.
+func (o *serveOptions) stopCode(e *env) ([]byte, error) {
+	if old, ok := e.lookup(serverPIDVar); ok {
+		pid, err := strconv.Atoi(old)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q is not a pid", serverPIDVar, old)
+		}
+		switch err := stopServer(e, pid); {
+		case err == nil:
+			fmt.Fprintf(e.stderr, "credchain: stopped server %d\n", pid)
+		case errors.Is(err, lifecycle.ErrNotRunning):
+			fmt.Fprintf(e.stderr, "credchain: server %d is not running\n", pid)
+		default:
+			return nil, err
+		}
+	} else {
+		fmt.Fprintf(e.stderr, "credchain: this shell has no server (%s is not set)\n", serverPIDVar)
+	}
+	return shellenv.Restore(o.format, serveSaveVar, serverVars)
+}
+
+// stopServer stops the registered server pid, checked against the
+// endpoint this shell has for it.
+func stopServer(e *env, pid int) error {
+	return registry(e).Stop(pid, func(r lifecycle.Report) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		tok, _ := e.lookup("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+		err := server.Probe(ctx, r.Protocol, r.Endpoint, tok)
+		var se *server.StatusError
+		if errors.As(err, &se) {
+			return nil // it answers: the endpoint is served
+		}
+		return err
+	})
 }
 
 // waitAnswer asks the server for credentials the way a client would, until
 // it answers 200.
-func waitAnswer(ctx context.Context, x exports) error {
-	client := &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+func waitAnswer(ctx context.Context, r lifecycle.Report) error {
 	deadline := time.Now().Add(detachTimeout)
 	var last error
 	for time.Now().Before(deadline) {
-		last = askServer(ctx, client, x)
-		if last == nil {
+		if last = server.Probe(ctx, r.Protocol, r.Endpoint, r.Token); last == nil {
 			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -382,35 +479,20 @@ func waitAnswer(ctx context.Context, x exports) error {
 	return last
 }
 
-func askServer(ctx context.Context, client *http.Client, x exports) error {
-	var req *http.Request
-	if u := x.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"); u != "" {
-		req, _ = http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		req.Header.Set("Authorization", x.get("AWS_CONTAINER_AUTHORIZATION_TOKEN"))
-	} else {
-		base := x.get("AWS_EC2_METADATA_SERVICE_ENDPOINT")
-		if base == "" {
-			return errors.New("the server printed no endpoint")
-		}
-		tr, _ := http.NewRequestWithContext(ctx, http.MethodPut, base+"latest/api/token", nil)
-		tr.Header.Set("X-Aws-Ec2-Metadata-Token-Ttl-Seconds", "60")
-		resp, err := client.Do(tr)
-		if err != nil {
-			return err
-		}
-		tok, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		resp.Body.Close()
-		req, _ = http.NewRequestWithContext(ctx, http.MethodGet, base+"latest/meta-data/iam/security-credentials/"+server.RoleName, nil)
-		req.Header.Set("X-Aws-Ec2-Metadata-Token", string(tok))
+// privateOutput makes stdout owner-only before a token is written to it,
+// when it is a regular file (serve P > file with umask 022 left the token
+// readable by every local user); it refuses when that cannot be done.
+func privateOutput(w io.Writer) error {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o077 == 0 {
+		return nil
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("status %d", resp.StatusCode)
+	if err := f.Chmod(fi.Mode().Perm() &^ 0o077); err != nil {
+		return fmt.Errorf("stdout is a file others can read (%s) and cannot be made owner-only (%v): the endpoint's token was not written", fi.Name(), err)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/credchain/credchain/shellenv"
 	"github.com/spf13/cobra"
@@ -124,15 +123,7 @@ func (o *switchOptions) profileOnlyCode(e *env, g *globals, format string) ([]by
 // withSnapshot prefixes change with the code that saves, on the first
 // switch only, what the shell had in every variable a switch changes.
 func withSnapshot(format string, e *env, change shellenv.Env) ([]byte, error) {
-	var before shellenv.Env
-	for _, n := range shellenv.Managed {
-		if v, ok := e.lookup(n); ok {
-			before.Setenv(n, v)
-		} else {
-			before.Unsetenv(n)
-		}
-	}
-	restore, err := shellenv.Render(format, before)
+	save, err := shellenv.Snapshot(format, restoreVar, shellenv.Managed, e.lookup)
 	if err != nil {
 		return nil, err
 	}
@@ -140,38 +131,11 @@ func withSnapshot(format string, e *env, change shellenv.Env) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
-	switch format {
-	case "env":
-		fmt.Fprintf(&b, "[ -n \"${%s+x}\" ] || %s=%s\n", restoreVar, restoreVar, shellenv.QuotePOSIX(string(restore)))
-	case "fish":
-		fmt.Fprintf(&b, "set -q %s; or set -g %s %s\n", restoreVar, restoreVar, shellenv.QuoteFish(string(restore)))
-	case "powershell":
-		fmt.Fprintf(&b, "if ($null -eq $global:%s) { $global:%s = %s }\n", restoreVar, restoreVar, shellenv.QuotePowerShell(string(restore)))
-	}
-	b.Write(body)
-	return []byte(b.String()), nil
+	return append(save, body...), nil
 }
 
 // unsetCode restores the snapshot of the first switch, or, when the shell
 // never switched, removes every variable a switch sets.
 func unsetCode(format string) ([]byte, error) {
-	var all shellenv.Env
-	for _, n := range shellenv.Managed {
-		all.Unsetenv(n)
-	}
-	clear, err := shellenv.Render(format, all)
-	if err != nil {
-		return nil, err
-	}
-	var b strings.Builder
-	switch format {
-	case "env":
-		fmt.Fprintf(&b, "if [ -n \"${%s+x}\" ]; then eval \"$%s\"; unset %s; else\n%sfi\n", restoreVar, restoreVar, restoreVar, clear)
-	case "fish":
-		fmt.Fprintf(&b, "if set -q %s\nprintf '%%s\\n' $%s | source\nset -e %s\nelse\n%send\n", restoreVar, restoreVar, restoreVar, clear)
-	case "powershell":
-		fmt.Fprintf(&b, "if ($null -ne $global:%s) { Invoke-Expression $global:%s; Remove-Variable -Name %s -Scope Global } else {\n%s}\n", restoreVar, restoreVar, restoreVar, clear)
-	}
-	return []byte(b.String()), nil
+	return shellenv.Restore(format, restoreVar, shellenv.Managed)
 }

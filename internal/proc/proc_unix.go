@@ -81,3 +81,9 @@ func Alive(pid int) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || err == syscall.EPERM
 }
+
+// Terminate asks the process pid to stop (SIGTERM).
+func Terminate(pid int) error { return syscall.Kill(pid, syscall.SIGTERM) }
+
+// KillPID kills the process pid.
+func KillPID(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }

@@ -60,3 +60,16 @@ func Alive(pid int) bool {
 	var code uint32
 	return windows.GetExitCodeProcess(h, &code) == nil && code == 259 // STILL_ACTIVE
 }
+
+// Terminate stops the process pid: Windows has no polite signal for a
+// detached process, so it is ended.
+func Terminate(pid int) error { return KillPID(pid) }
+
+// KillPID kills the process pid.
+func KillPID(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return p.Kill()
+}
