@@ -84,12 +84,14 @@ func TestFrontWithoutTheFullBuild(t *testing.T) {
 		{"__complete", "export", "--profile", "d"},
 		{"exec", "dev", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"},
 		{"switch", "--shell", "bash", "dev"},
+		{"--version"},
+		{"completion", "bash"},
 	} {
 		out, errOut, code := run(t, front, home, path, "", nil, args...)
 		if code != 0 || strings.Contains(errOut, "credchain-aws") {
 			t.Errorf("credchain %s: exit %d, stderr %q", strings.Join(args, " "), code, errOut)
 		}
-		if args[0] != "prompt" && args[0] != "lint" && !strings.Contains(out, "dev") && !strings.Contains(out, "AKIADEV") {
+		if args[0] != "prompt" && args[0] != "lint" && args[0] != "--version" && args[0] != "completion" && !strings.Contains(out, "dev") && !strings.Contains(out, "AKIADEV") {
 			t.Errorf("credchain %s: stdout %q", strings.Join(args, " "), out)
 		}
 	}
@@ -101,17 +103,29 @@ func TestFrontWithoutTheFullBuild(t *testing.T) {
 		{"serve", "dev"},
 		{"exec", "--server", "dev", "--", "true"},
 		{"export", "r", "--mfa-code", "123456"},
-		{"--version"},
 		{"__complete", "wh"},
 	} {
 		out, errOut, code := run(t, front, home, path, "", nil, args...)
-		want := "credchain-aws, the part of credchain that calls AWS, is neither next to " + front + " nor on PATH: install both binaries (make install)"
+		want := "credchain-aws, the part of credchain that calls AWS, is neither next to " + front +
+			" nor on PATH: install both binaries (make install from a checkout, or go install github.com/credchain/credchain/cmd/credchain-aws@"
 		if code != 1 || out != "" || !strings.Contains(errOut, want) {
 			t.Errorf("credchain %s: exit %d, stdout %q, stderr %q; want exit 1 and %q", strings.Join(args, " "), code, out, errOut, want)
 		}
 	}
 	if _, err := os.Stat(filepath.Join(home, "process-runs")); err == nil {
 		t.Error("the role's source process ran in the front")
+	}
+	// --version, --help and completion answer in the front alone (they
+	// failed, asking for credchain-aws); help says what is missing.
+	if out, _, code := run(t, front, home, path, "", nil, "--version"); code != 0 || !strings.HasPrefix(out, "credchain ") {
+		t.Errorf("--version: exit %d, %q", code, out)
+	}
+	if out, _, code := run(t, front, home, path, "", nil, "completion", "bash"); code != 0 || !strings.Contains(out, "__credchain_debug") {
+		t.Errorf("completion bash: exit %d, %.80q", code, out)
+	}
+	if out, errOut, code := run(t, front, home, path, "", nil, "--help"); code != 0 || !strings.Contains(out, "export") ||
+		!strings.Contains(errOut, "only the front's commands are listed") {
+		t.Errorf("--help: exit %d, stdout %.80q, stderr %q", code, out, errOut)
 	}
 
 	// A front installed under the full build's name does not hand over to
@@ -121,6 +135,38 @@ func TestFrontWithoutTheFullBuild(t *testing.T) {
 	_, errOut, code := run(t, front, home, path, "", nil, "whoami", "dev")
 	if code != 1 || !strings.Contains(errOut, "is credchain's front build: install the full build under that name") {
 		t.Errorf("front as credchain-aws: exit %d, %q", code, errOut)
+	}
+}
+
+// TestFrontAndFullBuildOfDifferentVersions: the front tells the full build
+// its version at hand-over, and a full build of another version refuses
+// instead of mixing two releases' caches and flags; the variable does not
+// reach the commands the full build runs.
+func TestFrontAndFullBuildOfDifferentVersions(t *testing.T) {
+	dir := t.TempDir()
+	front := filepath.Join(dir, "credchain")
+	copyFile(t, credchainBinary(t), front)
+	full := filepath.Join(filepath.Dir(credchainBinary(t)), "credchain-aws")
+	if _, err := os.Stat(full); err != nil {
+		t.Skip("the binary under test is not the front")
+	}
+	home := t.TempDir()
+	writeConfig(t, home, handoverConfig)
+	// A stand-in full build shows what the front hands over.
+	os.WriteFile(filepath.Join(dir, "credchain-aws"), []byte("#!/bin/sh\necho \"front=$CREDCHAIN_FRONT_VERSION\"\n"), 0o755)
+	version, _, _ := run(t, front, home, "/usr/bin:/bin", "", nil, "--version")
+	out, _, _ := run(t, front, home, "/usr/bin:/bin", "", nil, "whoami", "dev")
+	if want := "front=" + strings.TrimPrefix(strings.TrimSpace(version), "credchain ") + "\n"; out != want {
+		t.Fatalf("the front handed over %q, want %q", out, want)
+	}
+	_, errOut, code := run(t, full, home, "/usr/bin:/bin", "", []string{"CREDCHAIN_FRONT_VERSION=v0.0.1-other"}, "export", "dev")
+	if code != 1 || !strings.Contains(errOut, "credchain v0.0.1-other handed this command to credchain-aws") || !strings.Contains(errOut, "different builds") {
+		t.Fatalf("mismatch: exit %d, %q", code, errOut)
+	}
+	out, errOut, code = run(t, full, home, "/usr/bin:/bin", "", []string{"CREDCHAIN_FRONT_VERSION=" + strings.TrimPrefix(strings.TrimSpace(version), "credchain ")},
+		"exec", "dev", "--", "sh", "-c", "echo v=${CREDCHAIN_FRONT_VERSION-unset}")
+	if code != 0 || out != "v=unset\n" {
+		t.Fatalf("same version: exit %d, %q, %q", code, out, errOut)
 	}
 }
 

@@ -143,6 +143,10 @@ func Run() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(400)
 	}
+	if v, ok := os.LookupEnv(frontVersionVar); ok {
+		handedOverBy = v
+		_ = os.Unsetenv(frontVersionVar)
+	}
 	os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv))
 }
 
@@ -195,8 +199,19 @@ any shell.`,
 		return profileNames(e, prefix), cobra.ShellCompDirectiveNoFileComp
 	})
 
-	if front && handsOverAtStart(root, args) {
-		return handOver(args, stderr)
+	if front {
+		root.InitDefaultCompletionCmd()
+		if handsOverAtStart(root, args) {
+			return handOver(args, stderr)
+		}
+		if rootHelp(root, args) {
+			if _, err := fullBinary(); err != nil {
+				fmt.Fprintf(stderr, "credchain: only the front's commands are listed: %v\n", err)
+			}
+		}
+	} else if err := checkFront(); err != nil {
+		fmt.Fprintf(stderr, "credchain: %v\n", err)
+		return ExitError
 	}
 	err := root.ExecuteContext(ctx)
 	if front {

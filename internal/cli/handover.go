@@ -39,7 +39,18 @@ var errFullBuild = fmt.Errorf("this command runs in %s: %w", FullName, creds.Err
 // without trying: a command it does not have, the root itself (help,
 // version, usage), and completion of anything but a front command's
 // arguments and flags.
+// The front answers --version and completion scripts itself (the script
+// is the full build's: it calls credchain back), and with no full build
+// installed also the root's help, with a note of what is missing.
 func handsOverAtStart(root *cobra.Command, args []string) bool {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-v") || len(args) > 0 && args[0] == "completion" {
+		return false
+	}
+	if rootHelp(root, args) {
+		if _, err := fullBinary(); err != nil {
+			return false // the front's own help, noted as partial in Main
+		}
+	}
 	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
 		args = args[1:]
 		if len(args) > 0 {
@@ -48,6 +59,47 @@ func handsOverAtStart(root *cobra.Command, args []string) bool {
 	}
 	cmd, _, err := root.Find(args)
 	return err != nil || cmd == root
+}
+
+// rootHelp reports whether args ask for the root's help or usage.
+func rootHelp(root *cobra.Command, args []string) bool {
+	if len(args) > 0 && args[0] == "help" {
+		return true
+	}
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-v") ||
+		len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		return false
+	}
+	cmd, _, err := root.Find(args)
+	return err == nil && cmd == root
+}
+
+// frontVersionVar carries the front's version to the full build it hands
+// over to, which refuses to run for a front of another build.
+const frontVersionVar = "CREDCHAIN_FRONT_VERSION"
+
+// handedOverBy is the version of the front that started this full build
+// ("" when none did); Run takes it out of the environment, so that nothing
+// this process runs sees it.
+var handedOverBy string
+
+// checkFront refuses a hand-over between builds of different versions:
+// their caches, flags and protocols may differ.
+func checkFront() error {
+	if front || handedOverBy == "" || handedOverBy == version() {
+		return nil
+	}
+	return fmt.Errorf("credchain %s handed this command to %s %s: the two binaries are from different builds; install both from one release (%s)",
+		handedOverBy, FullName, version(), installHint())
+}
+
+// installHint says how to install both binaries.
+func installHint() string {
+	at := "latest"
+	if v := version(); strings.HasPrefix(v, "v") && !strings.ContainsAny(v, " -+") {
+		at = v
+	}
+	return "make install from a checkout, or go install github.com/credchain/credchain/cmd/" + FullName + "@" + at
 }
 
 // fullBinary finds the full build: next to the running executable (as
@@ -78,7 +130,7 @@ func fullBinary() (string, error) {
 	if perr == nil {
 		return p, nil
 	}
-	return "", fmt.Errorf("%s, the part of credchain that calls AWS, is neither next to %s nor on PATH: install both binaries (make install)", name, exe)
+	return "", fmt.Errorf("%s, the part of credchain that calls AWS, is neither next to %s nor on PATH: install both binaries (%s)", name, exe, installHint())
 }
 
 // handOver runs args in the full build and returns its exit status; on
@@ -87,6 +139,7 @@ func fullBinary() (string, error) {
 func handOver(args []string, stderr io.Writer) int {
 	path, err := fullBinary()
 	if err == nil {
+		_ = os.Setenv(frontVersionVar, version())
 		var code int
 		if code, err = run(path, args); err == nil {
 			return code
