@@ -4,14 +4,19 @@
 // goes wrong and how to fix it.
 package lint
 
+//go:generate go run gensettings.go
+
 import (
+	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/ini"
 )
 
 // Severities.
@@ -56,9 +61,61 @@ func Load(env func(string) (string, bool)) (Files, []Finding) {
 		default:
 			out = append(out, Finding{Where: p.path, Severity: Error, Check: "parse", Message: err.Error(),
 				Fix: "fix the line named; boto3, the AWS CLI and credchain refuse the whole file"})
+			// Lint the rest all the same: a duplicate section does not
+			// hide the findings after it.
+			parsed, more := recoverParse(p.path)
+			*p.into = parsed
+			out = append(out, more...)
 		}
 	}
 	return f, out
+}
+
+// maxRecoveries bounds how many bad lines one file may have before lint
+// stops looking past them.
+const maxRecoveries = 50
+
+// recoverParse parses the file at path with each line the parser refuses
+// (a duplicate section with its keys, a duplicate key, a line that is no
+// setting) turned into a comment, so that the rest of the file can be
+// linted; each further line so skipped is a finding of its own (the first
+// one is reported by the caller).
+func recoverParse(path string) (*awsconfig.File, []Finding) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	var out []Finding
+	for i := 0; i < maxRecoveries; i++ {
+		text := strings.Join(lines, "")
+		_, err := ini.ParseString(text)
+		var se *ini.SyntaxError
+		if !errors.As(err, &se) || se.Line < 1 || se.Line > len(lines) {
+			if err != nil {
+				return nil, out
+			}
+			parsed, err := awsconfig.Parse(path, []byte(text))
+			if err != nil {
+				return nil, out
+			}
+			return parsed, out
+		}
+		if i > 0 {
+			out = append(out, Finding{Where: fmt.Sprintf("%s:%d", path, se.Line), Severity: Error, Check: "parse", Message: se.Reason,
+				Fix: "fix the line; boto3, the AWS CLI and credchain refuse the whole file"})
+		}
+		skip := 1
+		if strings.HasPrefix(se.Reason, "duplicate section") {
+			for skip < len(lines)-se.Line+1 && !strings.HasPrefix(strings.TrimSpace(lines[se.Line-1+skip]), "[") {
+				skip++
+			}
+		}
+		for j := se.Line - 1; j < se.Line-1+skip; j++ {
+			lines[j] = "#" + lines[j]
+		}
+	}
+	return nil, out
 }
 
 // Run lints f.
@@ -83,11 +140,13 @@ func Run(f Files) []Finding {
 		if file == nil {
 			continue
 		}
+		inCredentials := file == f.Credentials
 		for i := 0; i < file.Len(); i++ {
 			s := file.At(i)
 			if strings.HasPrefix(s.Header, " ") {
 				add(s.Pos(), Warning, "header-space", "", fmt.Sprintf("[%s] starts with a space: it is not a profile for boto3", s.Header), "remove the leading space")
 			}
+			sectionChecks(s, inCredentials, add)
 			for _, k := range s.Keys {
 				v, _ := s.Lookup(k.Name)
 				if strings.Contains(v.Raw, " #") || strings.Contains(v.Raw, " ;") {
@@ -170,6 +229,92 @@ func Run(f Files) []Finding {
 		return li < lj
 	})
 	return out
+}
+
+// sectionChecks are the checks of one section of one file: keys without
+// their secret, a credentials-file header written the config file's way,
+// long-term keys in the config file, and misspelt settings.
+func sectionChecks(s *awsconfig.Section, inCredentials bool, add func(where, sev, check, profile, msg, fix string)) {
+	kind, name := awsconfig.ClassifyHeader(s.Header)
+	if !inCredentials && kind != awsconfig.SectionProfile {
+		return // sso-session, services and ignored sections hold other settings
+	}
+	if inCredentials {
+		name = s.Header
+		if rest, ok := strings.CutPrefix(s.Header, "profile "); ok {
+			add(s.Pos(), Warning, "profile-header", s.Header, fmt.Sprintf("[%s] in the credentials file is the profile %q for boto3, not %q: the credentials file names profiles without the word profile", s.Header, s.Header, rest),
+				fmt.Sprintf("write the header as [%s]", rest))
+		}
+	}
+	provider := "config-file"
+	if inCredentials {
+		provider = "shared-credentials-file"
+	}
+	if v, ok := s.Lookup("aws_access_key_id"); ok && !s.Has("aws_secret_access_key") {
+		add(v.Pos(), Error, "partial-keys", name, fmt.Sprintf("aws_access_key_id without aws_secret_access_key: boto3 fails with PartialCredentialsError (Partial credentials found in %s, missing: aws_secret_access_key)", provider),
+			"add the secret access key, or remove the key id")
+	}
+	if v, ok := s.Lookup("aws_secret_access_key"); ok && !inCredentials && v.Raw != "" {
+		add(v.Pos(), Warning, "keys-in-config", name, "long-term keys in the config file: it is shared, copied and committed more often than the credentials file",
+			"move them into a secret store: credchain keys import "+name)
+	}
+	for _, k := range s.Keys {
+		if settings[k.Name] || strings.HasPrefix(k.Name, "credchain_") {
+			continue
+		}
+		if near := nearestSetting(k.Name); near != "" {
+			v, _ := s.Lookup(k.Name)
+			add(v.Pos(), Warning, "unknown-setting", name, fmt.Sprintf("%s is not a setting boto3 reads: did you mean %s?", k.Name, near), "rename it to "+near)
+		}
+	}
+}
+
+// nearestSetting is the setting botocore reads that name is a likely typo
+// of (at most one edit for short names, two for longer ones), or "".
+func nearestSetting(name string) string {
+	limit := 1
+	if len(name) > 6 {
+		limit = 2
+	}
+	best, bestD := "", limit+1
+	for s := range settings {
+		if d := editDistance(name, s, bestD); d < bestD || d == bestD && s < best {
+			best, bestD = s, d
+		}
+	}
+	if bestD > limit {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance of a and b (a
+// swap of two neighbours is one edit), or more than max when it exceeds it.
+func editDistance(a, b string, max int) int {
+	if d := len(a) - len(b); d > max || -d > max {
+		return max + 1
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
 }
 
 func sourceIsSelf(p *awsconfig.Section, name string) bool {

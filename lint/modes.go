@@ -53,6 +53,19 @@ func fileModes(f Files) []Finding {
 			}
 		}
 	}
+	seen := map[string]bool{}
+	for _, path := range []string{f.ConfigPath, f.CredentialsPath} {
+		dir := filepath.Dir(path)
+		if seen[dir] {
+			continue
+		}
+		seen[dir] = true
+		if m, ok := mode(dir); ok && m&0o022 != 0 {
+			out = append(out, Finding{Where: dir, Severity: Error, Check: "dir-writable",
+				Message: fmt.Sprintf("the folder of the shared files is writable by other users (mode %04o): anyone could replace them, or add a credential_process that runs as you", m),
+				Fix:     "chmod go-w " + dir})
+		}
+	}
 	home := awsconfig.ExpandUser("~", f.Env)
 	for _, dir := range []string{cache.DefaultDir(home), filepath.Join(home, ".aws", "sso", "cache"), filepath.Join(home, ".aws", "login", "cache")} {
 		if m, ok := mode(dir); ok && m&0o022 != 0 {
