@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"slices"
 	"strings"
 
+	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/internal/proc"
 	"github.com/credchain/credchain/shellenv"
 	"github.com/spf13/cobra"
@@ -25,8 +27,10 @@ func newExecCmd(e *env, g *globals) *cobra.Command {
 	o := &serveOptions{}
 	var useServer bool
 	cmd := &cobra.Command{
-		Use: "exec [PROFILE] [--role-arn ARN ...] -- COMMAND [ARGS...]",
+		Use: "exec [PROFILE] [--role-arn ARN ...] [--] [COMMAND [ARGS...]]",
 		Example: `  credchain exec admin -- aws ec2 describe-instances
+  credchain exec admin aws sts get-caller-identity   # PROFILE COMMAND, when PROFILE is a profile
+  credchain exec admin                               # $SHELL with the credentials
   credchain exec --profile admin --region eu-west-1 -- aws s3 ls
   credchain exec --role-arn arn:aws:iam::123456789012:role/Deploy -- terraform apply
   credchain exec --server admin -- python long_running_job.py`,
@@ -42,13 +46,11 @@ stdin that belongs to the command. With --server, COMMAND gets the endpoint and
 token of a local credential server (see 'credchain serve') that refreshes the
 credentials for as long as it runs, instead of raw keys.
 
+Without "--", a first argument that names a profile is the profile (aws-vault's
+habit); otherwise every argument is the command. With no command, credchain starts
+$SHELL (%COMSPEC% on Windows) with the credentials.
+
   credchain exec admin -- aws ec2 describe-instances`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if _, argv, err := splitArgs(cmd, args); err != nil || len(argv) == 0 {
-				return usageError{errors.New("exec needs a command to run: credchain exec [PROFILE] -- COMMAND [ARGS...]")}
-			}
-			return nil
-		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if front && useServer {
 				return errFullBuild // the server refreshes from AWS while COMMAND runs
@@ -57,12 +59,29 @@ credentials for as long as it runs, instead of raw keys.
 			if err != nil {
 				return err
 			}
+			shell := false
+			if profile == nil && len(argv) > 0 && !g.profileSet && isProfile(e, argv[0]) {
+				// aws-vault's habit: exec PROFILE COMMAND..., no "--".
+				profile, argv = argv[:1], argv[1:]
+			}
+			if len(argv) == 0 {
+				if profile == nil && !g.profileSet && len(o.arns) == 0 {
+					return usageError{errors.New("exec needs a profile or a command: credchain exec [PROFILE] [-- COMMAND [ARGS...]]")}
+				}
+				argv, shell = []string{loginShell(e)}, true
+			}
 			if err := g.profileArg(profile); err != nil {
 				return err
 			}
 			path, err := lookCommand(e, argv)
 			if err != nil {
 				return err
+			}
+			run := func(environ []string) error {
+				if shell {
+					fmt.Fprintf(e.stderr, "credchain: starting %s with the credentials; exit it to return\n", argv[0])
+				}
+				return runWith(e, path, argv, environ)
 			}
 			if useServer {
 				srv, region, err := o.start(cmd, e, g, nil)
@@ -74,7 +93,7 @@ credentials for as long as it runs, instead of raw keys.
 					change.Setenv(shellenv.ProfileVar, label)
 				}
 				defer o.audit.Close()
-				return serveDuring(srv, func() error { return runWith(e, path, argv, change.Apply(os.Environ())) })
+				return serveDuring(srv, func() error { return run(change.Apply(os.Environ())) })
 			}
 			c, s, _, err := o.resolve(cmd.Context(), e, g)
 			if err != nil {
@@ -85,7 +104,7 @@ credentials for as long as it runs, instead of raw keys.
 			if label := o.label(e, g); label != "" {
 				change.Setenv(shellenv.ProfileVar, label)
 			}
-			return runWith(e, path, argv, change.Apply(os.Environ()))
+			return run(change.Apply(os.Environ()))
 		},
 		ValidArgsFunction: completeProfiles(e),
 	}
@@ -132,15 +151,30 @@ func lookCommand(e *env, argv []string) (string, error) {
 		return path, nil
 	}
 	if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
-		hint := ""
-		if len(argv) == 1 && !strings.ContainsAny(argv[0], `/\`) {
-			hint = fmt.Sprintf(" (to run a command as profile %s: credchain exec %s -- COMMAND)", argv[0], argv[0])
-		}
-		fmt.Fprintf(e.stderr, "credchain: %s: command not found%s\n", argv[0], hint)
+		fmt.Fprintf(e.stderr, "credchain: %s: command not found\n", argv[0])
 		return "", exitError{ExitNotFound}
 	}
 	fmt.Fprintf(e.stderr, "credchain: cannot run %s: %v\n", argv[0], unwrapExecError(err))
 	return "", exitError{ExitCannotRun}
+}
+
+// isProfile reports whether name is a profile of the shared files.
+func isProfile(e *env, name string) bool {
+	return credchain.NewSession(credchain.WithEnv(e.lookup), credchain.WithProfile(name)).CheckProfile() == nil
+}
+
+// loginShell is the shell exec starts when it is given no command.
+func loginShell(e *env) string {
+	if runtime.GOOS == "windows" {
+		if c, ok := e.lookup("COMSPEC"); ok && c != "" {
+			return c
+		}
+		return "cmd.exe"
+	}
+	if sh, ok := e.lookup("SHELL"); ok && sh != "" {
+		return sh
+	}
+	return "/bin/sh"
 }
 
 // runWith runs the command at path with argv, forwarding signals, and
