@@ -6,6 +6,7 @@ package loopback
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
@@ -40,8 +41,10 @@ func (l *Listener) Close() error { return l.ln.Close() }
 
 // Await sends the person to authURL (open; when it is nil or fails, prompt
 // shows the URL), then waits at most timeout (10 minutes when zero) for
-// the redirect, and returns its code. A redirect with another state, an
-// error or no code is an error; so is the end of ctx.
+// the redirect, and returns its code. A redirect with another state is not
+// this sign-in's (a local process can forge one): it is refused and the wait
+// goes on. One with this state and an error or no code is an error; so is
+// the end of ctx.
 func (l *Listener) Await(ctx context.Context, authURL, state string, open func(string) error, prompt func(string), timeout time.Duration) (string, error) {
 	type answer struct{ code, state, err string }
 	answers := make(chan answer, 1)
@@ -53,6 +56,13 @@ func (l *Listener) Await(ctx context.Context, authURL, state string, open func(s
 		v := r.URL.Query()
 		a := answer{code: v.Get("code"), state: v.Get("state"), err: v.Get("error")}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if subtle.ConstantTimeCompare([]byte(a.state), []byte(state)) != 1 {
+			// Not this sign-in's redirect (another local process can
+			// reach the port): ignored, the wait goes on.
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, "<!doctype html><title>credchain</title><p>This is not the redirect of the sign-in under way: ignored.")
+			return
+		}
 		if a.err != "" || a.code == "" {
 			fmt.Fprint(w, "<!doctype html><title>credchain</title><p>The sign-in did not complete. Return to the terminal.")
 		} else {
@@ -89,8 +99,6 @@ func (l *Listener) Await(ctx context.Context, authURL, state string, open func(s
 		return "", ctx.Err()
 	}
 	switch {
-	case a.state != state:
-		return "", errors.New("the sign-in's redirect carried another state than the one sent: ignored (it did not come from this login); run the command again")
 	case a.err != "":
 		return "", fmt.Errorf("the sign-in was not completed: %s", a.err)
 	case a.code == "":
