@@ -342,3 +342,33 @@ func TestRotateSurvivesKillsAtRandomInstants(t *testing.T) {
 		}
 	}
 }
+
+// TestKeysRemoveAsksOnATerminal: on a terminal keys remove asks before it
+// deletes what may be the only copy of a secret (it deleted at once); "n"
+// keeps the key, "y" deletes it, --yes does not ask.
+func TestKeysRemoveAsksOnATerminal(t *testing.T) {
+	bin := credchainBinary(t)
+	dir, env := keysHome(t, bin, "")
+	term := newTerminal(t)
+	term.Start("rm", append([]string{"env", "-i"}, append(env, "HISTFILE=/dev/null", "PS1=$ ", "bash", "--norc", "--noprofile")...)...)
+	term.Keys("rm", bin+" keys remove base --backend file; echo rc-no:$?", "Enter")
+	term.WaitFor("rm", "Delete profile base's key ************0001 from the file store? It may be the only copy of its secret [y/N]")
+	term.Keys("rm", "n", "Enter")
+	term.WaitFor("rm", "rc-no:1")
+	term.Keys("rm", bin+" keys remove base --backend file; echo rc-yes:$?", "Enter")
+	for deadline := time.Now().Add(15 * time.Second); strings.Count(term.Screen("rm"), "[y/N]") < 2; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("not asked again:\n%s", term.Screen("rm"))
+		}
+	}
+	term.Keys("rm", "y", "Enter")
+	screen := term.WaitFor("rm", "rc-yes:0")
+	flat := strings.Join(strings.Fields(screen), " ")
+	if !strings.Contains(flat, "nothing was removed") || !strings.Contains(strings.ReplaceAll(screen, "\n", ""), "removed profile base's key from the file") {
+		t.Fatalf("keys remove on a terminal:\n%s", screen)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(dir, ".aws", "config"))
+	if strings.Contains(string(cfg), "keys process") {
+		t.Fatalf("the credential_process line stayed:\n%s", cfg)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -38,6 +39,7 @@ type keysOptions struct {
 	noVerify bool
 	all      bool
 	json     bool
+	yes      bool
 }
 
 func newKeysCmd(e *env, g *globals) *cobra.Command {
@@ -83,10 +85,11 @@ roles that require MFA without asking again.`,
 	list.Flags().BoolVar(&o.json, "json", false, "print JSON")
 	remove := &cobra.Command{
 		Use:   "remove PROFILE",
-		Short: "Delete PROFILE's stored key and MFA session, and its credential_process line",
+		Short: "Delete PROFILE's stored key and MFA session, and its credential_process line (asks first on a terminal)",
 		Args:  cobra.ExactArgs(1),
 		RunE:  func(cmd *cobra.Command, args []string) error { return o.remove(e, args[0]) },
 	}
+	remove.Flags().BoolVar(&o.yes, "yes", false, "do not ask before deleting the key")
 	rotate := &cobra.Command{
 		Use:   "rotate PROFILE",
 		Short: "Replace PROFILE's key: IAM CreateAccessKey, wait until it works, store it, DeleteAccessKey the old one",
@@ -118,13 +121,16 @@ func (o *keysOptions) backendName(e *env) string {
 	return keystore.Default()
 }
 
-func (o *keysOptions) vault(e *env) (*keys.Vault, error) {
+func (o *keysOptions) vault(e *env) (*keys.Vault, error) { return o.vaultOf(e, o.backendName(e)) }
+
+// vaultOf opens the store backend.
+func (o *keysOptions) vaultOf(e *env, backend string) (*keys.Vault, error) {
 	home := awsconfig.ExpandUser("~", e.lookup)
 	dir := filepath.Join(home, ".local", "share", "credchain", "keystore")
 	if v, ok := e.lookup("XDG_DATA_HOME"); ok && filepath.IsAbs(v) {
 		dir = filepath.Join(v, "credchain", "keystore")
 	}
-	st, err := keystore.Open(keystore.Config{Backend: o.backendName(e), Lookup: e.lookup, Dir: dir, Home: home,
+	st, err := keystore.Open(keystore.Config{Backend: backend, Lookup: e.lookup, Dir: dir, Home: home,
 		Passphrase: func(label string, confirm bool) (string, error) {
 			ask := asker(e, "", "")
 			p, err := ask.Ask(context.Background(), prompt.Question{Label: label})
@@ -147,6 +153,12 @@ func (o *keysOptions) vault(e *env) (*keys.Vault, error) {
 		return nil, err
 	}
 	return &keys.Vault{Store: st}, nil
+}
+
+// stdinIsTerminal reports whether the command's stdin is a terminal.
+func stdinIsTerminal(e *env) bool {
+	f, ok := e.stdin.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 func files(e *env) keys.Files {
@@ -209,7 +221,7 @@ func quoteArgs(argv []string) string {
 // else two lines of stdin (access key id, then secret).
 func readKey(e *env) (keys.Key, error) {
 	var k keys.Key
-	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if stdinIsTerminal(e) {
 		var err error
 		if k.AccessKeyID, err = prompt.Terminal("Access key ID: "); err != nil {
 			return k, err
@@ -364,14 +376,44 @@ func (o *keysOptions) importKeys(e *env, args []string) error {
 	return nil
 }
 
+// list lists the keys of every store that holds some: the one chosen
+// (--backend, CREDCHAIN_KEYRING_BACKEND, the platform's), and, unless a
+// store was named, each store the files' credential_process lines name. A
+// store that cannot be opened (no D-Bus) is reported and skipped.
 func (o *keysOptions) list(e *env) error {
-	v, err := o.vault(e)
-	if err != nil {
-		return err
+	backends := []string{o.backendName(e)}
+	if _, named := e.lookup(BackendVar); o.backend == "" && !named {
+		for _, b := range keys.Backends(files(e)) {
+			if b == "" {
+				b = keystore.Default()
+			}
+			if !slices.Contains(backends, b) {
+				backends = append(backends, b)
+			}
+		}
 	}
-	entries, err := v.List()
-	if err != nil {
-		return err
+	var entries []keys.Entry
+	var opened []string
+	failed := 0
+	for _, b := range backends {
+		v, err := o.vaultOf(e, b)
+		var got []keys.Entry
+		if err == nil {
+			got, err = v.List()
+		}
+		if err != nil {
+			if len(backends) == 1 {
+				return err
+			}
+			failed++
+			fmt.Fprintf(e.stderr, "credchain: the %s store cannot be read (%v): its keys are not listed\n", b, err)
+			continue
+		}
+		opened = append(opened, b)
+		entries = append(entries, got...)
+	}
+	if failed == len(backends) {
+		return fmt.Errorf("no store could be read (%s)", strings.Join(backends, ", "))
 	}
 	if o.json {
 		if entries == nil {
@@ -382,7 +424,7 @@ func (o *keysOptions) list(e *env) error {
 		return nil
 	}
 	if len(entries) == 0 {
-		fmt.Fprintf(e.stderr, "credchain: no keys in the %s store (credchain keys add PROFILE)\n", v.Store.Backend())
+		fmt.Fprintf(e.stderr, "credchain: no keys in the %s store (credchain keys add PROFILE)\n", strings.Join(opened, " or "))
 		return nil
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -405,6 +447,17 @@ func (o *keysOptions) remove(e *env, profile string) error {
 	v, err := o.vault(e)
 	if err != nil {
 		return err
+	}
+	if k, err := v.Key(profile); err == nil && !o.yes && stdinIsTerminal(e) {
+		// IAM never shows a secret again: the store's copy may be the only one.
+		ok, err := prompt.Confirm(fmt.Sprintf("Delete profile %s's key %s from the %s store? It may be the only copy of its secret",
+			profile, keys.Mask(k.AccessKeyID), v.Store.Backend()))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("profile %q: nothing was removed", profile)
+		}
 	}
 	had, err := v.Remove(profile)
 	if err != nil {

@@ -250,6 +250,12 @@ func Rewrite(path string, edit func(text string) (string, error)) (changed bool,
 		} else if changed {
 			continue
 		}
+		if expectInfo == nil {
+			// A new file: its folder may be new too (~/.aws of a new user).
+			if err := os.MkdirAll(filepath.Dir(real), 0o700); err != nil {
+				return wrote, fmt.Errorf("%s: %w", path, err)
+			}
+		}
 		displaced, err := atomicfile.Replace(real, []byte(out), meta)
 		if err != nil {
 			return wrote, fmt.Errorf("%s: %w", path, err)

@@ -202,3 +202,17 @@ func TestEditorSavingWhileCredchainEditsLosesNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestRewriteCreatesTheFolder: a new user has no ~/.aws: the first edit
+// makes it (0700) with the file (it failed with "no such file").
+func TestRewriteCreatesTheFolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".aws", "config")
+	if err := Edit(path, Change{Section: "profile dev", Key: "region", Value: "eu-west-1"}); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	fi, _ := os.Stat(filepath.Dir(path))
+	if string(data) != "[profile dev]\nregion = eu-west-1\n" || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("%q, folder mode %v", data, fi.Mode())
+	}
+}

@@ -261,3 +261,36 @@ func ServedBy(files Files, profile string) (Served, bool) {
 	s.MFASerial, _ = p.Get("mfa_serial")
 	return s, true
 }
+
+// Backends are the stores the files' credential_process lines name for
+// credchain's keys process ("" for the platform's default), in file order.
+func Backends(files Files) []string {
+	cfgFile, credFile, err := files.read()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	profiles := awsconfig.Merge(awsconfig.NewConfig(cfgFile), credFile)
+	_ = profiles.Each(nil, func(name string, cfgAt, credAt int) error {
+		line, _ := awsconfig.MergeSections(profiles.Sections(cfgAt, credAt)).Get("credential_process")
+		argv, ok := ourArgs(line)
+		if !ok {
+			return nil
+		}
+		backend := ""
+		for i, a := range argv {
+			if a == "--backend" && i+1 < len(argv) {
+				backend = argv[i+1]
+			} else if b, ok := strings.CutPrefix(a, "--backend="); ok {
+				backend = b
+			}
+		}
+		if !seen[backend] {
+			seen[backend] = true
+			out = append(out, backend)
+		}
+		return nil
+	})
+	return out
+}

@@ -99,3 +99,25 @@ func Tell(msg string) error {
 	_, err = io.WriteString(out, msg)
 	return err
 }
+
+// Confirm asks a yes/no question on the controlling terminal (the answer
+// echoed); only "y" or "yes" is yes. ErrNoTerminal when there is none.
+func Confirm(question string) (bool, error) {
+	in, out, err := openTTY()
+	if err != nil {
+		return false, ErrNoTerminal
+	}
+	defer in.Close()
+	if out != in {
+		defer out.Close()
+	}
+	if _, err := io.WriteString(out, question+" [y/N] "); err != nil {
+		return false, ErrNoTerminal
+	}
+	answer, err := Line(in)
+	if err != nil && err != io.EOF {
+		return false, fmt.Errorf("reading from the terminal: %w", err)
+	}
+	answer = strings.ToLower(strings.TrimSpace(answer))
+	return answer == "y" || answer == "yes", nil
+}
