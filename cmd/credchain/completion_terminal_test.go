@@ -45,3 +45,38 @@ func TestFuzzyProfileCompletionInFish(t *testing.T) {
 		t.Fatalf("a profile that does not start with d was offered:\n%s", screen)
 	}
 }
+
+// TestCcswitchCompletesProfiles: after shell-init, ccswitch <TAB> completes
+// profile names in bash and in fish (it completed file names).
+func TestCcswitchCompletesProfiles(t *testing.T) {
+	bin := credchainBinary(t)
+	home := home(t, "[profile dev-vpc]\nregion = us-east-1\n[profile prod-db]\nregion = us-east-1\n")
+	os.WriteFile(filepath.Join(home, "prod-file.txt"), nil, 0o600)
+	term := newTerminal(t)
+	path := "PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH")
+	term.Start("bash", "env", "-i", path, "HOME="+home, "HISTFILE=/dev/null", "PS1=$ ", "bash", "--norc", "--noprofile")
+	term.Keys("bash", "cd; eval \"$(credchain shell-init bash)\"; echo sourced", "Enter")
+	term.WaitFor("bash", "sourced")
+	term.Keys("bash", "C-l")
+	term.Keys("bash", "ccswitch pr", "Tab")
+	if screen := term.WaitFor("bash", "ccswitch prod-db"); strings.Contains(screen, "prod-file") {
+		t.Fatalf("bash offered a file:\n%s", screen)
+	}
+
+	fish, err := exec.LookPath("fish")
+	if err != nil {
+		if os.Getenv("CREDCHAIN_REQUIRE_FISH") != "" {
+			t.Fatal("fish is required")
+		}
+		t.Skip("fish not installed")
+	}
+	term.Start("fish", "env", "-i", path, "HOME="+home, fish, "--no-config")
+	term.Keys("fish", "function fish_prompt; echo 'PROMPT> '; end; cd", "Enter")
+	term.Keys("fish", "credchain shell-init fish | source; echo sourced", "Enter")
+	term.WaitFor("fish", "sourced")
+	term.Keys("fish", "C-l")
+	term.Keys("fish", "ccswitch pr", "Tab")
+	if screen := term.WaitFor("fish", "ccswitch prod-db"); strings.Contains(screen, "prod-file") {
+		t.Fatalf("fish offered a file:\n%s", screen)
+	}
+}

@@ -14,6 +14,15 @@ NAME() {
   out=$(command credchain switch --shell bash "$@") || return $?
   eval "$out"
 }
+# NAME <TAB>: profile names and flags, from credchain's own completion.
+_NAME_complete() {
+  local IFS=$'\n' w
+  COMPREPLY=()
+  for w in $(command credchain __completeNoDesc switch --shell bash "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null); do
+    case $w in :*) ;; *) COMPREPLY+=("$w") ;; esac
+  done
+}
+if [ -n "${BASH_VERSION-}" ]; then complete -F _NAME_complete NAME; fi
 `
 
 const fishInit = `# credchain shell integration (fish): credchain shell-init fish | source
@@ -21,6 +30,8 @@ function NAME --description 'switch AWS credentials with credchain'
     set -l out (command credchain switch --shell fish $argv); or return $status
     printf '%s\n' $out | source
 end
+# NAME <TAB>: profile names (with their kind) and flags, from credchain's own completion.
+complete -c NAME -f -a '(set -l w (commandline -opc); command credchain __complete switch --shell fish $w[2..-1] (commandline -ct) 2>/dev/null | string match -v -r "^:")'
 `
 
 const pwshInit = `# credchain shell integration (PowerShell): credchain shell-init pwsh | Out-String | Invoke-Expression
