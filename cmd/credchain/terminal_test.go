@@ -189,3 +189,33 @@ func TestServeDetachAsksForTheMFACodeOnTheTerminal(t *testing.T) {
 		t.Fatalf("STS calls: %+v", calls)
 	}
 }
+
+// TestSlowSTSCallShowsWhatItWaitsFor: an STS call that takes longer than 2 s
+// says on the terminal what credchain waits for (it stayed silent); a fast
+// one says nothing.
+func TestSlowSTSCallShowsWhatItWaitsFor(t *testing.T) {
+	bin := credchainBinary(t)
+	sts := ststest.New()
+	defer sts.Close()
+	home := home(t, mfaConfig+`[profile slow]
+role_arn = arn:aws:iam::123456789012:role/slow3000ms
+source_profile = base
+[profile fast]
+role_arn = arn:aws:iam::123456789012:role/Fast
+source_profile = base
+`)
+	term := newTerminal(t)
+	env := []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent",
+		"AWS_ENDPOINT_URL_STS=" + sts.URL, "AWS_DEFAULT_REGION=us-east-1", "PS1=$ ", "HISTFILE=/dev/null"}
+	term.Start("slow", append([]string{"env", "-i"}, append(env, "bash", "--norc", "--noprofile")...)...)
+	term.Keys("slow", bin+" --no-cache export fast --format env >/dev/null; echo rc-fast:$?", "Enter")
+	term.WaitFor("slow", "rc-fast:0")
+	term.Keys("slow", bin+" --no-cache export slow --format env >/dev/null; echo rc-slow:$?", "Enter")
+	screen := term.WaitFor("slow", "rc-slow:0")
+	if n := strings.Count(screen, "credchain: waiting for STS AssumeRole at 127.0.0.1:"); n != 1 {
+		t.Fatalf("%d notices:\n%s", n, screen)
+	}
+	if i, j := strings.Index(screen, "rc-fast"), strings.Index(screen, "waiting for"); j < i {
+		t.Fatalf("the fast call gave a notice:\n%s", screen)
+	}
+}

@@ -11,12 +11,15 @@
 package awshttp
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"time"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 )
 
 // MaxBody bounds one response body.
@@ -34,10 +37,40 @@ func Client() *http.Client {
 	}
 }
 
-// bounded limits response bodies.
+// SlowAfter is how long a request waits for its answer before the notice
+// of WithSlowNotice is given.
+const SlowAfter = 2 * time.Second
+
+type slowKey struct{}
+
+// WithSlowNotice returns ctx carrying notice: every request made with it
+// (every AWS call under it) that has waited SlowAfter for its answer calls
+// notice once, with what it waits for ("STS AssumeRole at
+// sts.amazonaws.com"). The CLI shows it on a terminal.
+func WithSlowNotice(ctx context.Context, notice func(what string)) context.Context {
+	return context.WithValue(ctx, slowKey{}, notice)
+}
+
+// waitingFor says what req is, for a person.
+func waitingFor(req *http.Request) string {
+	what := req.URL.Host
+	if op := awsmiddleware.GetOperationName(req.Context()); op != "" {
+		what = op + " at " + what
+		if svc := awsmiddleware.GetServiceID(req.Context()); svc != "" {
+			what = svc + " " + what
+		}
+	}
+	return what
+}
+
+// bounded limits response bodies, and gives the slow notice.
 type bounded struct{ next http.RoundTripper }
 
 func (b bounded) RoundTrip(req *http.Request) (*http.Response, error) {
+	if notice, ok := req.Context().Value(slowKey{}).(func(string)); ok && notice != nil {
+		t := time.AfterFunc(SlowAfter, func() { notice(waitingFor(req)) })
+		defer t.Stop()
+	}
 	resp, err := b.next.RoundTrip(req)
 	if err != nil {
 		return nil, err

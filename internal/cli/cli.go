@@ -14,9 +14,11 @@ import (
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/cache"
+	"github.com/credchain/credchain/internal/awshttp"
 	"github.com/credchain/credchain/shellenv"
 	"github.com/credchain/credchain/stscreds"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // Exit codes.
@@ -212,6 +214,11 @@ any shell.`,
 	} else if err := checkFront(); err != nil {
 		fmt.Fprintf(stderr, "credchain: %v\n", err)
 		return ExitError
+	}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		ctx = awshttp.WithSlowNotice(ctx, func(what string) {
+			fmt.Fprintf(stderr, "credchain: waiting for %s (more than %s so far; Ctrl-C stops)\n", what, awshttp.SlowAfter)
+		})
 	}
 	err := root.ExecuteContext(ctx)
 	if front {

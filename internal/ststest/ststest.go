@@ -45,6 +45,8 @@ type Server struct {
 
 var failRe = regexp.MustCompile(`(throttle|e500x|e503x)(\d+)`)
 
+var slowRe = regexp.MustCompile(`slow(\d+)ms`)
+
 // failure is the error a role's name asks for on this call, if any.
 func (s *Server) failure(scope, role string) (status int, code string) {
 	if i := strings.Index(role, "exc-"); i >= 0 {
@@ -122,6 +124,15 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	action, role := c.Params["Action"], c.Params["RoleArn"]
+	// A role whose ARN contains "slowNms" is answered after N milliseconds.
+	if m := slowRe.FindStringSubmatch(role); m != nil {
+		ms, _ := strconv.Atoi(m[1])
+		select {
+		case <-time.After(time.Duration(ms) * time.Millisecond):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	w.Header().Set("Content-Type", "text/xml")
 	if status, code := s.failure(c.Scope, role); status != 0 {
 		w.WriteHeader(status)
