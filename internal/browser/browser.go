@@ -55,3 +55,18 @@ func Open(url string, env func(string) (string, bool)) error {
 		return nil // still running: the browser has it
 	}
 }
+
+// sshSession says when this process runs in an SSH session (SSH_CONNECTION,
+// SSH_CLIENT or SSH_TTY set), where a browser opened here is not in front
+// of the person.
+func sshSession(env func(string) (string, bool)) error {
+	if env == nil {
+		return nil
+	}
+	for _, v := range []string{"SSH_CONNECTION", "SSH_CLIENT", "SSH_TTY"} {
+		if s, ok := env(v); ok && s != "" {
+			return errors.New("an SSH session: a browser would open on this machine's screen, not yours")
+		}
+	}
+	return nil
+}

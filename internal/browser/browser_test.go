@@ -42,3 +42,19 @@ func TestOpenSaysWhy(t *testing.T) {
 		t.Errorf("opened %q", got)
 	}
 }
+
+// TestSSHSessionIsNoBrowser: in an SSH session a browser opened here is not
+// in front of the person: Available says so (sso login then uses the
+// device code).
+func TestSSHSessionIsNoBrowser(t *testing.T) {
+	env := func(m map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+	}
+	err := Available(env(map[string]string{"SSH_TTY": "/dev/pts/3"}))
+	if err == nil || !strings.Contains(err.Error(), "an SSH session") {
+		t.Fatalf("Available in SSH = %v", err)
+	}
+	if err := sshSession(env(map[string]string{})); err != nil {
+		t.Fatalf("no SSH: %v", err)
+	}
+}

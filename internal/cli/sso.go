@@ -28,8 +28,18 @@ type ssoLoginOptions struct {
 
 // loginOptions: the browser when there is one (unless --no-browser), else
 // the URL (and the device code) on stderr.
+// With no browser here (an SSH session, no desktop) and no --no-browser,
+// the device code is used: the browser's redirect to this machine's
+// loopback could not arrive.
 func (o *ssoLoginOptions) loginOptions(e *env) credchain.SSOLoginOptions {
-	return credchain.SSOLoginOptions{DeviceCode: o.deviceCode, Timeout: o.timeout,
+	device := o.deviceCode
+	if !device && !o.noBrowser {
+		if err := browser.Available(e.lookup); err != nil {
+			fmt.Fprintf(e.stderr, "credchain: no browser here (%v): signing in with a device code, to confirm on any device (--use-device-code)\n", err)
+			device = true
+		}
+	}
+	return credchain.SSOLoginOptions{DeviceCode: device, Timeout: o.timeout,
 		Open: func(url string) error {
 			if o.noBrowser {
 				return errors.New("--no-browser")
