@@ -50,6 +50,21 @@ func NewClient(o ClientOptions, c creds.Credentials) *sts.Client {
 	return sts.New(o.options(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return static, nil })))
 }
 
+// CallerIdentity calls GetCallerIdentity signed with c and checks that the
+// answer is one: an endpoint that answers 200 with something else (a
+// proxy's page, a wrong AWS_ENDPOINT_URL_STS) is an error, not an empty
+// identity.
+func CallerIdentity(ctx context.Context, o ClientOptions, c creds.Credentials) (*sts.GetCallerIdentityOutput, error) {
+	out, err := NewClient(o, c).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, err
+	}
+	if aws.ToString(out.Arn) == "" || aws.ToString(out.Account) == "" {
+		return nil, ErrNotAnIdentity
+	}
+	return out, nil
+}
+
 // RoleClient returns the AssumeRole client of the assume-role source,
 // signing with c.
 func RoleClient(o ClientOptions, c creds.Credentials) AssumeRoleAPI {

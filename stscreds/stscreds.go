@@ -485,3 +485,7 @@ func readToken(path string) (string, error) {
 	// "\r\n" and a lone "\r" into "\n", and nothing is stripped.
 	return strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\r", "\n"), nil
 }
+
+// ErrNotAnIdentity says STS answered GetCallerIdentity with success but
+// without an identity: the endpoint is not STS.
+var ErrNotAnIdentity = errors.New("the endpoint answered GetCallerIdentity without an account and ARN: it is not STS (check AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL and [services] sts)")

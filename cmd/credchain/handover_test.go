@@ -3,6 +3,9 @@
 package main
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -209,5 +212,32 @@ func TestFrontHandsOverBeforeAnyEffect(t *testing.T) {
 	}
 	if calls := sts.Calls(); len(calls) != 0 {
 		t.Fatalf("STS calls on a warm cache: %+v", calls)
+	}
+}
+
+// TestNotSTSIsAnError: an endpoint that answers GetCallerIdentity with 200
+// and a document that parses but holds no identity (a proxy's page) makes whoami and keys add fail, and
+// stores nothing (whoami printed an empty identity and exited 0; keys add
+// stored the key as verified).
+func TestNotSTSIsAnError(t *testing.T) {
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprint(w, "<Portal><GetCallerIdentityResult><Note>Welcome to the proxy</Note></GetCallerIdentityResult></Portal>")
+	}))
+	defer page.Close()
+	home := t.TempDir()
+	writeConfig(t, home, handoverConfig)
+	env := []string{"AWS_ENDPOINT_URL_STS=" + page.URL, "AWS_DEFAULT_REGION=us-east-1", "CREDCHAIN_FILE_PASSPHRASE=pw"}
+	bin := credchainBinary(t)
+	out, errOut, code := run(t, bin, home, os.Getenv("PATH"), "", env, "whoami", "dev")
+	if code != 1 || out != "" || !strings.Contains(errOut, "it is not STS") {
+		t.Errorf("whoami: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	_, errOut, code = run(t, bin, home, os.Getenv("PATH"), "AKIANOTVERIFIED01\nsecret\n", env, "keys", "add", "newp", "--backend", "file")
+	if code != 1 || !strings.Contains(errOut, "it is not STS") {
+		t.Errorf("keys add: exit %d, stderr %q", code, errOut)
+	}
+	if out, _, _ := run(t, bin, home, os.Getenv("PATH"), "", env, "keys", "list", "--backend", "file", "--json"); strings.Contains(out, "newp") {
+		t.Errorf("the key was stored: %s", out)
 	}
 }

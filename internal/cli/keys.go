@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/cache"
@@ -268,7 +267,7 @@ func verify(ctx context.Context, s *credchain.Session, k keys.Key) (string, erro
 	if err != nil {
 		return "", err
 	}
-	out, err := stscreds.NewClient(opts, k.Credentials()).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	out, err := stscreds.CallerIdentity(ctx, opts, k.Credentials())
 	if err != nil {
 		return "", err
 	}
@@ -495,7 +494,7 @@ func (o *keysOptions) rotate(ctx context.Context, e *env, g *globals, profile st
 	r := &keys.Rotator{Vault: v,
 		IAM: func(k keys.Key) keys.IAM { return keys.NewIAM(endpoint, stsOpts.Retry, k) },
 		Works: func(ctx context.Context, k keys.Key) error {
-			_, err := stscreds.NewClient(stsOpts, k.Credentials()).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+			_, err := stscreds.CallerIdentity(ctx, stsOpts, k.Credentials())
 			return err
 		},
 		Log: func(format string, args ...any) { fmt.Fprintf(e.stderr, "credchain: "+format+"\n", args...) },

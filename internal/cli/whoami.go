@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/timefmt"
 	"github.com/credchain/credchain/stscreds"
@@ -47,7 +46,7 @@ func newWhoamiCmd(e *env, g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out, err := stscreds.NewClient(opts, c).GetCallerIdentity(cmd.Context(), &sts.GetCallerIdentityInput{})
+			out, err := stscreds.CallerIdentity(cmd.Context(), opts, c)
 			if err != nil {
 				return fmt.Errorf("GetCallerIdentity with %s credentials (access key %s): %w", c.Method, creds.MaskKey(c.AccessKeyID), err)
 			}
