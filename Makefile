@@ -72,12 +72,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/ini
 	$(GO) test -run '^$$' -fuzz '^FuzzShlexSplit$$' -fuzztime $(FUZZTIME) ./internal/pystr
 	$(GO) test -run '^$$' -fuzz '^FuzzQuotePOSIX$$' -fuzztime $(FUZZTIME) ./shellenv
+	$(GO) test -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME) ./internal/configedit
 
 # Every speed and memory figure of the project, each as a ratio against its
 # peer or floor measured in the same run, with its target (a few minutes;
 # the serve part needs wrk).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./bench/... ./internal/ini
+	$(GO) test -run '^$$' -bench . -benchmem ./bench/... ./internal/ini ./internal/configedit
 	./scripts/bench-peers.sh
 	./scripts/bench-serve.sh
 

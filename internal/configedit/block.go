@@ -300,7 +300,8 @@ const settle = 25 * time.Millisecond
 
 // settled reads the displaced file now and again after settle, and closes
 // it. It returns nil when the file is the one expected with the text
-// expected both times, else what it holds now.
+// expected both times, else what it holds once it stopped changing (an
+// in-place save seen half written is waited for).
 func settled(displaced *os.File, expectInfo fs.FileInfo, expect []byte) ([]byte, fs.FileInfo, error) {
 	if displaced == nil {
 		if expectInfo == nil {
@@ -309,24 +310,44 @@ func settled(displaced *os.File, expectInfo fs.FileInfo, expect []byte) ([]byte,
 		return []byte{}, nil, nil // the file was removed meanwhile: start again from nothing
 	}
 	defer displaced.Close()
-	for i := 0; i < 2; i++ {
-		if i == 1 {
-			time.Sleep(settle)
-		}
+	read := func() ([]byte, fs.FileInfo, error) {
 		fi, err := displaced.Stat()
 		if err != nil {
 			return nil, nil, err
 		}
-		now, err := io.ReadAll(io.NewSectionReader(displaced, 0, 1<<62))
+		data, err := io.ReadAll(io.NewSectionReader(displaced, 0, 1<<62))
+		return data, fi, err
+	}
+	var last []byte
+	for i := 0; i < maxSettles; i++ {
+		if i > 0 {
+			time.Sleep(settle)
+		}
+		now, fi, err := read()
 		if err != nil {
 			return nil, nil, err
 		}
-		if !sameFile(fi, expectInfo) || !bytes.Equal(now, expect) {
-			return now, fi, nil
+		changed := !sameFile(fi, expectInfo) || !bytes.Equal(now, expect)
+		switch {
+		case !changed && last == nil && i == 0:
+			last = now // as expected: look once more
+		case !changed:
+			return nil, nil, nil
+		case last != nil && bytes.Equal(now, last) && i > 0:
+			return now, fi, nil // changed, and stable since the last look
+		default:
+			last = now
 		}
 	}
-	return nil, nil, nil
+	now, fi, err := read()
+	if err != nil {
+		return nil, nil, err
+	}
+	return now, fi, nil
 }
+
+// maxSettles bounds the looks at a displaced file that keeps changing.
+const maxSettles = 10
 
 const (
 	// maxAttempts bounds how often an edit is redone on top of another

@@ -46,21 +46,93 @@ func Apply(text string, changes ...Change) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("the edited file would not parse (%v); nothing was changed", err)
 	}
-	want := values(before)
-	for _, c := range changes {
-		if c.Delete {
-			delete(want[c.Section], c.Key)
-			continue
-		}
-		if want[c.Section] == nil {
-			want[c.Section] = map[string]string{}
-		}
-		want[c.Section][c.Key] = c.Value
-	}
-	if got := values(after); !equal(want, got) {
+	if !readsAsIntended(before, after, changes) {
 		return "", errors.New("the edited file would not read as intended; nothing was changed")
 	}
 	return out, nil
+}
+
+// readsAsIntended reports whether after reads as before with changes made:
+// the same sections in the same order (new ones at the end), every section
+// with the keys it had, changed as asked, and the same [DEFAULT]. A section
+// whose text is unchanged is not read again: checking an edit of a large
+// file holds one section's keys at a time.
+func readsAsIntended(before, after *ini.File, changes []Change) bool {
+	bySection := map[string][]Change{}
+	for _, c := range changes {
+		bySection[c.Section] = append(bySection[c.Section], c)
+	}
+	expect := func(base map[string]string, cs []Change) map[string]string {
+		for _, c := range cs {
+			if c.Delete {
+				delete(base, c.Key)
+			} else {
+				base[c.Key] = c.Value
+			}
+		}
+		return base
+	}
+	if !equalKeys(expect(keyMap(before.Defaults), bySection[ini.DefaultSection]), keyMap(after.Defaults)) {
+		return false
+	}
+	delete(bySection, ini.DefaultSection)
+	n := before.Len()
+	if after.Len() < n {
+		return false
+	}
+	seen := map[string]bool{}
+	for i := 0; i < n; i++ {
+		name := before.Header(i)
+		if after.Header(i) != name {
+			return false
+		}
+		seen[name] = true
+		cs, changed := bySection[name]
+		if !changed && before.Body(i) == after.Body(i) {
+			continue
+		}
+		if !equalKeys(expect(keyMap(before.Section(i)), cs), keyMap(after.Section(i))) {
+			return false
+		}
+	}
+	for i := n; i < after.Len(); i++ {
+		name := after.Header(i)
+		cs, ok := bySection[name]
+		if !ok || seen[name] || !equalKeys(expect(map[string]string{}, cs), keyMap(after.Section(i))) {
+			return false
+		}
+		seen[name] = true
+	}
+	for name, cs := range bySection {
+		if !seen[name] && len(expect(map[string]string{}, cs)) > 0 {
+			return false // a section with keys to add is missing
+		}
+	}
+	return true
+}
+
+// keyMap is a section's own keys by name (none for a nil section).
+func keyMap(s *ini.Section) map[string]string {
+	m := map[string]string{}
+	if s == nil {
+		return m
+	}
+	for _, k := range s.Keys() {
+		m[k.Name] = k.Value
+	}
+	return m
+}
+
+func equalKeys(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }
 
 // Edit applies changes to the file at path (a missing file starts empty)
@@ -90,10 +162,7 @@ func apply(text string, c Change) string {
 		eol = "\r\n"
 	}
 	line := c.Key + " = " + c.Value
-	for _, s := range ini.Spans(text) {
-		if s.Name != c.Section {
-			continue
-		}
+	for _, s := range ini.SpansOf(text, func(name string) bool { return name == c.Section }) {
 		for _, k := range s.Keys {
 			if k.Name != c.Key {
 				continue

@@ -155,6 +155,13 @@ func (f *File) Section(i int) *Section {
 		HasBlock: s.hasBlock, defaults: f.Defaults}
 }
 
+// Body is the text of section i after its header, up to the next header:
+// two sections with the same header and body read the same.
+func (f *File) Body(i int) string {
+	s := &f.spans[i]
+	return f.text[s.body:s.bodyEnd]
+}
+
 // Sections yields every section in file order.
 func (f *File) Sections() iter.Seq2[int, *Section] {
 	return func(yield func(int, *Section) bool) {

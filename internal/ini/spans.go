@@ -24,9 +24,14 @@ type SectionSpan struct {
 
 // Spans returns the sections of text in file order ([DEFAULT] included).
 // The text must parse (Parse): Spans does not validate.
-func Spans(text string) []SectionSpan {
+func Spans(text string) []SectionSpan { return SpansOf(text, nil) }
+
+// SpansOf is Spans of only the sections keep accepts (every one when keep
+// is nil): an edit of one section of a large file keeps no other.
+func SpansOf(text string, keep func(name string) bool) []SectionSpan {
 	var out []SectionSpan
 	var cur *SectionSpan
+	var skipped SectionSpan // stands for a section not kept
 	inOpt := false
 	indent := 0
 	start := 0
@@ -45,12 +50,22 @@ func Spans(text string) []SectionSpan {
 		}
 		indent = ind
 		if name, ok := header(value); ok {
+			if keep != nil && !keep(name) {
+				skipped = SectionSpan{Keys: skipped.Keys[:0]}
+				cur, inOpt = &skipped, false
+				return true
+			}
 			out = append(out, SectionSpan{Name: name, Start: lineStart, End: next})
 			cur, inOpt = &out[len(out)-1], false
 			return true
 		}
 		if key, _, ok := option(value); ok && cur != nil {
-			cur.Keys = append(cur.Keys, KeySpan{Name: pystr.Lower(key), Start: lineStart, End: next})
+			if cur == &skipped {
+				// Only the last key matters, for its continuation lines.
+				cur.Keys = append(cur.Keys[:0], KeySpan{})
+			} else {
+				cur.Keys = append(cur.Keys, KeySpan{Name: pystr.Lower(key), Start: lineStart, End: next})
+			}
 			cur.End, inOpt = next, true
 		}
 		return true
