@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -261,4 +262,51 @@ type providerFunc func(context.Context) (creds.Credentials, error)
 func (f providerFunc) Method() string { return "test" }
 func (f providerFunc) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	return f(ctx)
+}
+
+// TestStalledConnectionsAreClosed: a client that sends half a request and
+// stops (slowloris), and an idle keep-alive connection, are closed after the
+// connection timeout; one that keeps sending requests is not.
+func TestStalledConnectionsAreClosed(t *testing.T) {
+	s, err := New(Container, static)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ConnTimeout = 600 * time.Millisecond
+	if err := s.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Serve(ctx)
+	half, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer half.Close()
+	fmt.Fprintf(half, "GET /credentials HTTP/1.1\r\nHost: %s\r\n", s.Addr()) // and never the end
+	busy, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	br := bufio.NewReader(busy)
+	for i := 0; i < 15; i++ { // 1.5 s of requests, 100 ms apart
+		fmt.Fprintf(busy, "GET /credentials HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\n\r\n", s.Addr(), s.Token)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("request %d on a busy connection: %v", i, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		time.Sleep(100 * time.Millisecond)
+	}
+	half.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := half.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("the stalled connection: %v, want it closed (EOF)", err)
+	}
+	busy.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := busy.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("the idle connection: %v, want it closed (EOF)", err)
+	}
 }
