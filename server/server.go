@@ -72,8 +72,8 @@ type Server struct {
 
 	cached atomic.Pointer[rendered]
 	stamp  atomic.Pointer[second] // the audit log's time, formatted
-	addr   string // host:port the server listens on, for the Host check
-	secret []byte // signs IMDS session tokens
+	addr   string                 // host:port the server listens on, for the Host check
+	secret []byte                 // signs IMDS session tokens
 	http   *http.Server
 	ln     net.Listener
 }
