@@ -352,7 +352,7 @@ func TestKeysRemoveAsksOnATerminal(t *testing.T) {
 	term := newTerminal(t)
 	term.Start("rm", append([]string{"env", "-i"}, append(env, "HISTFILE=/dev/null", "PS1=$ ", "bash", "--norc", "--noprofile")...)...)
 	term.Keys("rm", bin+" keys remove base --backend file; echo rc-no:$?", "Enter")
-	term.WaitFor("rm", "Delete profile base's key ************0001 from the file store? It may be the only copy of its secret [y/N]")
+	term.WaitFor("rm", "Delete profile base's key ****************0001 from the file store? It may be the only copy of its secret [y/N]")
 	term.Keys("rm", "n", "Enter")
 	term.WaitFor("rm", "rc-no:1")
 	term.Keys("rm", bin+" keys remove base --backend file; echo rc-yes:$?", "Enter")

@@ -246,7 +246,7 @@ func readKey(e *env) (keys.Key, error) {
 	case strings.ContainsAny(k.AccessKeyID+k.SecretAccessKey, " \t"):
 		return k, errors.New("the access key id or the secret contains spaces: give one per line")
 	case strings.HasPrefix(k.AccessKeyID, "ASIA"):
-		return k, fmt.Errorf("%s is a temporary key (it needs a session token): store long-term keys (AKIA...)", keys.Mask(k.AccessKeyID))
+		return k, fmt.Errorf("%s is a temporary key (it needs a session token): store long-term keys (AKIA...)", creds.MaskKey(k.AccessKeyID))
 	}
 	return k, nil
 }
@@ -295,9 +295,9 @@ func (o *keysOptions) add(ctx context.Context, e *env, g *globals, profile strin
 		arn, err := verify(ctx, profileSession(e, profile), k)
 		if err != nil {
 			return fmt.Errorf("profile %q: the key %s was not stored: STS GetCallerIdentity refused it: %w (--no-verify stores it unchecked)",
-				profile, keys.Mask(k.AccessKeyID), err)
+				profile, creds.MaskKey(k.AccessKeyID), err)
 		}
-		fmt.Fprintf(e.stderr, "credchain: the key %s is %s\n", keys.Mask(k.AccessKeyID), arn)
+		fmt.Fprintf(e.stderr, "credchain: the key %s is %s\n", creds.MaskKey(k.AccessKeyID), arn)
 	}
 	return o.store(e, v, use, k)
 }
@@ -324,7 +324,7 @@ func (o *keysOptions) store(e *env, v *keys.Vault, use *keys.Use, k keys.Key) er
 		return fmt.Errorf("profile %q: %w; the store was put back as it was", use.Profile, err)
 	}
 	fmt.Fprintf(e.stderr, "credchain: stored the key %s of profile %s in the %s store; %s now has credential_process for it\n",
-		keys.Mask(k.AccessKeyID), use.Profile, v.Store.Backend(), files(e).Config)
+		creds.MaskKey(k.AccessKeyID), use.Profile, v.Store.Backend(), files(e).Config)
 	return nil
 }
 
@@ -450,7 +450,7 @@ func (o *keysOptions) remove(e *env, profile string) error {
 	if k, err := v.Key(profile); err == nil && !o.yes && stdinIsTerminal(e) {
 		// IAM never shows a secret again: the store's copy may be the only one.
 		ok, err := prompt.Confirm(fmt.Sprintf("Delete profile %s's key %s from the %s store? It may be the only copy of its secret",
-			profile, keys.Mask(k.AccessKeyID), v.Store.Backend()))
+			profile, creds.MaskKey(k.AccessKeyID), v.Store.Backend()))
 		if err != nil {
 			return err
 		}
@@ -503,7 +503,7 @@ func (o *keysOptions) rotate(ctx context.Context, e *env, g *globals, profile st
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "credchain: profile %s: rotated %s -> %s\n", profile, keys.Mask(oldID), keys.Mask(newID))
+	fmt.Fprintf(e.stderr, "credchain: profile %s: rotated %s -> %s\n", profile, creds.MaskKey(oldID), creds.MaskKey(newID))
 	return nil
 }
 

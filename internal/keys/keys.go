@@ -36,15 +36,6 @@ func (k Key) Credentials() creds.Credentials {
 	return creds.Credentials{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey}
 }
 
-// Mask shows the last four characters of an access key id, as aws-vault's
-// FormatKeyForDisplay does.
-func Mask(id string) string {
-	if len(id) <= 4 {
-		return "****"
-	}
-	return "****************"[:min(16, len(id)-4)] + id[len(id)-4:]
-}
-
 // rotation is a rotation under way. It is first stored as an intent
 // (before CreateAccessKey: no New yet, the ids the user had then), so that
 // a run killed after IAM created the new key, before the key could be
@@ -224,7 +215,7 @@ func (v *Vault) List() ([]Entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		e := Entry{Profile: profile, Backend: v.Store.Backend(), KeyID: Mask(k.AccessKeyID), Stored: k.Stored,
+		e := Entry{Profile: profile, Backend: v.Store.Backend(), KeyID: creds.MaskKey(k.AccessKeyID), Stored: k.Stored,
 			Rotating: have[rotationPrefix+profile]}
 		var s Session
 		if ok, _ := v.get(sessionPrefix+profile, &s); ok && s.Expiration.After(v.now()) {

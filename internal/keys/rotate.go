@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
+
+	"github.com/credchain/credchain/creds"
 )
 
 // IAM is what rotation calls, signed with one key.
@@ -70,7 +72,7 @@ func (r *Rotator) waitWorks(ctx context.Context, k Key) error {
 			return nil
 		}
 		if waited += delay; waited > wait {
-			return fmt.Errorf("the new key %s still fails after %s: %w", Mask(k.AccessKeyID), wait, err)
+			return fmt.Errorf("the new key %s still fails after %s: %w", creds.MaskKey(k.AccessKeyID), wait, err)
 		}
 		if err := r.sleep(ctx, delay); err != nil {
 			return err
@@ -109,7 +111,7 @@ func (r *Rotator) Rotate(ctx context.Context, profile string) (oldID, newID stri
 	if err := v.put(rotationPrefix+profile, rotation{Replaces: cur.AccessKeyID, Existing: existing}); err != nil {
 		return "", "", where(fmt.Errorf("recording the rotation: %w (nothing was changed)", err))
 	}
-	r.log("creating a new access key with %s", Mask(cur.AccessKeyID))
+	r.log("creating a new access key with %s", creds.MaskKey(cur.AccessKeyID))
 	out, err := r.IAM(cur).CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})
 	if err != nil {
 		// Refused by IAM: nothing was created. Otherwise IAM may have
@@ -129,12 +131,12 @@ func (r *Rotator) Rotate(ctx context.Context, profile string) (oldID, newID stri
 	if err := v.put(rotationPrefix+profile, rotation{New: next, Replaces: cur.AccessKeyID, Existing: existing}); err != nil {
 		// The new key is known nowhere: take it back.
 		r.deleteKey(ctx, cur, next.AccessKeyID)
-		return "", "", where(fmt.Errorf("storing the new key: %w (it was deleted again; %s is still in use)", err, Mask(cur.AccessKeyID)))
+		return "", "", where(fmt.Errorf("storing the new key: %w (it was deleted again; %s is still in use)", err, creds.MaskKey(cur.AccessKeyID)))
 	}
-	r.log("waiting until %s works", Mask(next.AccessKeyID))
+	r.log("waiting until %s works", creds.MaskKey(next.AccessKeyID))
 	if err := r.waitWorks(ctx, next); err != nil {
 		r.undo(ctx, profile, cur, next.AccessKeyID)
-		return "", "", where(fmt.Errorf("%w; %s is still in use", err, Mask(cur.AccessKeyID)))
+		return "", "", where(fmt.Errorf("%w; %s is still in use", err, creds.MaskKey(cur.AccessKeyID)))
 	}
 	if err := r.finish(ctx, profile, rotation{New: next, Replaces: cur.AccessKeyID}); err != nil {
 		return "", "", where(err)
@@ -152,11 +154,11 @@ func (r *Rotator) finish(ctx context.Context, profile string, p rotation) error 
 	if err := v.dropSession(profile); err != nil {
 		return err
 	}
-	r.log("deleting the old key %s", Mask(p.Replaces))
+	r.log("deleting the old key %s", creds.MaskKey(p.Replaces))
 	_, err := r.IAM(p.New).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(p.Replaces)})
 	if err != nil && !isCode(err, "NoSuchEntity") {
 		return fmt.Errorf("the new key %s is stored and in use, but the old key %s could not be deleted: %w (run credchain keys rotate %s again to finish)",
-			Mask(p.New.AccessKeyID), Mask(p.Replaces), iamError("DeleteAccessKey", err), profile)
+			creds.MaskKey(p.New.AccessKeyID), creds.MaskKey(p.Replaces), iamError("DeleteAccessKey", err), profile)
 	}
 	if err := v.Store.Delete(rotationPrefix + profile); err != nil {
 		return fmt.Errorf("the rotation is done, but its record could not be removed: %w", err)
@@ -186,17 +188,17 @@ func (r *Rotator) resume(ctx context.Context, profile string, cur Key, curErr er
 		return false, where(v.Store.Delete(rotationPrefix + profile))
 	}
 	if curErr == nil && cur.AccessKeyID == p.New.AccessKeyID {
-		r.log("finishing the rotation to %s", Mask(p.New.AccessKeyID))
+		r.log("finishing the rotation to %s", creds.MaskKey(p.New.AccessKeyID))
 		return true, where(r.finish(ctx, profile, p))
 	}
 	if err := r.Works(ctx, p.New); err == nil {
-		r.log("finishing the rotation to %s, which works", Mask(p.New.AccessKeyID))
+		r.log("finishing the rotation to %s, which works", creds.MaskKey(p.New.AccessKeyID))
 		return true, where(r.finish(ctx, profile, p))
 	}
 	if curErr != nil {
 		return false, curErr
 	}
-	r.log("undoing an unfinished rotation to %s, which does not work", Mask(p.New.AccessKeyID))
+	r.log("undoing an unfinished rotation to %s, which does not work", creds.MaskKey(p.New.AccessKeyID))
 	r.undo(ctx, profile, cur, p.New.AccessKeyID)
 	return false, nil
 }
@@ -243,9 +245,9 @@ func (r *Rotator) dropOrphans(ctx context.Context, profile string, cur Key, p ro
 			return iamError("GetAccessKeyLastUsed", err)
 		}
 		if used.AccessKeyLastUsed != nil && used.AccessKeyLastUsed.LastUsedDate != nil {
-			return fmt.Errorf("the key %s was created after an interrupted rotation but has been used since, so it is not the interrupted rotation's: leaving it; delete it yourself if it is not in use, then rotate again", Mask(id))
+			return fmt.Errorf("the key %s was created after an interrupted rotation but has been used since, so it is not the interrupted rotation's: leaving it; delete it yourself if it is not in use, then rotate again", creds.MaskKey(id))
 		}
-		r.log("deleting %s, created by an interrupted rotation and never used", Mask(id))
+		r.log("deleting %s, created by an interrupted rotation and never used", creds.MaskKey(id))
 		if _, err := r.IAM(cur).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(id)}); err != nil && !isCode(err, "NoSuchEntity") {
 			return iamError("DeleteAccessKey", err)
 		}
@@ -263,7 +265,7 @@ func (r *Rotator) undo(ctx context.Context, profile string, cur Key, newID strin
 
 func (r *Rotator) deleteKey(ctx context.Context, with Key, id string) {
 	if _, err := r.IAM(with).DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: aws.String(id)}); err != nil && !isCode(err, "NoSuchEntity") {
-		r.log("could not delete the unused key %s: %v: delete it in the IAM console", Mask(id), err)
+		r.log("could not delete the unused key %s: %v: delete it in the IAM console", creds.MaskKey(id), err)
 	}
 }
 
