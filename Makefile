@@ -71,6 +71,7 @@ lint:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/ini
 	$(GO) test -run '^$$' -fuzz '^FuzzShlexSplit$$' -fuzztime $(FUZZTIME) ./internal/pystr
+	$(GO) test -run '^$$' -fuzz '^FuzzJoin$$' -fuzztime $(FUZZTIME) ./internal/pystr
 	$(GO) test -run '^$$' -fuzz '^FuzzQuotePOSIX$$' -fuzztime $(FUZZTIME) ./shellenv
 	$(GO) test -run '^$$' -fuzz '^FuzzApply$$' -fuzztime $(FUZZTIME) ./internal/configedit
 

@@ -24,6 +24,7 @@ import (
 	"github.com/credchain/credchain/internal/keys"
 	"github.com/credchain/credchain/internal/keystore"
 	"github.com/credchain/credchain/internal/prompt"
+	"github.com/credchain/credchain/internal/pystr"
 	"github.com/credchain/credchain/shellenv"
 	"github.com/credchain/credchain/stscreds"
 	"github.com/spf13/cobra"
@@ -189,7 +190,7 @@ func (o *keysOptions) processCommand(e *env, profile string) (string, error) {
 	if b := o.backendName(e); b != keystore.Default() {
 		argv = append(argv, "--backend", b)
 	}
-	return quoteArgs(append(argv, profile)), nil
+	return pystr.Join(append(argv, profile), runtime.GOOS == "windows"), nil
 }
 
 func sameFile(a, b string) bool {
@@ -198,23 +199,6 @@ func sameFile(a, b string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
-// quoteArgs joins argv so that botocore's split (shlex on POSIX, the
-// Windows rules on Windows) gives it back.
-func quoteArgs(argv []string) string {
-	out := make([]string, len(argv))
-	for i, a := range argv {
-		switch {
-		case runtime.GOOS == "windows":
-			if a == "" || strings.ContainsAny(a, " \t\"") {
-				a = `"` + strings.ReplaceAll(a, `"`, `\"`) + `"`
-			}
-		case a == "" || strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./@%+=:,-") != "":
-			a = shellenv.QuotePOSIX(a)
-		}
-		out[i] = a
-	}
-	return strings.Join(out, " ")
-}
 
 // readKey asks for a key: on the terminal without echo when stdin is one,
 // else two lines of stdin (access key id, then secret).

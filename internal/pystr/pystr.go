@@ -238,6 +238,58 @@ func WindowsSplit(s string) ([]string, error) {
 	return out, nil
 }
 
+// Join quotes argv into one command line that ShlexSplit (windows false)
+// or WindowsSplit (windows true), botocore's splits of credential_process,
+// give back word for word. Words that need no quoting are left bare.
+func Join(argv []string, windows bool) string {
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		if windows {
+			out[i] = quoteWindows(a)
+		} else {
+			out[i] = quotePOSIX(a)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// safeWord are the characters a POSIX word may hold unquoted.
+const safeWord = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./@%+=:,-"
+
+func quotePOSIX(a string) string {
+	if a != "" && strings.Trim(a, safeWord) == "" {
+		return a
+	}
+	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+}
+
+// quoteWindows quotes a for the MSVC rules: inside quotes, backslashes are
+// doubled where they run up to a quote (an escaped one, or the closing one).
+func quoteWindows(a string) string {
+	if a != "" && !strings.ContainsAny(a, " \t\"") {
+		return a
+	}
+	var b strings.Builder
+	b.WriteByte('"')
+	slashes := 0
+	for i := 0; i < len(a); i++ {
+		switch c := a[i]; c {
+		case '\\':
+			slashes++
+			continue
+		case '"':
+			b.WriteString(strings.Repeat(`\`, 2*slashes+1))
+		default:
+			b.WriteString(strings.Repeat(`\`, slashes))
+		}
+		slashes = 0
+		b.WriteByte(a[i])
+	}
+	b.WriteString(strings.Repeat(`\`, 2*slashes))
+	b.WriteByte('"')
+	return b.String()
+}
+
 // ExpandVars is posixpath.expandvars: $name and ${name} (name of ASCII word
 // characters) are replaced by their value when lookup finds them; anything
 // else is left as it is.

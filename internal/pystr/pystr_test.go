@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 const splitScript = `
@@ -140,6 +141,31 @@ func FuzzShlexSplit(f *testing.F) {
 		again, err := ShlexSplit(b.String())
 		if err != nil || strings.Join(again, "\x00") != strings.Join(words, "\x00") || len(again) != len(words) {
 			t.Fatalf("round trip of %q: %q -> %q (%v)", s, words, again, err)
+		}
+	})
+}
+
+// FuzzJoin: any words (valid UTF-8) joined by Join come back word for word
+// from botocore's split, on POSIX and on Windows.
+func FuzzJoin(f *testing.F) {
+	f.Add("/usr/bin/credchain-aws\x00keys\x00process\x00dev")
+	f.Add(`C:\Program Files\credchain\credchain-aws.exe` + "\x00--backend\x00wincred\x00my prof")
+	f.Add(`a\` + "\x00" + `"q"` + "\x00\x00" + `tail\\"` + "\x00it's")
+	f.Fuzz(func(t *testing.T, joined string) {
+		if !utf8.ValidString(joined) {
+			return
+		}
+		words := strings.Split(joined, "\x00")
+		for _, windows := range []bool{false, true} {
+			line := Join(words, windows)
+			split := ShlexSplit
+			if windows {
+				split = WindowsSplit
+			}
+			got, err := split(line)
+			if err != nil || strings.Join(got, "\x00") != joined || len(got) != len(words) {
+				t.Fatalf("windows=%v: %q joined as %q splits into %q (%v)", windows, words, line, got, err)
+			}
 		}
 	})
 }
