@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/selfbin"
 	"github.com/spf13/cobra"
 )
 
@@ -30,7 +29,7 @@ import (
 // The full build is complete on its own (go install gives it as credchain).
 
 // FullName is the full build's name, next to the front or on PATH.
-const FullName = "credchain-aws"
+const FullName = selfbin.FullName
 
 // errFullBuild is how a front command says that the full build runs it.
 var errFullBuild = fmt.Errorf("this command runs in %s: %w", FullName, creds.ErrNoClient)
@@ -102,35 +101,17 @@ func installHint() string {
 	return "make install from a checkout, or go install github.com/credchain/credchain/cmd/" + FullName + "@" + at
 }
 
-// fullBinary finds the full build: next to the running executable (as
-// started, then with symlinks resolved), else on PATH. A front installed
-// under the full build's name is refused: it would hand over to itself.
+// fullBinary finds the full build (selfbin.Full). A front installed under
+// the full build's name is refused: it would hand over to itself.
 func fullBinary() (string, error) {
-	name := FullName
-	if runtime.GOOS == "windows" {
-		name += ".exe"
-	}
 	if strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe") == FullName {
 		return "", fmt.Errorf("%s is credchain's front build: install the full build under that name (make install)", os.Args[0])
 	}
-	exe, err := os.Executable()
-	if err == nil {
-		dirs := []string{filepath.Dir(exe)}
-		if real, err := filepath.EvalSymlinks(exe); err == nil && filepath.Dir(real) != dirs[0] {
-			dirs = append(dirs, filepath.Dir(real))
-		}
-		for _, dir := range dirs {
-			p := filepath.Join(dir, name)
-			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-				return p, nil
-			}
-		}
+	p, err := selfbin.Full()
+	if err != nil {
+		return "", fmt.Errorf("%v: install both binaries (%s)", err, installHint())
 	}
-	p, perr := exec.LookPath(FullName)
-	if perr == nil {
-		return p, nil
-	}
-	return "", fmt.Errorf("%s, the part of credchain that calls AWS, is neither next to %s nor on PATH: install both binaries (%s)", name, exe, installHint())
+	return p, nil
 }
 
 // handOver runs args in the full build and returns its exit status; on

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -25,6 +24,7 @@ import (
 	"github.com/credchain/credchain/internal/keystore"
 	"github.com/credchain/credchain/internal/prompt"
 	"github.com/credchain/credchain/internal/pystr"
+	"github.com/credchain/credchain/internal/selfbin"
 	"github.com/credchain/credchain/shellenv"
 	"github.com/credchain/credchain/stscreds"
 	"github.com/spf13/cobra"
@@ -174,14 +174,9 @@ func files(e *env) keys.Files {
 // does, and the backend when it is not the platform's default (boto3 may
 // run without CREDCHAIN_KEYRING_BACKEND).
 func (o *keysOptions) processCommand(e *env, profile string) (string, error) {
-	self, err := os.Executable()
+	self, err := selfbin.Self()
 	if err != nil {
-		return "", fmt.Errorf("cannot find credchain's own path for credential_process: %w", err)
-	}
-	if onPath, err := exec.LookPath(filepath.Base(self)); err == nil {
-		if abs, err := filepath.Abs(onPath); err == nil && sameFile(abs, self) {
-			self = abs
-		}
+		return "", fmt.Errorf("credential_process: %w", err)
 	}
 	if strings.Contains(self, string(filepath.Separator)+"go-build") {
 		fmt.Fprintf(e.stderr, "credchain: warning: %s is a temporary binary of go run: install credchain (make build) and run keys add again\n", self)
@@ -192,13 +187,6 @@ func (o *keysOptions) processCommand(e *env, profile string) (string, error) {
 	}
 	return pystr.Join(append(argv, profile), runtime.GOOS == "windows"), nil
 }
-
-func sameFile(a, b string) bool {
-	fa, err1 := os.Stat(a)
-	fb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
-}
-
 
 // readKey asks for a key: on the terminal without echo when stdin is one,
 // else two lines of stdin (access key id, then secret).

@@ -21,6 +21,7 @@ import (
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/lifecycle"
 	"github.com/credchain/credchain/internal/proc"
+	"github.com/credchain/credchain/internal/selfbin"
 	"github.com/credchain/credchain/server"
 	"github.com/credchain/credchain/shellenv"
 	"github.com/spf13/cobra"
@@ -341,7 +342,7 @@ func (o *serveOptions) startDetached(cmd *cobra.Command, e *env, g *globals) err
 	if err != nil {
 		return err
 	}
-	self, err := executable()
+	self, err := selfbin.Self()
 	if err != nil {
 		return err
 	}
@@ -495,15 +496,4 @@ func privateOutput(w io.Writer) error {
 		return fmt.Errorf("stdout is a file others can read (%s) and cannot be made owner-only (%v): the endpoint's token was not written", fi.Name(), err)
 	}
 	return nil
-}
-
-// executable is the path of the running credchain, to start it again.
-func executable() (string, error) {
-	if p := os.Args[0]; strings.ContainsRune(p, os.PathSeparator) {
-		return filepath.Abs(p)
-	}
-	if p, err := exec.LookPath(os.Args[0]); err == nil {
-		return p, nil
-	}
-	return os.Executable()
 }
