@@ -146,7 +146,7 @@ func (r *resolution) webIdentity(name string, disableEnv bool) (creds.Provider, 
 			"The provided profile or the current environment is configured to assume role with web identity but has no role ARN configured. Ensure that the profile has the role_arn configuration set or the AWS_ROLE_ARN env var is set. (token file from %s)", from)
 	}
 	session, _, _ := get("AWS_ROLE_SESSION_NAME", "role_session_name")
-	w := &stscreds.WebIdentity{Profile: name, RoleARN: role, TokenFile: tokenFile, SessionName: session, Cache: r.o.cache, Now: r.o.now}
+	w := &stscreds.WebIdentity{Profile: name, RoleARN: role, TokenFile: tokenFile, SessionName: session, Cache: r.o.cache, Now: r.o.now, Warn: r.o.warn}
 	if awsClients.webIdentity != nil {
 		w.Client = func() (stscreds.WebIdentityAPI, error) {
 			opts, _, err := r.stsClientOptions()
@@ -383,7 +383,7 @@ func (r *resolution) roleProvider(name string, source creds.Provider) (*stscreds
 	}
 	a := &stscreds.AssumeRole{Profile: name, RoleARN: get("role_arn"), SessionName: get("role_session_name"),
 		ExternalID: present("external_id", "ExternalId"), MFASerial: present("mfa_serial", "SerialNumber"), Source: source,
-		Client: r.stsClient(), Cache: r.o.cache, TokenCode: r.tokenCode(name, p), Now: r.o.now, Dicts: dicts}
+		Client: r.stsClient(), Cache: r.o.cache, TokenCode: r.tokenCode(name, p), Now: r.o.now, Dicts: dicts, Warn: r.o.warn}
 	if v, ok := p.Lookup("role_session_name"); ok && v.Nested != nil {
 		a.SessionName, dicts["RoleSessionName"] = pystr.DictRepr(v.Nested), true
 	}

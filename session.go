@@ -77,6 +77,7 @@ type options struct {
 	mfa           func(serial string) (string, error)
 	mfaPrompt     func(MFARequest) (string, error)
 	processErr    io.Writer
+	warn          func(string)
 }
 
 // Option configures a Session.
@@ -162,6 +163,10 @@ func WithMFAPrompt(ask func(MFARequest) (string, error)) Option {
 // person's terminal). It never goes into an error: errors travel into JSON
 // output and server responses.
 func WithProcessStderr(w io.Writer) Option { return func(o *options) { o.processErr = w } }
+
+// WithWarnings receives the Session's non-fatal warnings (an assumed-role
+// cache that cannot be locked or written); by default they are dropped.
+func WithWarnings(warn func(msg string)) Option { return func(o *options) { o.warn = warn } }
 
 // NewSession returns a Session configured by opts.
 func NewSession(opts ...Option) *Session {

@@ -124,6 +124,9 @@ type AssumeRole struct {
 	// outermost role is loaded.
 	Preload func(context.Context) error
 	Now     func() time.Time
+	// Warn receives non-fatal warnings (a cache that cannot be locked or
+	// written); nil drops them.
+	Warn func(msg string)
 
 	role    role
 	mu      sync.Mutex
@@ -180,7 +183,7 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		// A cache that cannot be locked (a read-only directory) only costs
 		// the sharing: fetch anyway.
 		if unlock, err := l.Lock(key); err != nil {
-			warnf("%s: %v; fetching without the cache lock", p.where(), err)
+			warnf(p.Warn, "%s: %v; fetching without the cache lock", p.where(), err)
 		} else {
 			defer unlock()
 			// Another process may have fetched while we waited.
@@ -262,7 +265,7 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		return creds.Credentials{}, apiError(p.where(), err)
 	}
 	p.fetched = true
-	c, err := save(p.where(), p.Cache, key, out)
+	c, err := save(p.where(), p.Cache, key, out, p.Warn)
 	if err != nil {
 		return creds.Credentials{}, err
 	}
@@ -319,10 +322,12 @@ func fromCache(c cache.Cache, key string, now time.Time, method, source string) 
 	return cr, true
 }
 
-// Warnf receives non-fatal warnings (cache problems); the CLI prints them.
-var Warnf = func(format string, args ...any) {}
-
-func warnf(format string, args ...any) { Warnf(format, args...) }
+// warnf gives a non-fatal warning (a cache problem) to warn, when set.
+func warnf(warn func(string), format string, args ...any) {
+	if warn != nil {
+		warn(fmt.Sprintf(format, args...))
+	}
+}
 
 // entry converts an STS result; the account id comes from the assumed role
 // ARN, as in botocore.
@@ -346,13 +351,13 @@ func entry(r Result) (cache.Entry, error) {
 
 // save converts an STS result and stores it in c under key. A cache that
 // cannot be written is not fatal: the keys are good.
-func save(where string, c cache.Cache, key string, r Result) (creds.Credentials, error) {
+func save(where string, c cache.Cache, key string, r Result, warn func(string)) (creds.Credentials, error) {
 	e, err := entry(r)
 	if err != nil {
 		return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: where, Err: err}
 	}
 	if err := c.Put(key, e); err != nil {
-		warnf("%s: cannot write the credential cache: %v", where, err)
+		warnf(warn, "%s: cannot write the credential cache: %v", where, err)
 	}
 	return e.Credentials, nil
 }
@@ -402,6 +407,9 @@ type WebIdentity struct {
 	Client func() (WebIdentityAPI, error)
 	Cache  cache.Cache
 	Now    func() time.Time
+	// Warn receives non-fatal warnings (a cache that cannot be written);
+	// nil drops them.
+	Warn func(msg string)
 
 	role role
 }
@@ -460,7 +468,7 @@ func (p *WebIdentity) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	if err != nil {
 		return creds.Credentials{}, apiError(p.where(), err)
 	}
-	c, err := save(p.where(), p.Cache, key, out)
+	c, err := save(p.where(), p.Cache, key, out, p.Warn)
 	if err != nil {
 		return creds.Credentials{}, err
 	}

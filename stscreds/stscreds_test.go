@@ -135,9 +135,8 @@ func TestUnwritableCacheStillWorks(t *testing.T) {
 		t.Fatal(err)
 	}
 	var warnings []string
-	Warnf = func(f string, a ...any) { warnings = append(warnings, fmt.Sprintf(f, a...)) }
-	defer func() { Warnf = func(string, ...any) {} }()
 	p := provider(srv.URL, &cache.File{Dir: filepath.Join(blocker, "cache")}, time.Now)
+	p.Warn = func(msg string) { warnings = append(warnings, msg) }
 	if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "ASIAROLE" {
 		t.Fatalf("got %v", err)
 	}

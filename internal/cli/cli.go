@@ -16,7 +16,6 @@ import (
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/internal/awshttp"
 	"github.com/credchain/credchain/shellenv"
-	"github.com/credchain/credchain/stscreds"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -79,7 +78,7 @@ func (g *globals) lookup(e *env) func(string) (string, bool) {
 func (g *globals) session(e *env) *credchain.Session {
 	lookup := g.lookup(e)
 	opts := []credchain.Option{credchain.WithEnv(lookup), credchain.WithMFAPrompt(g.mfa(e)),
-		credchain.WithProcessStderr(e.stderr)}
+		credchain.WithProcessStderr(e.stderr), credchain.WithWarnings(func(msg string) { fmt.Fprintf(e.stderr, "credchain: warning: %s\n", msg) })}
 	if g.profileSet {
 		opts = append(opts, credchain.WithProfile(g.profile))
 	}
@@ -166,7 +165,6 @@ func MainContext(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	e := &env{lookup: lookup, stdin: stdin, stdout: stdout, stderr: stderr}
 	limitHeap(lookup)
-	stscreds.Warnf = func(format string, args ...any) { fmt.Fprintf(stderr, "credchain: warning: "+format+"\n", args...) }
 	g := &globals{}
 	ran := false
 	root := &cobra.Command{
