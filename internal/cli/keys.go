@@ -126,28 +126,14 @@ func (o *keysOptions) vault(e *env) (*keys.Vault, error) { return o.vaultOf(e, o
 // vaultOf opens the store backend.
 func (o *keysOptions) vaultOf(e *env, backend string) (*keys.Vault, error) {
 	home := awsconfig.ExpandUser("~", e.lookup)
-	dir := filepath.Join(home, ".local", "share", "credchain", "keystore")
-	if v, ok := e.lookup("XDG_DATA_HOME"); ok && filepath.IsAbs(v) {
-		dir = filepath.Join(v, "credchain", "keystore")
-	}
-	st, err := keystore.Open(keystore.Config{Backend: backend, Lookup: e.lookup, Dir: dir, Home: home,
+	ask := asker(e, "", "")
+	st, err := keystore.Open(keystore.Config{Backend: backend, Lookup: e.lookup, Dir: keystore.FileDir(home, e.lookup), Home: home,
 		Passphrase: func(label string, confirm bool) (string, error) {
-			ask := asker(e, "", "")
-			p, err := ask.Ask(context.Background(), prompt.Question{Label: label})
+			p, err := prompt.NewSecret(context.Background(), ask, label, confirm)
 			if errors.Is(err, prompt.ErrUnavailable) {
 				return "", fmt.Errorf("no terminal or desktop to ask for the passphrase: set %s", keystore.PassphraseVar)
 			}
-			if err != nil || !confirm {
-				return p, err
-			}
-			again, err := ask.Ask(context.Background(), prompt.Question{Label: "Again, to confirm: "})
-			if err != nil {
-				return "", err
-			}
-			if again != p {
-				return "", errors.New("the passphrases differ; nothing was stored")
-			}
-			return p, nil
+			return p, err
 		}})
 	if err != nil {
 		return nil, err

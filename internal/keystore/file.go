@@ -189,3 +189,13 @@ func (f *fileStore) List() ([]string, error) {
 	sort.Strings(names)
 	return names, nil
 }
+
+// FileDir is the file store's folder: $XDG_DATA_HOME/credchain/keystore
+// when XDG_DATA_HOME is an absolute path, else
+// HOME/.local/share/credchain/keystore.
+func FileDir(home string, lookup func(string) (string, bool)) string {
+	if v, ok := lookup("XDG_DATA_HOME"); ok && filepath.IsAbs(v) {
+		return filepath.Join(v, "credchain", "keystore")
+	}
+	return filepath.Join(home, ".local", "share", "credchain", "keystore")
+}

@@ -309,3 +309,12 @@ func TestFileStoreWritersWithTwoPassphrases(t *testing.T) {
 		}
 	}
 }
+
+func TestFileDir(t *testing.T) {
+	if got := FileDir("/home/u", envOf("XDG_DATA_HOME=/data")); got != filepath.Join("/data", "credchain", "keystore") {
+		t.Errorf("XDG_DATA_HOME: %s", got)
+	}
+	if got := FileDir("/home/u", envOf("XDG_DATA_HOME=relative")); got != filepath.Join("/home/u", ".local", "share", "credchain", "keystore") {
+		t.Errorf("a relative XDG_DATA_HOME is ignored: %s", got)
+	}
+}

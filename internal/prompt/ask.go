@@ -187,3 +187,20 @@ func run(ctx context.Context, timeout time.Duration, argv []string, stderr io.Wr
 	line, _, _ := strings.Cut(string(out.Stdout), "\n")
 	return strings.TrimSpace(line), nil
 }
+
+// NewSecret asks for a secret with ask; with confirm (a new passphrase) it
+// asks again and refuses two different answers.
+func NewSecret(ctx context.Context, ask Asker, label string, confirm bool) (string, error) {
+	p, err := ask.Ask(ctx, Question{Label: label})
+	if err != nil || !confirm {
+		return p, err
+	}
+	again, err := ask.Ask(ctx, Question{Label: "Again, to confirm: "})
+	if err != nil {
+		return "", err
+	}
+	if again != p {
+		return "", errors.New("the passphrases differ; nothing was stored")
+	}
+	return p, nil
+}

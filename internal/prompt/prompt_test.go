@@ -1,6 +1,7 @@
 package prompt
 
 import (
+	"context"
 	"io"
 	"strings"
 	"testing"
@@ -26,5 +27,24 @@ func TestLineConsumesOneLine(t *testing.T) {
 	}
 	if _, err := Line(strings.NewReader(strings.Repeat("x", maxLine+1))); err == nil {
 		t.Error("an endless line is read")
+	}
+}
+
+func TestNewSecretConfirms(t *testing.T) {
+	answers := func(a ...string) Asker {
+		return AskerFunc(func(context.Context, Question) (string, error) {
+			s := a[0]
+			a = a[1:]
+			return s, nil
+		})
+	}
+	if p, err := NewSecret(context.Background(), answers("pw", "pw"), "New: ", true); err != nil || p != "pw" {
+		t.Fatalf("same twice: %q, %v", p, err)
+	}
+	if _, err := NewSecret(context.Background(), answers("pw", "pv"), "New: ", true); err == nil {
+		t.Fatal("two different answers were accepted")
+	}
+	if p, err := NewSecret(context.Background(), answers("pw"), "Old: ", false); err != nil || p != "pw" {
+		t.Fatalf("without confirm: %q, %v", p, err)
 	}
 }
