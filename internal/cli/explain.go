@@ -11,7 +11,7 @@ import (
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/creds"
-	"github.com/credchain/credchain/internal/keys"
+	"github.com/credchain/credchain/internal/keyfiles"
 	"github.com/credchain/credchain/internal/keystore"
 	"github.com/credchain/credchain/internal/timefmt"
 	"github.com/spf13/cobra"
@@ -143,15 +143,15 @@ func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error
 
 // served says whether the winning credentials came from credchain's store
 // (the profile's credential_process is credchain keys process).
-func served(e *env, x *credchain.Explanation) (keys.Served, bool) {
+func served(e *env, x *credchain.Explanation) (keyfiles.Served, bool) {
 	if x.Err != nil || x.Credentials == nil || x.Credentials.Method != "custom-process" {
-		return keys.Served{}, false
+		return keyfiles.Served{}, false
 	}
 	profile := "default"
 	if x.Profile != nil {
 		profile = *x.Profile
 	}
-	return keys.ServedBy(files(e), profile)
+	return keyfiles.ServedBy(files(e), profile)
 }
 
 func writeExplanation(out *bytes.Buffer, x *credchain.Explanation, now time.Time) {

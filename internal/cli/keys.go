@@ -20,6 +20,7 @@ import (
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/keyfiles"
 	"github.com/credchain/credchain/internal/keys"
 	"github.com/credchain/credchain/internal/keystore"
 	"github.com/credchain/credchain/internal/prompt"
@@ -147,10 +148,10 @@ func stdinIsTerminal(e *env) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func files(e *env) keys.Files {
+func files(e *env) keyfiles.Files {
 	cfg, _ := awsconfig.ConfigFile(e.lookup)
 	cred, _ := awsconfig.CredentialsFile(e.lookup)
-	return keys.Files{Config: cfg, Credentials: cred}
+	return keyfiles.Files{Config: cfg, Credentials: cred}
 }
 
 // processCommand is the credential_process line that runs this binary's
@@ -237,7 +238,7 @@ func (o *keysOptions) add(ctx context.Context, e *env, g *globals, profile strin
 	if err != nil {
 		return err
 	}
-	use, err := keys.Inspect(files(e), profile, command, false)
+	use, err := keyfiles.Inspect(files(e), profile, command, false)
 	if err != nil {
 		return err
 	}
@@ -262,7 +263,7 @@ func (o *keysOptions) add(ctx context.Context, e *env, g *globals, profile strin
 
 // store puts k in the store and points the profile at it; if the files
 // cannot be written, the store is put back as it was.
-func (o *keysOptions) store(e *env, v *keys.Vault, use *keys.Use, k keys.Key) error {
+func (o *keysOptions) store(e *env, v *keys.Vault, use *keyfiles.Use, k keys.Key) error {
 	before, err := v.Key(use.Profile)
 	var notStored *keys.NotStoredError
 	had := !errors.As(err, &notStored)
@@ -293,7 +294,7 @@ func (o *keysOptions) importKeys(e *env, args []string) error {
 		return usageError{errors.New("name a profile or give --all, not both")}
 	case o.all:
 		var err error
-		if profiles, err = keys.Plaintext(files(e)); err != nil {
+		if profiles, err = keyfiles.Plaintext(files(e)); err != nil {
 			return err
 		}
 		if len(profiles) == 0 {
@@ -316,7 +317,7 @@ func (o *keysOptions) importKeys(e *env, args []string) error {
 			if err != nil {
 				return err
 			}
-			use, err := keys.Inspect(files(e), p, command, true)
+			use, err := keyfiles.Inspect(files(e), p, command, true)
 			if err != nil {
 				return err
 			}
@@ -340,7 +341,7 @@ func (o *keysOptions) importKeys(e *env, args []string) error {
 func (o *keysOptions) list(e *env) error {
 	backends := []string{o.backendName(e)}
 	if _, named := e.lookup(BackendVar); o.backend == "" && !named {
-		for _, b := range keys.Backends(files(e)) {
+		for _, b := range keyfiles.Backends(files(e)) {
 			if b == "" {
 				b = keystore.Default()
 			}
@@ -420,7 +421,7 @@ func (o *keysOptions) remove(e *env, profile string) error {
 	if err != nil {
 		return err
 	}
-	unused, err := keys.Unuse(files(e), profile)
+	unused, err := keyfiles.Unuse(files(e), profile)
 	if err != nil {
 		return fmt.Errorf("profile %q: the key was removed from the store, but its credential_process line was not: %w", profile, err)
 	}
@@ -472,7 +473,7 @@ func (o *keysOptions) process(ctx context.Context, e *env, profile string) error
 	if err != nil {
 		return err
 	}
-	settings, err := keys.Settings(files(e), profile)
+	settings, err := keyfiles.Settings(files(e), profile)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,9 @@
-package keys
+// Package keyfiles is the config-file side of credchain's key store: which
+// profile's credential_process serves its key from the store, and the edits
+// that point a profile at the store (keys add, import) or take it away
+// (keys remove), through configedit. The store itself, the MFA session and
+// rotation are internal/keys.
+package keyfiles
 
 import (
 	"errors"
@@ -10,6 +15,7 @@ import (
 
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/internal/configedit"
+	"github.com/credchain/credchain/internal/keys"
 	"github.com/credchain/credchain/internal/pystr"
 )
 
@@ -79,7 +85,7 @@ type Use struct {
 	Profile string
 	// Plain are the keys the files hold in plaintext (keys import), with
 	// where they are.
-	Plain      *Key
+	Plain      *keys.Key
 	PlainWhere string
 	files      Files
 	cfgHeader  string
@@ -134,7 +140,7 @@ func Inspect(files Files, profile, command string, importing bool) (*Use, error)
 		if v, ok := sec.Lookup("aws_session_token"); ok {
 			return nil, fmt.Errorf("%s holds temporary credentials (aws_session_token at %s): only long-term keys are stored", where, v.Pos())
 		}
-		u.Plain = &Key{AccessKeyID: id.Raw, SecretAccessKey: secret}
+		u.Plain = &keys.Key{AccessKeyID: id.Raw, SecretAccessKey: secret}
 		u.PlainWhere, u.inConfig = sec.Pos(), sec == cfgSec
 	}
 	if importing && u.Plain == nil {
