@@ -1,7 +1,9 @@
 package awshttp
 
 import (
+	"errors"
 	"math/rand/v2"
+	"net"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,11 +37,24 @@ func legacyRetryables(service string) []retry.IsErrorRetryable {
 	}
 	return []retry.IsErrorRetryable{
 		retry.NoRetryCanceledError{},
+		noRetryTimeout,
 		retry.RetryableConnectionError{},
 		retry.RetryableHTTPStatusCode{Codes: map[int]struct{}{429: {}, 500: {}, 502: {}, 503: {}, 504: {}, 509: {}}},
 		retry.RetryableErrorCode{Codes: codes},
 	}
 }
+
+// noRetryTimeout: a request that got no answer within Timeout is not
+// tried again. An endpoint that hangs (a stuck SSO portal) then costs one
+// Timeout, not one per attempt (150 s over five attempts); botocore would
+// retry, with a 60 s read timeout.
+var noRetryTimeout = retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
+})
 
 // Retryer returns the aws-sdk-go-v2 retryer matching botocore's for the
 // configuration and service ("sts", "sso"): legacy makes up to 5 attempts
@@ -53,6 +68,7 @@ func Retryer(r Retry, service string) aws.Retryer {
 			if r.MaxAttempts > 0 {
 				o.MaxAttempts = r.MaxAttempts
 			}
+			o.Retryables = append([]retry.IsErrorRetryable{noRetryTimeout}, o.Retryables...)
 		}
 		if r.Mode == RetryAdaptive {
 			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {

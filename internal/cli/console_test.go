@@ -67,7 +67,9 @@ func TestConsoleWithoutBrowserPrintsTheURL(t *testing.T) {
 }
 
 // TestExecExitStatuses: 127 for a command that does not exist, 126 for one
-// that cannot run, 2 for no command, the command's own status otherwise.
+// that cannot run, 2 for neither a profile nor a command, the command's own
+// status otherwise (a profile and no command: $SHELL, here /bin/sh reading
+// an empty stdin).
 func TestExecExitStatuses(t *testing.T) {
 	home := t.TempDir()
 	must(t, os.MkdirAll(filepath.Join(home, ".aws"), 0o700))
@@ -81,8 +83,9 @@ func TestExecExitStatuses(t *testing.T) {
 	}{
 		{[]string{"exec", "dev", "--", "no-such-command-xyz"}, ExitNotFound},
 		{[]string{"exec", "dev", "--", filepath.Join(home, "not-executable")}, ExitCannotRun},
-		{[]string{"exec", "dev", "--"}, ExitUsage},
-		{[]string{"exec", "--profile", "dev"}, ExitUsage},
+		{[]string{"exec"}, ExitUsage},
+		{[]string{"exec", "dev", "--"}, 0},
+		{[]string{"exec", "--profile", "dev"}, 0},
 		{[]string{"exec", "dev", "--", "sh", "-c", "exit 7"}, 7},
 	} {
 		var out, errOut strings.Builder
