@@ -21,7 +21,7 @@ func Suggest(name string, names []string) []string {
 			continue
 		}
 		ln := strings.ToLower(n)
-		d := editDistance(lower, ln)
+		d := EditDistance(lower, ln)
 		if d > limit && !(lower != "" && (strings.Contains(ln, lower) || strings.Contains(lower, ln) && ln != "")) {
 			continue
 		}
@@ -38,9 +38,10 @@ func Suggest(name string, names []string) []string {
 	return out
 }
 
-// editDistance is the Damerau-Levenshtein distance (optimal string
-// alignment) between a and b, by bytes.
-func editDistance(a, b string) int {
+// EditDistance is the Damerau-Levenshtein distance (optimal string
+// alignment) between a and b, by bytes: a swap of two neighbours is one
+// edit.
+func EditDistance(a, b string) int {
 	if len(a) > 256 || len(b) > 256 {
 		if a == b {
 			return 0

@@ -278,7 +278,7 @@ func nearestSetting(name string) string {
 	}
 	best, bestD := "", limit+1
 	for s := range settings {
-		if d := editDistance(name, s, bestD); d < bestD || d == bestD && s < best {
+		if d := awsconfig.EditDistance(name, s); d < bestD || d == bestD && s < best {
 			best, bestD = s, d
 		}
 	}
@@ -286,35 +286,6 @@ func nearestSetting(name string) string {
 		return ""
 	}
 	return best
-}
-
-// editDistance is the optimal string alignment distance of a and b (a
-// swap of two neighbours is one edit), or more than max when it exceeds it.
-func editDistance(a, b string, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max + 1
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }
 
 func sourceIsSelf(p *awsconfig.Section, name string) bool {
