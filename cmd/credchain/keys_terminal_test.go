@@ -372,3 +372,25 @@ func TestKeysRemoveAsksOnATerminal(t *testing.T) {
 		t.Fatalf("the credential_process line stayed:\n%s", cfg)
 	}
 }
+
+// TestCcswitchAsksThroughTheHelper: the first thing of the day is ccswitch
+// to a role whose source is a stored key with mfa_serial: keys process, run
+// as credential_process under switch inside the shell function's command
+// substitution, asks on the terminal (ccswitch got "input/output error"
+// before), and the shell then holds the role's keys.
+func TestCcswitchAsksThroughTheHelper(t *testing.T) {
+	bin := credchainBinary(t)
+	sts := ststest.New()
+	defer sts.Close()
+	_, env := keysHome(t, bin, "")
+	term := newTerminal(t)
+	env = append(env, "AWS_ENDPOINT_URL_STS="+sts.URL, "PS1=$ ", "HISTFILE=/dev/null", "PATH="+filepath.Dir(bin)+":"+os.Getenv("PATH"))
+	term.Start("sw", append([]string{"env", "-i"}, append(env, "bash", "--norc", "--noprofile")...)...)
+	term.Keys("sw", `eval "$(credchain shell-init bash)"; ccswitch --no-cache r2; echo rc-switch:$? key=${AWS_ACCESS_KEY_ID%????????????}`, "Enter")
+	term.WaitFor("sw", "Enter MFA code for arn:aws:iam::123456789012:mfa/bob:")
+	term.Keys("sw", "314159", "Enter")
+	screen := term.WaitFor("sw", "rc-switch:0 key=ASIA")
+	if strings.Contains(screen, "314159") || strings.Contains(screen, "input/output error") {
+		t.Fatalf("ccswitch through the helper:\n%s", screen)
+	}
+}
