@@ -47,7 +47,7 @@ func TestFuzzyProfileCompletionInFish(t *testing.T) {
 }
 
 // TestCcswitchCompletesProfiles: after shell-init, ccswitch <TAB> completes
-// profile names in bash and in fish (it completed file names).
+// profile names in bash, zsh and fish (it completed file names).
 func TestCcswitchCompletesProfiles(t *testing.T) {
 	bin := credchainBinary(t)
 	home := home(t, "[profile dev-vpc]\nregion = us-east-1\n[profile prod-db]\nregion = us-east-1\n")
@@ -61,6 +61,19 @@ func TestCcswitchCompletesProfiles(t *testing.T) {
 	term.Keys("bash", "ccswitch pr", "Tab")
 	if screen := term.WaitFor("bash", "ccswitch prod-db"); strings.Contains(screen, "prod-file") {
 		t.Fatalf("bash offered a file:\n%s", screen)
+	}
+
+	if zsh, err := exec.LookPath("zsh"); err == nil {
+		term.Start("zsh", "env", "-i", path, "HOME="+home, "PS1=%% ", zsh, "-f")
+		term.Keys("zsh", "cd; autoload -Uz compinit && compinit -u; eval \"$(credchain shell-init zsh)\"; echo sourced", "Enter")
+		term.WaitFor("zsh", "sourced")
+		term.Keys("zsh", "C-l")
+		term.Keys("zsh", "ccswitch pr", "Tab")
+		if screen := term.WaitFor("zsh", "ccswitch prod-db"); strings.Contains(screen, "prod-file") {
+			t.Fatalf("zsh offered a file:\n%s", screen)
+		}
+	} else if os.Getenv("CREDCHAIN_REQUIRE_ZSH") != "" {
+		t.Fatal("zsh is required")
 	}
 
 	fish, err := exec.LookPath("fish")

@@ -23,6 +23,14 @@ _NAME_complete() {
   done
 }
 if [ -n "${BASH_VERSION-}" ]; then complete -F _NAME_complete NAME; fi
+if [ -n "${ZSH_VERSION-}" ]; then eval '
+_NAME_zsh() {
+  local -a c
+  c=("${(@f)$(command credchain __completeNoDesc switch --shell zsh "${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  compadd -- ${c:#:*}
+}
+(( ${+functions[compdef]} )) && compdef _NAME_zsh NAME'
+fi
 `
 
 const fishInit = `# credchain shell integration (fish): credchain shell-init fish | source
