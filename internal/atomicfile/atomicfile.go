@@ -11,9 +11,13 @@
 package atomicfile
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -83,13 +87,22 @@ func temp(path string, data []byte, m Meta) (string, error) {
 	return tmp.Name(), nil
 }
 
+// Displaced is the file that was at a path the instant before Replace put
+// another there: an open file (Linux, macOS) or, where an open file cannot
+// be renamed over (Windows), what it held, read just before.
+type Displaced interface {
+	io.ReaderAt
+	Stat() (fs.FileInfo, error)
+	Close() error
+}
+
 // Replace puts data in path's place, like Write, and returns the file that
-// was at path the instant before, opened (nil when there was none), so that
-// the caller can tell whether anyone replaced or rewrote the file it read
+// was at path the instant before (nil when there was none), so that the
+// caller can tell whether anyone replaced or rewrote the file it read
 // (and redo its change on top). On Linux the two are exchanged atomically
-// (renameat2 RENAME_EXCHANGE); elsewhere the file is opened just before a
-// plain rename.
-func Replace(path string, data []byte, m Meta) (displaced *os.File, err error) {
+// (renameat2 RENAME_EXCHANGE); elsewhere the file is opened (on Windows
+// read) just before a plain rename.
+func Replace(path string, data []byte, m Meta) (Displaced, error) {
 	tmp, err := temp(path, data, m)
 	if err != nil {
 		return nil, err
@@ -105,17 +118,46 @@ func Replace(path string, data []byte, m Meta) (displaced *os.File, err error) {
 		}
 		return f, nil
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		f = nil
+	var old Displaced
+	if f, err := os.Open(path); err == nil {
+		old = f
+		if runtime.GOOS == "windows" {
+			// Windows refuses to rename over a file that is open.
+			old, err = snapshotOf(f)
+			f.Close()
+			if err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		if f != nil {
-			f.Close()
+		if old != nil {
+			old.Close()
 		}
 		return nil, err
 	}
-	return f, nil
+	return old, nil
+}
+
+// snapshot is a file's content and information, read at one moment.
+type snapshot struct {
+	*bytes.Reader
+	info fs.FileInfo
+}
+
+func (s snapshot) Stat() (fs.FileInfo, error) { return s.info, nil }
+func (s snapshot) Close() error               { return nil }
+
+func snapshotOf(f *os.File) (Displaced, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	return snapshot{bytes.NewReader(data), info}, nil
 }
 
 // RemoveStale removes the temporary files of writers that died before

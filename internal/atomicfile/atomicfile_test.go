@@ -69,3 +69,32 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestReplaceReturnsTheDisplacedFile: what Replace displaced reads as the
+// file that was there (an exchange on Linux); the snapshot Windows uses
+// holds what the file held when it was taken.
+func TestReplaceReturnsTheDisplacedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	os.WriteFile(path, []byte("old"), 0o640)
+	before, _ := os.Stat(path)
+	d, err := Replace(path, []byte("new"), Meta{Mode: 0o600, UID: -1})
+	if err != nil || d == nil {
+		t.Fatalf("Replace = %v, %v", d, err)
+	}
+	defer d.Close()
+	fi, _ := d.Stat()
+	buf := make([]byte, 3)
+	if n, _ := d.ReadAt(buf, 0); string(buf[:n]) != "old" || !os.SameFile(fi, before) {
+		t.Fatalf("displaced holds %q (same file %v)", buf[:n], os.SameFile(fi, before))
+	}
+	if data, _ := os.ReadFile(path); string(data) != "new" {
+		t.Fatalf("path holds %q", data)
+	}
+	f, _ := os.Open(path)
+	snap, err := snapshotOf(f)
+	f.Close()
+	os.WriteFile(path, []byte("changed"), 0o600)
+	if n, _ := snap.ReadAt(buf, 0); err != nil || string(buf[:n]) != "new" {
+		t.Fatalf("snapshot holds %q, %v", buf[:n], err)
+	}
+}

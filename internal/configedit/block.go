@@ -281,17 +281,11 @@ func Rewrite(path string, edit func(text string) (string, error)) (changed bool,
 	}
 	// Give up: put back what was saved last, without credchain's edit.
 	if wrote {
-		if displaced, err := atomicfile.Replace(real, base, meta); err == nil {
-			closeFile(displaced)
+		if displaced, err := atomicfile.Replace(real, base, meta); err == nil && displaced != nil {
+			displaced.Close()
 		}
 	}
 	return false, fmt.Errorf("%s kept changing while credchain was editing it (%d saves by another program); credchain's edit was not made: run the command again", path, maxAttempts)
-}
-
-func closeFile(f *os.File) {
-	if f != nil {
-		f.Close()
-	}
 }
 
 // settle is how long a displaced file is watched for an in-place save
@@ -302,7 +296,7 @@ const settle = 25 * time.Millisecond
 // it. It returns nil when the file is the one expected with the text
 // expected both times, else what it holds once it stopped changing (an
 // in-place save seen half written is waited for).
-func settled(displaced *os.File, expectInfo fs.FileInfo, expect []byte) ([]byte, fs.FileInfo, error) {
+func settled(displaced atomicfile.Displaced, expectInfo fs.FileInfo, expect []byte) ([]byte, fs.FileInfo, error) {
 	if displaced == nil {
 		if expectInfo == nil {
 			return nil, nil, nil
