@@ -54,7 +54,7 @@ func TestCcswitchCompletesProfiles(t *testing.T) {
 	os.WriteFile(filepath.Join(home, "prod-file.txt"), nil, 0o600)
 	term := newTerminal(t)
 	path := "PATH=" + filepath.Dir(bin) + ":" + os.Getenv("PATH")
-	term.Start("bash", "env", "-i", path, "HOME="+home, "HISTFILE=/dev/null", "PS1=$ ", "bash", "--norc", "--noprofile")
+	term.Bash("bash", []string{path, "HOME=" + home})
 	term.Keys("bash", "cd; eval \"$(credchain shell-init bash)\"; echo sourced", "Enter")
 	term.WaitFor("bash", "sourced")
 	term.Keys("bash", "C-l")

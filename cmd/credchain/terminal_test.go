@@ -172,8 +172,8 @@ func TestServeDetachAsksForTheMFACodeOnTheTerminal(t *testing.T) {
 	home := home(t, mfaConfig)
 	term := newTerminal(t)
 	env := []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent",
-		"AWS_ENDPOINT_URL_STS=" + sts.URL, "XDG_STATE_HOME=" + filepath.Join(home, "state"), "PS1=$ ", "HISTFILE=/dev/null"}
-	term.Start("serve", append([]string{"env", "-i"}, append(env, "bash", "--norc", "--noprofile")...)...)
+		"AWS_ENDPOINT_URL_STS=" + sts.URL, "XDG_STATE_HOME=" + filepath.Join(home, "state")}
+	term.Bash("serve", env)
 	term.Keys("serve", `eval "$(`+bin+` --no-cache serve mfa --detach)"; echo rc-serve:$?`, "Enter")
 	term.WaitFor("serve", "Enter MFA code for arn:aws:iam::123456789012:mfa/alice:")
 	term.Keys("serve", "271828", "Enter")
@@ -206,8 +206,8 @@ source_profile = base
 `)
 	term := newTerminal(t)
 	env := []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "AWS_EC2_METADATA_DISABLED=true", "BOTO_CONFIG=/nonexistent",
-		"AWS_ENDPOINT_URL_STS=" + sts.URL, "AWS_DEFAULT_REGION=us-east-1", "PS1=$ ", "HISTFILE=/dev/null"}
-	term.Start("slow", append([]string{"env", "-i"}, append(env, "bash", "--norc", "--noprofile")...)...)
+		"AWS_ENDPOINT_URL_STS=" + sts.URL, "AWS_DEFAULT_REGION=us-east-1"}
+	term.Bash("slow", env)
 	term.Keys("slow", bin+" --no-cache export fast --format env >/dev/null; echo rc-fast:$?", "Enter")
 	term.WaitFor("slow", "rc-fast:0")
 	term.Keys("slow", bin+" --no-cache export slow --format env >/dev/null; echo rc-slow:$?", "Enter")

@@ -79,3 +79,11 @@ func (term *Terminal) WaitFor(session, want string) string {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Bash starts a bare bash (no rc files, prompt "$ ", no history file) in a
+// new window named session, with exactly the environment env.
+func (term *Terminal) Bash(session string, env []string) {
+	term.t.Helper()
+	argv := append([]string{"env", "-i"}, env...)
+	term.Start(session, append(argv, "PS1=$ ", "HISTFILE=/dev/null", "bash", "--norc", "--noprofile")...)
+}
