@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/awshttp"
 	"github.com/credchain/credchain/stscreds"
 )
 
@@ -66,10 +67,33 @@ func (s *Session) STSOptions() (stscreds.ClientOptions, error) {
 // service id, lower case: "iam") for this session's profile, as botocore
 // reads it: AWS_ENDPOINT_URL_<ID>, AWS_ENDPOINT_URL, the profile's
 // [services] block, endpoint_url; "" for the service's default endpoint.
+// An empty serviceID gives the global one (AWS_ENDPOINT_URL, endpoint_url).
+// ignore_configured_endpoint_urls makes it "".
 func (s *Session) EndpointURL(serviceID string) (string, error) {
 	r := s.newResolution()
 	if err := r.construct(); err != nil {
 		return "", err
 	}
 	return r.endpointURL(strings.ToUpper(strings.ReplaceAll(serviceID, " ", "_")), strings.ReplaceAll(serviceID, " ", "_"))
+}
+
+// RetrySettings returns the retry mode ("legacy", "standard" or
+// "adaptive") and total attempts botocore uses for this session's profile:
+// AWS_MAX_ATTEMPTS or max_attempts (0: the mode's default, 5 for legacy and
+// 3 for the others), AWS_RETRY_MODE or retry_mode (legacy by default). An
+// invalid value is botocore's error.
+func (s *Session) RetrySettings() (mode string, maxAttempts int, err error) {
+	r := s.newResolution()
+	if err := r.construct(); err != nil {
+		return "", 0, err
+	}
+	retry, err := r.retry()
+	if err != nil {
+		return "", 0, err
+	}
+	mode = retry.Mode
+	if mode == "" {
+		mode = awshttp.RetryLegacy
+	}
+	return mode, retry.MaxAttempts, nil
 }

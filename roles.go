@@ -577,7 +577,11 @@ func (r *resolution) endpointURL(envSuffix, servicesKey string) (string, error) 
 	if strings.EqualFold(ignore.value, "true") {
 		return "", nil
 	}
-	for _, name := range []string{"AWS_ENDPOINT_URL_" + envSuffix, "AWS_ENDPOINT_URL"} {
+	names := []string{"AWS_ENDPOINT_URL_" + envSuffix, "AWS_ENDPOINT_URL"}
+	if envSuffix == "" {
+		names = names[1:] // the global endpoint only
+	}
+	for _, name := range names {
 		if v, ok := r.env(name); ok && v != "" {
 			return v, nil
 		}
@@ -586,7 +590,7 @@ func (r *resolution) endpointURL(envSuffix, servicesKey string) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	if svc, ok := scoped.Get("services"); ok {
+	if svc, ok := scoped.Get("services"); ok && servicesKey != "" {
 		if block, ok := r.config.Service(svc); ok {
 			if v, ok := block.Lookup(servicesKey); ok && v.Nested["endpoint_url"] != "" {
 				return v.Nested["endpoint_url"], nil

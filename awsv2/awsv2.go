@@ -1,10 +1,12 @@
-// Package awsv2 plugs a credchain Session into aws-sdk-go-v2: Provider
-// satisfies aws.CredentialsProvider, so any aws-sdk-go-v2 client signs with
-// the credentials boto3 would have chosen.
+// Package awsv2 plugs credchain into aws-sdk-go-v2. LoadConfig is the
+// one-line replacement of config.LoadDefaultConfig that configures the SDK
+// as boto3 configures itself (credentials, region, endpoints, retries):
 //
-//	sess := credchain.NewSession(credchain.WithProfile("dev"))
-//	cfg := aws.Config{Region: "eu-west-1", Credentials: awsv2.New(sess)}
+//	cfg, err := awsv2.LoadConfig(ctx, credchain.WithProfile("dev"))
 //	client := sts.NewFromConfig(cfg)
+//
+// Provider satisfies aws.CredentialsProvider over a Session, for a config
+// built by hand.
 package awsv2
 
 import (

@@ -1,0 +1,180 @@
+package awsv2_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/awsv2"
+)
+
+// endpoint is a stand-in that answers GetCallerIdentity and ListTables and
+// counts its requests.
+func endpoint(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		if r.Header.Get("X-Amz-Target") != "" {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+			fmt.Fprint(w, `{"TableNames":["t"]}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprint(w, callerIdentity)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+func homeWithConfig(t *testing.T, config string) string {
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+	os.WriteFile(filepath.Join(home, ".aws", "config"), []byte(config), 0o600)
+	return home
+}
+
+// TestLoadConfigUsesBotocoresEndpointsRegionAndKeys: the README's recipe
+// (aws.Config{Region, Credentials}) sent calls to the real AWS endpoint
+// whatever AWS_ENDPOINT_URL said; LoadConfig gives every client the
+// endpoint botocore would use: per service, then global, then the
+// profile's [services] block and endpoint_url.
+func TestLoadConfigUsesBotocoresEndpointsRegionAndKeys(t *testing.T) {
+	stsSrv, stsCalls := endpoint(t)
+	global, globalCalls := endpoint(t)
+	home := homeWithConfig(t, "[profile dev]\nregion = eu-west-3\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n")
+	cfg, err := awsv2.LoadConfig(context.Background(), credchain.WithProfile("dev"), credchain.WithEnviron([]string{
+		"HOME=" + home, "AWS_EC2_METADATA_DISABLED=true", "AWS_REGION=us-west-2",
+		"AWS_ENDPOINT_URL_STS=" + stsSrv.URL, "AWS_ENDPOINT_URL=" + global.URL}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Region != "eu-west-3" {
+		t.Errorf("region %q, want the profile's (boto3 ignores AWS_REGION)", cfg.Region)
+	}
+	if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dynamodb.NewFromConfig(cfg).ListTables(context.Background(), &dynamodb.ListTablesInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if stsCalls.Load() != 1 || globalCalls.Load() != 1 {
+		t.Fatalf("STS endpoint got %d calls, the global one %d; want 1 and 1", stsCalls.Load(), globalCalls.Load())
+	}
+	c, _ := cfg.Credentials.Retrieve(context.Background())
+	if c.AccessKeyID != "AKIADEV" {
+		t.Errorf("credentials %q", c.AccessKeyID)
+	}
+
+	// The profile's [services] block, and ignore_configured_endpoint_urls.
+	home = homeWithConfig(t, "[profile dev]\nregion = eu-west-3\nservices = local\naws_access_key_id = AKIADEV\naws_secret_access_key = s\n"+
+		"[services local]\nsts =\n  endpoint_url = "+stsSrv.URL+"\n")
+	env := []string{"HOME=" + home, "AWS_EC2_METADATA_DISABLED=true"}
+	cfg, err = awsv2.LoadConfig(context.Background(), credchain.WithProfile("dev"), credchain.WithEnviron(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil || stsCalls.Load() != 2 {
+		t.Fatalf("[services] sts: %v, %d calls", err, stsCalls.Load())
+	}
+	cfg, _ = awsv2.LoadConfig(context.Background(), credchain.WithProfile("dev"), credchain.WithEnviron(append(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true")))
+	if p, ok := cfg.ConfigSources[0].(interface {
+		GetServiceBaseEndpoint(context.Context, string) (string, bool, error)
+	}); !ok || cfg.BaseEndpoint != nil {
+		t.Fatal("no endpoint source, or a global endpoint although ignored")
+	} else if u, found, _ := p.GetServiceBaseEndpoint(context.Background(), "STS"); found {
+		t.Fatalf("ignore_configured_endpoint_urls: STS endpoint %q", u)
+	}
+}
+
+// TestLoadConfigRetriesAsBotocore: AWS_MAX_ATTEMPTS and AWS_RETRY_MODE
+// reach the SDK client (they were left at the SDK's defaults); legacy, the
+// default, makes botocore's 5 attempts.
+func TestLoadConfigRetriesAsBotocore(t *testing.T) {
+	var n atomic.Int32
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer failing.Close()
+	home := homeWithConfig(t, "[default]\nregion = us-east-1\naws_access_key_id = AK\naws_secret_access_key = s\n")
+	for _, tc := range []struct {
+		env  []string
+		want int32
+	}{
+		{[]string{"AWS_MAX_ATTEMPTS=7", "AWS_RETRY_MODE=standard"}, 7},
+		{nil, 5},
+		{[]string{"AWS_MAX_ATTEMPTS=2"}, 2},
+	} {
+		n.Store(0)
+		env := append([]string{"HOME=" + home, "AWS_EC2_METADATA_DISABLED=true", "AWS_ENDPOINT_URL=" + failing.URL}, tc.env...)
+		cfg, err := awsv2.LoadConfig(context.Background(), credchain.WithEnviron(env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// No waiting between attempts in the test.
+		client := sts.NewFromConfig(cfg, func(o *sts.Options) { o.Retryer = noDelay{o.Retryer} })
+		if _, err := client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err == nil {
+			t.Fatal("a failing endpoint succeeded")
+		}
+		if n.Load() != tc.want {
+			t.Errorf("%v: %d attempts, want %d", tc.env, n.Load(), tc.want)
+		}
+	}
+}
+
+type noDelay struct{ aws.Retryer }
+
+func (noDelay) RetryDelay(int, error) (time.Duration, error) { return 0, nil }
+
+// TestLoadConfigRefusesAMissingProfile: botocore's ProfileNotFound at load
+// time, not at the first call.
+func TestLoadConfigRefusesAMissingProfile(t *testing.T) {
+	home := homeWithConfig(t, "[profile dev]\nregion = eu-west-3\n")
+	_, err := awsv2.LoadConfig(context.Background(), credchain.WithProfile("deev"), credchain.WithEnviron([]string{"HOME=" + home}))
+	if credchain.ErrorKind(err) != "ProfileNotFound" {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = awsv2.LoadConfig(context.Background(), credchain.WithEnviron([]string{"HOME=" + home, "AWS_MAX_ATTEMPTS=zero"}))
+	if err == nil {
+		t.Fatal("an invalid max_attempts was accepted")
+	}
+}
+
+// ExampleLoadConfig: one line for an aws-sdk-go-v2 config with boto3's
+// credentials, region and endpoints (here a local stand-in for STS named by
+// AWS_ENDPOINT_URL_STS).
+func ExampleLoadConfig() {
+	stand := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprint(w, callerIdentity)
+	}))
+	defer stand.Close()
+	home, _ := os.MkdirTemp("", "example")
+	defer os.RemoveAll(home)
+	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+	os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile dev]\nregion = eu-west-1\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = secret\n"), 0o600)
+
+	cfg, err := awsv2.LoadConfig(context.Background(), credchain.WithProfile("dev"),
+		credchain.WithEnviron([]string{"HOME=" + home, "AWS_ENDPOINT_URL_STS=" + stand.URL}))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, err := sts.NewFromConfig(cfg).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(cfg.Region, aws.ToString(out.Account))
+	// Output: eu-west-1 123456789012
+}
