@@ -27,7 +27,7 @@ type fakeEnv map[string]string
 
 func (e fakeEnv) lookup(k string) (string, bool) { v, ok := e[k]; return v, ok }
 
-func homeWith(t *testing.T, files map[string]string) fakeEnv {
+func homeWith(t testing.TB, files map[string]string) fakeEnv {
 	t.Helper()
 	home := t.TempDir()
 	for name, body := range files {

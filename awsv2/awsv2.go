@@ -16,9 +16,13 @@ import (
 	"github.com/credchain/credchain"
 )
 
-// Provider adapts a Session to aws.CredentialsProvider. The Session caches
-// and refreshes; wrap Provider in aws.NewCredentialsCache only if you want
-// the SDK's own expiry handling on top.
+// Provider adapts a Session to aws.CredentialsProvider. It needs no
+// aws.CredentialsCache: the Session caches and refreshes by botocore's
+// windows (its fast path is one atomic load; inside the advisory window one
+// caller refreshes and the others keep the current keys). If you wrap it
+// anyway, give the cache an ExpiryWindow of credchain.AdvisoryRefresh:
+// with the default window of zero, the SDK's cache hands out the keys it
+// holds until their last second.
 type Provider struct {
 	Session *credchain.Session
 }

@@ -41,6 +41,25 @@ type Server struct {
 	calls  []Call
 	shortN map[string]int // calls per scenario and short-lived role
 	tries  map[string]int
+	held   chan struct{} // while not nil, requests wait until it is closed
+}
+
+// Hold makes every request wait until release is called (or the request
+// ends): a refresh that hangs, for as long as a test needs.
+func (s *Server) Hold() (release func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.held = ch
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.held = nil
+			s.mu.Unlock()
+			close(ch)
+		})
+	}
 }
 
 var failRe = regexp.MustCompile(`(throttle|e500x|e503x)(\d+)`)
@@ -123,6 +142,16 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	s.calls = append(s.calls, c)
 	s.mu.Unlock()
 
+	s.mu.Lock()
+	held := s.held
+	s.mu.Unlock()
+	if held != nil {
+		select {
+		case <-held:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	action, role := c.Params["Action"], c.Params["RoleArn"]
 	// A role whose ARN contains "slowNms" is answered after N milliseconds.
 	if m := slowRe.FindStringSubmatch(role); m != nil {

@@ -1,0 +1,116 @@
+package credchain_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/internal/ststest"
+)
+
+// roleSession is a Session on a role whose STS (ststest) answers after
+// delay with credentials that expire in 11 minutes: inside botocore's
+// advisory window (15 min), outside the mandatory one (10 min). now is the
+// session's clock.
+func roleSession(t testing.TB, role string, now func() time.Time) (*credchain.Session, *ststest.Server) {
+	t.Helper()
+	sts := ststest.New()
+	t.Cleanup(sts.Close)
+	env := homeWith(t, map[string]string{".aws/config": "[default]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/" + role +
+		"\nsource_profile = base\n[profile base]\naws_access_key_id = AKIABASE\naws_secret_access_key = s\n"})
+	env["AWS_ENDPOINT_URL_STS"] = sts.URL
+	opts := []credchain.Option{credchain.WithEnv(env.lookup)}
+	if now != nil {
+		opts = append(opts, credchain.WithClock(now))
+	}
+	s := credchain.NewSession(opts...)
+	if _, err := s.Credentials(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sts.Calls()
+	return s, sts
+}
+
+// TestAdvisoryRefreshDoesNotBlockReaders: 100 goroutines inside the
+// advisory window, against an STS answering in 50 ms: one refreshes while
+// the others get the current keys at once (they made 100 AssumeRole calls
+// one after another, 5.6 s).
+func TestAdvisoryRefreshDoesNotBlockReaders(t *testing.T) {
+	s, sts := roleSession(t, "short-slow50ms", nil)
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if c, err := s.Credentials(context.Background()); err != nil || c.AccessKeyID == "" {
+				failed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if failed.Load() != 0 {
+		t.Fatalf("%d callers failed", failed.Load())
+	}
+	if n := len(sts.Calls()); n < 1 || n > 3 {
+		t.Fatalf("%d AssumeRole calls for 100 callers in the advisory window, want 1 to 3", n)
+	}
+}
+
+// TestMandatoryRefreshHonoursEachDeadline: inside the mandatory window a
+// caller waits for the refresh another caller runs, but no longer than its
+// own context allows (a 200 ms deadline waited 1.9 s behind another's
+// refresh).
+func TestMandatoryRefreshHonoursEachDeadline(t *testing.T) {
+	var skew atomic.Int64
+	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	s, sts := roleSession(t, "short", now)
+	skew.Store(int64(5 * time.Minute)) // 6 minutes left: mandatory
+	release := sts.Hold()
+	defer release()
+	refreshed := make(chan struct{})
+	go func() {
+		defer close(refreshed)
+		s.Credentials(context.Background())
+	}()
+	for len(sts.Calls()) == 0 { // the refresh above is at STS, holding the turn
+		time.Sleep(10 * time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := s.Credentials(ctx)
+	select {
+	case <-refreshed:
+		t.Fatal("the caller returned only after the other refresh")
+	default:
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the caller's own deadline", err)
+	}
+	release()
+	<-refreshed
+}
+
+// BenchmarkAdvisoryWindow100Callers: 100 goroutines ask for a role's keys
+// inside the advisory window, against an STS answering in 50 ms. One of them
+// refreshes; an operation is about one STS round trip (it was 100 of them,
+// one after another: 5.6 s).
+func BenchmarkAdvisoryWindow100Callers(b *testing.B) {
+	s, _ := roleSession(b, "short-slow50ms", nil)
+	b.ResetTimer()
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for range 100 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s.Credentials(context.Background())
+			}()
+		}
+		wg.Wait()
+	}
+}
