@@ -1,10 +1,12 @@
 package credchain
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/awshttp"
+	"github.com/credchain/credchain/internal/botomodel"
 	"github.com/credchain/credchain/stscreds"
 )
 
@@ -18,11 +20,46 @@ type Role struct {
 	Duration    int32 // seconds; zero: STS's default
 }
 
+// Validate checks r as botocore's parameter validation checks
+// sts.assume_role with these arguments (the STS model's minimum lengths
+// and values), the upper bound STS puts on DurationSeconds (43200), and the
+// form of the ARN. The error names the parameter.
+func (r Role) Validate() error {
+	if !strings.HasPrefix(r.ARN, "arn:") || strings.Count(r.ARN, ":") < 5 {
+		return creds.Errorf(botomodel.KindParamValidation, "Parameter validation failed:\nInvalid RoleArn %q: expected arn:PARTITION:iam::ACCOUNT:role/NAME", r.ARN)
+	}
+	if r.Duration > 43200 {
+		return creds.Errorf(botomodel.KindParamValidation, "Parameter validation failed:\nInvalid value for parameter DurationSeconds, value: %d, valid max value: 43200", r.Duration)
+	}
+	session := r.SessionName
+	if session == "" {
+		session = "botocore-session-0" // the default, always valid
+	}
+	args := []botomodel.Arg{{Name: "RoleArn", Value: r.ARN}, {Name: "RoleSessionName", Value: session}}
+	if r.ExternalID != "" {
+		args = append(args, botomodel.Arg{Name: "ExternalId", Value: r.ExternalID})
+	}
+	if r.MFASerial != "" {
+		args = append(args, botomodel.Arg{Name: "SerialNumber", Value: r.MFASerial})
+	}
+	if r.Duration != 0 {
+		args = append(args, botomodel.Arg{Name: "DurationSeconds", Value: int64(r.Duration)})
+	}
+	return botomodel.Check("sts.AssumeRole", args...)
+}
+
 // AssumeRoles returns a provider that assumes roles in order: the first with
 // the session's own credentials, each next one with the previous role's.
+// Each role is validated here (Role.Validate), not at the first call.
 // Results go to the session's cache (WithCache), so a file cache shares
-// them with the AWS CLI.
+// them with the AWS CLI. awsv2.FromProvider hands the provider to
+// aws-sdk-go-v2.
 func (s *Session) AssumeRoles(roles ...Role) (creds.Provider, error) {
+	for i, r := range roles {
+		if err := r.Validate(); err != nil {
+			return nil, fmt.Errorf("role %d (%s): %w", i+1, r.ARN, err)
+		}
+	}
 	res := s.newResolution()
 	if err := res.construct(); err != nil {
 		return nil, err

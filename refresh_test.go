@@ -3,6 +3,7 @@ package credchain_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -112,5 +113,33 @@ func BenchmarkAdvisoryWindow100Callers(b *testing.B) {
 			}()
 		}
 		wg.Wait()
+	}
+}
+
+// TestRoleValidateAsBotocore: a role built in code is checked when the
+// chain is built (an invalid Duration was reported at the first retrieval),
+// with botocore's ParamValidationError.
+func TestRoleValidateAsBotocore(t *testing.T) {
+	ok := credchain.Role{ARN: "arn:aws:iam::123456789012:role/R"}
+	for _, tc := range []struct {
+		name string
+		r    credchain.Role
+		want string
+	}{
+		{"valid", ok, ""},
+		{"short duration", credchain.Role{ARN: ok.ARN, Duration: 100}, "Invalid value for parameter DurationSeconds, value: 100, valid min value: 900"},
+		{"long duration", credchain.Role{ARN: ok.ARN, Duration: 50000}, "valid max value: 43200"},
+		{"one-letter session", credchain.Role{ARN: ok.ARN, SessionName: "x"}, "Invalid length for parameter RoleSessionName, value: 1, valid min length: 2"},
+		{"short external id", credchain.Role{ARN: ok.ARN, ExternalID: "e"}, "Invalid length for parameter ExternalId"},
+		{"not an ARN", credchain.Role{ARN: "Admin"}, `Invalid RoleArn "Admin"`},
+	} {
+		err := tc.r.Validate()
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || credchain.ErrorKind(err) != "ParamValidationError") {
+			t.Errorf("%s: Validate = %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	s := credchain.NewSession(credchain.WithCredentials("AK", "SK", ""))
+	if _, err := s.AssumeRoles(ok, credchain.Role{ARN: ok.ARN, Duration: 100}); err == nil || !strings.Contains(err.Error(), "role 2 (") {
+		t.Fatalf("AssumeRoles with an invalid second role: %v", err)
 	}
 }

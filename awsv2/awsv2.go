@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/creds"
 )
 
 // Provider adapts a Session to aws.CredentialsProvider. It needs no
@@ -36,15 +37,26 @@ func (p Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	if err != nil {
 		return aws.Credentials{}, err
 	}
-	return aws.Credentials{
-		AccessKeyID:     c.AccessKeyID,
-		SecretAccessKey: c.SecretAccessKey,
-		SessionToken:    c.SessionToken,
-		Source:          "credchain:" + c.Method,
-		CanExpire:       c.CanExpire(),
-		Expires:         c.Expires,
-		AccountID:       c.AccountID,
-	}, nil
+	return sdkCredentials(c), nil
 }
 
 var _ aws.CredentialsProvider = Provider{}
+
+// FromProvider adapts any credchain provider (a chain built in code:
+// Session.AssumeRoles, one source's Provider) to aws.CredentialsProvider,
+// cached and refreshed by botocore's windows (creds.Refreshing).
+func FromProvider(p creds.Provider) aws.CredentialsProvider {
+	r := &creds.Refreshing{Provider: p}
+	return aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
+		c, err := r.Retrieve(ctx)
+		if err != nil {
+			return aws.Credentials{}, err
+		}
+		return sdkCredentials(c), nil
+	})
+}
+
+func sdkCredentials(c creds.Credentials) aws.Credentials {
+	return aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken,
+		Source: "credchain:" + c.Method, CanExpire: c.CanExpire(), Expires: c.Expires, AccountID: c.AccountID}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -177,4 +178,35 @@ func ExampleLoadConfig() {
 	}
 	fmt.Println(cfg.Region, aws.ToString(out.Account))
 	// Output: eu-west-1 123456789012
+}
+
+// TestFromProviderTakesAChainBuiltInCode: Session.AssumeRoles goes to an
+// SDK client in one call (it needed a 13-line adapter), and the client
+// signs with the role's keys.
+func TestFromProviderTakesAChainBuiltInCode(t *testing.T) {
+	var signer atomic.Value
+	stand := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		w.Header().Set("Content-Type", "text/xml")
+		if r.PostForm.Get("Action") == "AssumeRole" {
+			fmt.Fprint(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAROLEKEY</AccessKeyId><SecretAccessKey>rs</SecretAccessKey><SessionToken>rt</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/R/s</Arn><AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`)
+			return
+		}
+		signer.Store(r.Header.Get("Authorization"))
+		fmt.Fprint(w, callerIdentity)
+	}))
+	defer stand.Close()
+	s := credchain.NewSession(credchain.WithCredentials("AKIABASE", "s", ""), credchain.WithRegion("us-east-1"),
+		credchain.WithEnviron([]string{"HOME=" + t.TempDir(), "AWS_ENDPOINT_URL_STS=" + stand.URL}))
+	chain, err := s.AssumeRoles(credchain.Role{ARN: "arn:aws:iam::123456789012:role/R"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := sts.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: awsv2.FromProvider(chain), BaseEndpoint: aws.String(stand.URL)})
+	if _, err := client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if auth, _ := signer.Load().(string); !strings.Contains(auth, "Credential=ASIAROLEKEY/") {
+		t.Fatalf("signed with %q, want the role's key", auth)
+	}
 }

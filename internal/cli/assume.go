@@ -30,17 +30,14 @@ func (f *roleFlags) register(cmd *cobra.Command) {
 }
 
 func (f *roleFlags) roles() ([]credchain.Role, error) {
-	if f.duration != 0 && (f.duration < 900 || f.duration > 43200) {
-		return nil, fmt.Errorf("invalid --duration %d: STS accepts 900 to 43200 seconds", f.duration)
-	}
 	var roles []credchain.Role
 	for i, a := range f.arns {
-		if !strings.HasPrefix(a, "arn:") || strings.Count(a, ":") < 5 {
-			return nil, fmt.Errorf("invalid --role-arn %q: expected arn:aws:iam::ACCOUNT:role/NAME", a)
-		}
 		r := credchain.Role{ARN: a, SessionName: f.sessionName, ExternalID: f.externalID, Duration: f.duration}
 		if i == 0 {
 			r.MFASerial = f.mfaSerial
+		}
+		if err := r.Validate(); err != nil {
+			return nil, fmt.Errorf("--role-arn %s: %w (flags: --role-arn, --session-name, --external-id, --duration 900 to 43200, --mfa-serial)", a, err)
 		}
 		roles = append(roles, r)
 	}
