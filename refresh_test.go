@@ -3,6 +3,7 @@ package credchain_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -141,5 +142,26 @@ func TestRoleValidateAsBotocore(t *testing.T) {
 	s := credchain.NewSession(credchain.WithCredentials("AK", "SK", ""))
 	if _, err := s.AssumeRoles(ok, credchain.Role{ARN: ok.ARN, Duration: 100}); err == nil || !strings.Contains(err.Error(), "role 2 (") {
 		t.Fatalf("AssumeRoles with an invalid second role: %v", err)
+	}
+}
+
+// TestZeroSessionIsBoto3Session: var s credchain.Session works as
+// boto3.Session() does (it panicked).
+func TestZeroSessionIsBoto3Session(t *testing.T) {
+	env := homeWith(t, map[string]string{".aws/config": "[default]\nregion = ap-south-1\n"})
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAZEROSESSION")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "s")
+	for _, k := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	var s credchain.Session
+	c, err := s.Credentials(context.Background())
+	region, _, rerr := s.Region()
+	if err != nil || c.AccessKeyID != "AKIAZEROSESSION" || rerr != nil || region != "ap-south-1" {
+		t.Fatalf("zero Session: %q, %v; region %q, %v", c.AccessKeyID, err, region, rerr)
 	}
 }

@@ -36,6 +36,7 @@ type resolution struct {
 }
 
 func (s *Session) newResolution() *resolution {
+	s.defaults()
 	return s.newResolutionWith(s.files)
 }
 

@@ -52,6 +52,7 @@ type Session struct {
 	opts  options
 	files *sharedFiles
 
+	setup sync.Once // defaults
 	// turn is held by the one caller that resolves or refreshes; the
 	// others read cur without it (botocore's refresh lock).
 	once    sync.Once
@@ -207,21 +208,31 @@ func WithProcessStderr(w io.Writer) Option { return func(o *options) { o.process
 func WithWarnings(warn func(msg string)) Option { return func(o *options) { o.warn = warn } }
 
 // NewSession returns a Session configured by opts.
+// A zero Session is boto3.Session(): the process's environment and files,
+// no explicit profile.
 func NewSession(opts ...Option) *Session {
-	s := &Session{files: &sharedFiles{}}
+	s := &Session{}
 	for _, o := range opts {
 		o(&s.opts)
 	}
-	if s.opts.env == nil {
-		s.opts.env = os.LookupEnv
-	}
-	if s.opts.now == nil {
-		s.opts.now = time.Now
-	}
-	if s.opts.cache == nil {
-		s.opts.cache = &cache.Memory{}
-	}
+	s.defaults()
 	return s
+}
+
+// defaults fills what no option set, once: the zero Session works too.
+func (s *Session) defaults() {
+	s.setup.Do(func() {
+		s.files = &sharedFiles{}
+		if s.opts.env == nil {
+			s.opts.env = os.LookupEnv
+		}
+		if s.opts.now == nil {
+			s.opts.now = time.Now
+		}
+		if s.opts.cache == nil {
+			s.opts.cache = &cache.Memory{}
+		}
+	})
 }
 
 // Credentials resolves (once) and returns the session's credentials,
@@ -342,6 +353,7 @@ func (s *Session) ProfileName() (string, bool) {
 // Explain resolves credentials afresh (files re-read, nothing cached) and
 // reports every source tried.
 func (s *Session) Explain(ctx context.Context) *Explanation {
+	s.defaults()
 	r := s.newResolutionWith(&sharedFiles{})
 	e := &Explanation{Files: r.describeFiles()}
 	if r.profileSet {

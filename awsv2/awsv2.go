@@ -11,6 +11,7 @@ package awsv2
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/credchain/credchain"
@@ -31,8 +32,15 @@ type Provider struct {
 // New returns a Provider for s.
 func New(s *credchain.Session) Provider { return Provider{Session: s} }
 
+// ErrNoSession says a Provider was made without a Session (Provider{}):
+// use New.
+var ErrNoSession = errors.New("awsv2: the Provider has no Session: make it with awsv2.New")
+
 // Retrieve implements aws.CredentialsProvider.
 func (p Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	if p.Session == nil {
+		return aws.Credentials{}, ErrNoSession
+	}
 	c, err := p.Session.Credentials(ctx)
 	if err != nil {
 		return aws.Credentials{}, err

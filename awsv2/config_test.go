@@ -2,6 +2,7 @@ package awsv2_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -208,5 +209,12 @@ func TestFromProviderTakesAChainBuiltInCode(t *testing.T) {
 	}
 	if auth, _ := signer.Load().(string); !strings.Contains(auth, "Credential=ASIAROLEKEY/") {
 		t.Fatalf("signed with %q, want the role's key", auth)
+	}
+}
+
+// TestZeroProviderIsAnError: Provider{} says how to make one (it panicked).
+func TestZeroProviderIsAnError(t *testing.T) {
+	if _, err := (awsv2.Provider{}).Retrieve(context.Background()); !errors.Is(err, awsv2.ErrNoSession) {
+		t.Fatalf("err = %v", err)
 	}
 }
