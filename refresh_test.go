@@ -3,6 +3,7 @@ package credchain_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -163,5 +164,23 @@ func TestZeroSessionIsBoto3Session(t *testing.T) {
 	region, _, rerr := s.Region()
 	if err != nil || c.AccessKeyID != "AKIAZEROSESSION" || rerr != nil || region != "ap-south-1" {
 		t.Fatalf("zero Session: %q, %v; region %q, %v", c.AccessKeyID, err, region, rerr)
+	}
+}
+
+// TestErrorsIsByKind: errors.Is tells botocore's kinds apart through any
+// wrapping (they could be told apart only by comparing a kind string).
+func TestErrorsIsByKind(t *testing.T) {
+	env := homeWith(t, map[string]string{".aws/config": "[profile dev]\nregion = x\n[profile part]\naws_access_key_id = AK\n"})
+	_, err := credchain.NewSession(credchain.WithEnv(env.lookup), credchain.WithProfile("nope")).Credentials(context.Background())
+	if !errors.Is(fmt.Errorf("wrapped: %w", err), credchain.ErrProfileNotFound) || errors.Is(err, credchain.ErrNoCredentials) {
+		t.Fatalf("missing profile: %v", err)
+	}
+	_, err = credchain.NewSession(credchain.WithEnv(env.lookup), credchain.WithProfile("part")).Credentials(context.Background())
+	if !errors.Is(err, credchain.ErrPartialCredentials) {
+		t.Fatalf("partial keys: %v", err)
+	}
+	_, err = credchain.NewSession(credchain.WithEnv(env.lookup), credchain.WithProfile("dev")).Credentials(context.Background())
+	if !errors.Is(err, credchain.ErrNoCredentials) || credchain.ErrorKind(err) != "NoCredentialsError" {
+		t.Fatalf("no credentials: %v", err)
 	}
 }

@@ -45,6 +45,19 @@ type (
 	Error = creds.Error
 )
 
+// Sentinels for errors.Is, one per botocore exception callers branch on:
+// errors.Is(err, credchain.ErrProfileNotFound). ErrorKind gives the name of
+// any kind.
+var (
+	ErrNoCredentials       = creds.ErrNoCredentials
+	ErrPartialCredentials  = creds.ErrPartialCredentials
+	ErrProfileNotFound     = creds.ErrProfileNotFound
+	ErrConfigParse         = creds.ErrConfigParse
+	ErrInvalidConfig       = creds.ErrInvalidConfig
+	ErrInfiniteLoopConfig  = creds.ErrInfiniteLoopConfig
+	ErrCredentialRetrieval = creds.ErrCredentialRetrieval
+)
+
 // Session resolves credentials like a boto3.Session. It is safe for
 // concurrent use; resolved credentials are cached and refreshed like
 // botocore's RefreshableCredentials.

@@ -115,6 +115,29 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Is lets errors.Is tell kinds apart: errors.Is(err, ErrProfileNotFound).
+func (e *Error) Is(target error) bool {
+	k, ok := target.(KindError)
+	return ok && string(k) == e.Kind
+}
+
+// KindError is a botocore exception class as a sentinel error: errors.Is
+// matches any *Error of that Kind, however wrapped.
+type KindError string
+
+func (k KindError) Error() string { return string(k) }
+
+// Sentinels of the kinds callers branch on most.
+var (
+	ErrNoCredentials       error = KindError(KindNoCredentials)
+	ErrPartialCredentials  error = KindError(KindPartialCredentials)
+	ErrProfileNotFound     error = KindError(KindProfileNotFound)
+	ErrConfigParse         error = KindError(KindConfigParse)
+	ErrInvalidConfig       error = KindError(KindInvalidConfig)
+	ErrInfiniteLoopConfig  error = KindError(KindInfiniteLoopConfig)
+	ErrCredentialRetrieval error = KindError(KindCredentialRetrieval)
+)
+
 // Errorf returns an *Error of the given kind.
 func Errorf(kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Msg: fmt.Sprintf(format, args...)}
