@@ -9,7 +9,6 @@ import (
 
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/creds"
-	"github.com/credchain/credchain/internal/awshttp"
 	"github.com/credchain/credchain/ssocreds"
 )
 
@@ -151,7 +150,7 @@ type SSOPortal struct {
 	Token               string
 	// Endpoint is the configured SSO endpoint, if any.
 	Endpoint string
-	Retry    awshttp.Retry
+	Retry    awsconfig.Retry
 }
 
 // SSOPortal returns the portal access of the sso-session named session, or

@@ -9,8 +9,12 @@ import (
 
 // credentialSources are the valid credential_source values: an exact,
 // case-sensitive match, as botocore's is_supported checks.
-// CredentialSources are the valid credential_source values.
-var CredentialSources = map[string]bool{"Environment": true, "Ec2InstanceMetadata": true, "EcsContainer": true}
+// credentialSources are the valid credential_source values.
+var credentialSources = map[string]bool{"Environment": true, "Ec2InstanceMetadata": true, "EcsContainer": true}
+
+// IsCredentialSource reports whether name is a credential_source value
+// botocore accepts (Environment, Ec2InstanceMetadata, EcsContainer).
+func IsCredentialSource(name string) bool { return credentialSources[name] }
 
 func HasStaticKeys(p *Section) bool {
 	return p.Has("aws_access_key_id") || p.Has("aws_secret_access_key")
@@ -43,7 +47,7 @@ func ValidateRoleChain(profiles *Profiles, start string) (visited []string, viaC
 			return visited, false, creds.Partial("assume-role", "source_profile or credential_source",
 				fmt.Sprintf("profile %q at %s", cur, where))
 		case hasCS:
-			if !CredentialSources[cs] {
+			if !credentialSources[cs] {
 				return visited, false, creds.Errorf(creds.KindInvalidConfig,
 					"%s: The credential source \"%s\" referenced in profile \"%s\" is not valid. (valid: Environment, Ec2InstanceMetadata, EcsContainer; case matters)", where, cs, cur)
 			}

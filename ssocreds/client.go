@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sso"
 	"github.com/aws/aws-sdk-go-v2/service/ssooidc"
+	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/internal/awshttp"
 )
 
@@ -54,7 +55,7 @@ func (s sdkClient) RefreshToken(ctx context.Context, clientID, clientSecret, ref
 
 // NewPortalClient returns a client of the SSO portal in region (sso_region),
 // or at endpoint; anonymous (the access token travels in each call).
-func NewPortalClient(region, endpoint string, retry awshttp.Retry, hc *http.Client) *sso.Client {
+func NewPortalClient(region, endpoint string, retry awsconfig.Retry, hc *http.Client) *sso.Client {
 	if hc == nil {
 		hc = awshttp.Client()
 	}

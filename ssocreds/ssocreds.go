@@ -66,7 +66,7 @@ type Provider struct {
 	HTTPClient             *http.Client
 	// Retry returns botocore's retry configuration, read when the SSO client
 	// is created (nil: legacy, 5 attempts); its error stops the fetch.
-	Retry func() (awshttp.Retry, error)
+	Retry func() (awsconfig.Retry, error)
 	// ClientCheck, when set, runs first when the client is created
 	// (botocore's bearer-token provider check of the session's profile).
 	ClientCheck func() error
@@ -90,7 +90,7 @@ type ClientOptions struct {
 	// Endpoint and OIDCEndpoint override the portal and OIDC endpoints.
 	Endpoint, OIDCEndpoint string
 	// Retry applies to the portal (botocore's retry configuration).
-	Retry      awshttp.Retry
+	Retry      awsconfig.Retry
 	HTTPClient *http.Client
 }
 
@@ -183,7 +183,7 @@ func (p *Provider) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		return creds.Credentials{}, creds.Errorf(creds.KindInvalidConfig,
 			"Invalid endpoint: https://portal.sso..amazonaws.com (sso_region of %s is empty)", p.where())
 	}
-	var retry awshttp.Retry
+	var retry awsconfig.Retry
 	if p.Retry != nil {
 		if retry, err = p.Retry(); err != nil {
 			return creds.Credentials{}, err

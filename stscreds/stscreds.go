@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/smithy-go"
+	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/awshttp"
@@ -44,7 +45,7 @@ type ClientOptions struct {
 	Endpoint string
 	// Retry is botocore's retry configuration (legacy, 5 attempts, when
 	// zero).
-	Retry awshttp.Retry
+	Retry awsconfig.Retry
 	// HTTPClient defaults to awshttp.Client(): a timeout, no redirects
 	// followed, bodies bounded.
 	HTTPClient *http.Client

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+
+	"github.com/credchain/credchain/awsconfig"
 )
 
 // Retry modes (botocore's retry_mode / AWS_RETRY_MODE).
@@ -18,13 +20,8 @@ const (
 	RetryAdaptive = "adaptive"
 )
 
-// Retry is botocore's retry configuration of a client: the mode and the
-// total number of attempts (0: the mode's default, 5 for legacy, 3 for
-// standard and adaptive).
-type Retry struct {
-	Mode        string
-	MaxAttempts int
-}
+// Retry is botocore's retry configuration of a client (awsconfig.Retry).
+type Retry = awsconfig.Retry
 
 // legacyRetryables are botocore's _retry.json policies for the services
 // credchain calls: connection errors, 429, 500, 502, 503, 504, 509, the
