@@ -265,9 +265,7 @@ func refreshFor(chain creds.Chain, c creds.Credentials) func(context.Context) (c
 		if p.Method() != c.Method {
 			continue
 		}
-		if rf, ok := p.(interface {
-			Refresh(context.Context) (creds.Credentials, error)
-		}); ok {
+		if rf, ok := p.(creds.Refresher); ok {
 			refresh = rf.Refresh
 		} else {
 			refresh = p.Retrieve

@@ -52,14 +52,14 @@ func (l *lazy) build1() (creds.Provider, error) {
 
 // Refresh re-fetches: the provider's own Refresh when it has one (login
 // rotates its token), else Retrieve.
+var _ creds.Refresher = (*lazy)(nil)
+
 func (l *lazy) Refresh(ctx context.Context) (creds.Credentials, error) {
 	p, err := l.build1()
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	if r, ok := p.(interface {
-		Refresh(context.Context) (creds.Credentials, error)
-	}); ok {
+	if r, ok := p.(creds.Refresher); ok {
 		return r.Refresh(ctx)
 	}
 	return p.Retrieve(ctx)

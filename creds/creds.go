@@ -56,6 +56,14 @@ type Provider interface {
 	Retrieve(ctx context.Context) (Credentials, error)
 }
 
+// Refresher is a Provider whose refresh differs from its first retrieval
+// (an assumed role refreshes with a new AssumeRole; its Retrieve may return
+// what a cache holds). A chain refreshes credentials through the provider
+// that gave them: Refresh when it has one, else Retrieve.
+type Refresher interface {
+	Refresh(ctx context.Context) (Credentials, error)
+}
+
 // ErrNotFound is wrapped by a provider's error when its source is not
 // configured.
 var ErrNotFound = errors.New("not configured")

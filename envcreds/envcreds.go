@@ -83,3 +83,5 @@ func (p Provider) Refresh(ctx context.Context) (creds.Credentials, error) {
 	}
 	return c, nil
 }
+
+var _ creds.Refresher = Provider{}

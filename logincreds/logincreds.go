@@ -362,3 +362,5 @@ func LogoutAll(dir string) ([]string, error) {
 	}
 	return removed, nil
 }
+
+var _ creds.Refresher = (*Provider)(nil)
