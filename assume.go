@@ -76,7 +76,7 @@ func (s *Session) AssumeRoles(roles ...Role) (creds.Provider, error) {
 	for _, r := range roles {
 		a := &stscreds.AssumeRole{Profile: "(command line)", RoleARN: r.ARN, SessionName: r.SessionName,
 			ExternalID: opt(r.ExternalID), MFASerial: opt(r.MFASerial), Source: source,
-			Client: res.stsClient(), Cache: s.opts.cache, TokenCode: s.opts.mfa, Now: s.opts.now, Warn: s.opts.warn}
+			Client: res.stsClient(), Cache: s.opts.cache, TokenCode: s.opts.mfaCode(), Now: s.opts.now, Warn: s.opts.warn}
 		if r.Duration != 0 {
 			d := int64(r.Duration)
 			a.Duration = &d

@@ -184,3 +184,23 @@ func TestErrorsIsByKind(t *testing.T) {
 		t.Fatalf("no credentials: %v", err)
 	}
 }
+
+// TestCancellingAResolutionCancelsItsMFAPrompt: the MFA prompt gets the
+// resolution's context (it got none, so a cancelled resolution left its
+// prompt waiting).
+func TestCancellingAResolutionCancelsItsMFAPrompt(t *testing.T) {
+	env := homeWith(t, map[string]string{".aws/config": "[default]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/R\nsource_profile = base\n" +
+		"mfa_serial = arn:aws:iam::123456789012:mfa/me\n[profile base]\naws_access_key_id = AK\naws_secret_access_key = s\n"})
+	env["AWS_ENDPOINT_URL_STS"] = "http://127.0.0.1:9/"
+	asked := make(chan credchain.MFARequest, 1)
+	s := credchain.NewSession(credchain.WithEnv(env.lookup), credchain.WithMFAPrompt(func(ctx context.Context, req credchain.MFARequest) (string, error) {
+		asked <- req
+		<-ctx.Done()
+		return "", ctx.Err()
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-asked; cancel() }()
+	if _, err := s.Credentials(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the cancellation", err)
+	}
+}

@@ -341,13 +341,13 @@ func (r *resolution) credentialSource(profile, name string) (*loadedSource, erro
 
 // tokenCode asks for the MFA code of profile name's role: through
 // WithMFAPrompt, told the profile's mfa_process, else through WithMFA.
-func (r *resolution) tokenCode(name string, p *awsconfig.Section) func(serial string) (string, error) {
+func (r *resolution) tokenCode(name string, p *awsconfig.Section) func(context.Context, string) (string, error) {
 	if r.o.mfaPrompt == nil {
-		return r.o.mfa
+		return r.o.mfaCode()
 	}
 	process, _ := p.Get("mfa_process")
-	return func(serial string) (string, error) {
-		return r.o.mfaPrompt(MFARequest{Profile: name, Serial: serial, Process: process})
+	return func(ctx context.Context, serial string) (string, error) {
+		return r.o.mfaPrompt(ctx, MFARequest{Profile: name, Serial: serial, Process: process})
 	}
 }
 

@@ -127,7 +127,7 @@ type options struct {
 	botoSystemCfg string
 	cache         cache.Cache
 	mfa           func(serial string) (string, error)
-	mfaPrompt     func(MFARequest) (string, error)
+	mfaPrompt     func(context.Context, MFARequest) (string, error)
 	processErr    io.Writer
 	warn          func(string)
 }
@@ -206,9 +206,18 @@ type MFARequest struct {
 }
 
 // WithMFAPrompt sets the function that returns MFA codes, told the
-// profile's mfa_process. It takes precedence over WithMFA.
-func WithMFAPrompt(ask func(MFARequest) (string, error)) Option {
+// profile's mfa_process. ctx is the resolution's: cancelling it should end
+// the prompt. It takes precedence over WithMFA.
+func WithMFAPrompt(ask func(ctx context.Context, req MFARequest) (string, error)) Option {
 	return func(o *options) { o.mfaPrompt = ask }
+}
+
+// mfaCode is WithMFA's function for a role's TokenCode (nil without one).
+func (o *options) mfaCode() func(context.Context, string) (string, error) {
+	if o.mfa == nil {
+		return nil
+	}
+	return func(_ context.Context, serial string) (string, error) { return o.mfa(serial) }
 }
 
 // WithProcessStderr shows a failing credential_process's stderr on w (the

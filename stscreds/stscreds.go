@@ -119,7 +119,8 @@ type AssumeRole struct {
 	// Cache defaults to an in-memory cache (boto3's default).
 	Cache cache.Cache
 	// TokenCode returns the MFA code for serial (prompting the user).
-	TokenCode func(serial string) (string, error)
+	// It ends with ctx: cancelling the retrieval cancels the prompt.
+	TokenCode func(ctx context.Context, serial string) (string, error)
 	// Preload, when set, runs on a cache miss before the MFA prompt: the
 	// load of the innermost source of a chain, which botocore does when the
 	// outermost role is loaded.
@@ -228,7 +229,7 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		if p.TokenCode == nil {
 			return creds.Credentials{}, creds.Errorf(creds.KindCredentialRetrieval, "%s: the role needs an MFA code for %s and no way to ask for one was given", p.where(), *p.MFASerial)
 		}
-		code, err := p.TokenCode(*p.MFASerial)
+		code, err := p.TokenCode(ctx, *p.MFASerial)
 		if err != nil {
 			return creds.Credentials{}, &creds.Error{Kind: creds.KindCredentialRetrieval, Msg: p.where() + ": reading the MFA code", Err: err}
 		}

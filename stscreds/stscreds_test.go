@@ -77,7 +77,7 @@ func TestMFARoleIsNotRefreshedSilently(t *testing.T) {
 	serial := "arn:aws:iam::210987654321:mfa/alice"
 	p.MFASerial = &serial
 	var asked []string
-	p.TokenCode = func(serial string) (string, error) { asked = append(asked, serial); return "123456\n", nil }
+	p.TokenCode = func(_ context.Context, serial string) (string, error) { asked = append(asked, serial); return "123456\n", nil }
 	if _, err := p.Retrieve(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestWithoutAClientOnlyTheCacheIsRead(t *testing.T) {
 	serial := "arn:aws:iam::1:mfa/u"
 	p := &AssumeRole{Profile: "p", RoleARN: "arn:aws:iam::210987654321:role/R", SessionName: "s", MFASerial: &serial, Source: panicking{}, Cache: mem,
 		Now:       func() time.Time { return now },
-		TokenCode: func(string) (string, error) { panic("prompted") },
+		TokenCode: func(context.Context, string) (string, error) { panic("prompted") },
 		Preload:   func(context.Context) error { panic("preloaded") }}
 	if _, err := p.Retrieve(context.Background()); !errors.Is(err, creds.ErrNoClient) || !strings.Contains(err.Error(), `profile "p": assume role arn:aws:iam::210987654321:role/R`) {
 		t.Fatalf("miss: %v", err)

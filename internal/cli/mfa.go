@@ -42,12 +42,12 @@ func askMFA(ctx context.Context, e *env, req credchain.MFARequest) (string, erro
 // else botocore's prompt ("Enter MFA code for SERIAL: ") through asker, one
 // prompt per role; only when nothing can ask, exactly one line of stdin and
 // nothing after it.
-func (g *globals) mfa(e *env) func(credchain.MFARequest) (string, error) {
-	return func(req credchain.MFARequest) (string, error) {
+func (g *globals) mfa(e *env) func(context.Context, credchain.MFARequest) (string, error) {
+	return func(ctx context.Context, req credchain.MFARequest) (string, error) {
 		if g.mfaCode != "" {
 			return g.mfaCode, nil
 		}
-		code, err := askMFA(context.Background(), e, req)
+		code, err := askMFA(ctx, e, req)
 		if !errors.Is(err, prompt.ErrUnavailable) {
 			return code, err
 		}
