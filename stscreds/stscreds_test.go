@@ -77,7 +77,10 @@ func TestMFARoleIsNotRefreshedSilently(t *testing.T) {
 	serial := "arn:aws:iam::210987654321:mfa/alice"
 	p.MFASerial = &serial
 	var asked []string
-	p.TokenCode = func(_ context.Context, serial string) (string, error) { asked = append(asked, serial); return "123456\n", nil }
+	p.TokenCode = func(_ context.Context, serial string) (string, error) {
+		asked = append(asked, serial)
+		return "123456\n", nil
+	}
 	if _, err := p.Retrieve(context.Background()); err != nil {
 		t.Fatal(err)
 	}
