@@ -2,6 +2,7 @@ package credchain_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -82,4 +83,13 @@ func ExampleSession_AssumeRoles() {
 	c, err := role.Retrieve(context.Background())
 	fmt.Println(c.Method, c.AccountID, c.SessionToken != "", err)
 	// Output: assume-role 210987654321 true <nil>
+}
+
+// Errors carry botocore's exception name; errors.Is tells the kinds apart.
+func Example_typedErrors() {
+	env, cleanup := exampleHome()
+	defer cleanup()
+	_, err := credchain.NewSession(credchain.WithProfile("deev"), credchain.WithEnviron(env)).Credentials(context.Background())
+	fmt.Println(errors.Is(err, credchain.ErrProfileNotFound), credchain.ErrorKind(err))
+	// Output: true ProfileNotFound
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsv2"
+	"github.com/credchain/credchain/internal/ststest"
 )
 
 // endpoint is a stand-in that answers GetCallerIdentity and ListTables and
@@ -217,4 +218,22 @@ func TestZeroProviderIsAnError(t *testing.T) {
 	if _, err := (awsv2.Provider{}).Retrieve(context.Background()); !errors.Is(err, awsv2.ErrNoSession) {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// ExampleFromProvider: a chain of roles built in code goes to any
+// aws-sdk-go-v2 client (a local stand-in answers for STS).
+func ExampleFromProvider() {
+	stand := ststest.New()
+	defer stand.Close()
+	s := credchain.NewSession(credchain.WithCredentials("AKIAEXAMPLE", "secret", ""), credchain.WithRegion("us-east-1"),
+		credchain.WithEnviron([]string{"HOME=" + os.TempDir(), "AWS_ENDPOINT_URL_STS=" + stand.URL}))
+	chain, err := s.AssumeRoles(credchain.Role{ARN: "arn:aws:iam::210987654321:role/Admin", SessionName: "me"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cfg := aws.Config{Region: "us-east-1", Credentials: awsv2.FromProvider(chain)}
+	c, err := cfg.Credentials.Retrieve(context.Background())
+	fmt.Println(c.Source, c.CanExpire, err)
+	// Output: credchain:assume-role true <nil>
 }
