@@ -304,38 +304,30 @@ func settled(displaced atomicfile.Displaced, expectInfo fs.FileInfo, expect []by
 		return []byte{}, nil, nil // the file was removed meanwhile: start again from nothing
 	}
 	defer displaced.Close()
-	read := func() ([]byte, fs.FileInfo, error) {
-		fi, err := displaced.Stat()
-		if err != nil {
-			return nil, nil, err
-		}
-		data, err := io.ReadAll(io.NewSectionReader(displaced, 0, 1<<62))
-		return data, fi, err
-	}
-	var last []byte
-	for i := 0; i < maxSettles; i++ {
-		if i > 0 {
-			time.Sleep(settle)
-		}
-		now, fi, err := read()
-		if err != nil {
-			return nil, nil, err
-		}
-		changed := !sameFile(fi, expectInfo) || !bytes.Equal(now, expect)
-		switch {
-		case !changed && last == nil && i == 0:
-			last = now // as expected: look once more
-		case !changed:
-			return nil, nil, nil
-		case last != nil && bytes.Equal(now, last) && i > 0:
-			return now, fi, nil // changed, and stable since the last look
-		default:
-			last = now
-		}
-	}
-	now, fi, err := read()
+	unchanged := func(data []byte, fi fs.FileInfo) bool { return sameFile(fi, expectInfo) && bytes.Equal(data, expect) }
+	now, fi, err := contents(displaced)
 	if err != nil {
 		return nil, nil, err
+	}
+	if unchanged(now, fi) {
+		time.Sleep(settle)
+		if now, fi, err = contents(displaced); err != nil || unchanged(now, fi) {
+			return nil, nil, err
+		}
+	}
+	// Changed: what it holds once two looks agree.
+	for i := 0; i < maxSettles; i++ {
+		time.Sleep(settle)
+		next, nextInfo, err := contents(displaced)
+		switch {
+		case err != nil:
+			return nil, nil, err
+		case unchanged(next, nextInfo):
+			return nil, nil, nil
+		case bytes.Equal(next, now):
+			return next, nextInfo, nil
+		}
+		now, fi = next, nextInfo
 	}
 	return now, fi, nil
 }
@@ -358,6 +350,14 @@ func readAll(f *os.File) ([]byte, fs.FileInfo, error) {
 		return nil, nil, nil
 	}
 	defer f.Close()
+	return contents(f)
+}
+
+// contents is what f holds from its start, and its information.
+func contents(f interface {
+	io.ReaderAt
+	Stat() (fs.FileInfo, error)
+}) ([]byte, fs.FileInfo, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, nil, err
