@@ -171,12 +171,15 @@ func (c Command) Ask(ctx context.Context, _ Question) (string, error) {
 }
 
 // run runs argv (through proc.Run: its own process group, killed whole on
-// timeout, with the terminal) and returns the first line of its stdout.
+// timeout, with the terminal, without stdin) and returns the first line of
+// its stdout.
 func run(ctx context.Context, timeout time.Duration, argv []string, stderr io.Writer) (string, error) {
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	out, err := proc.Run(ctx, proc.Helper{Argv: argv, Stderr: stderr, Timeout: timeout, MaxOutput: maxAnswer})
+	// No stdin: what is piped into credchain belongs to the command it
+	// runs; a helper that asks does so on the terminal it is lent.
+	out, err := proc.Run(ctx, proc.Helper{Argv: argv, Stdin: strings.NewReader(""), Stderr: stderr, Timeout: timeout, MaxOutput: maxAnswer})
 	var te *proc.TimeoutError
 	if errors.As(err, &te) {
 		return "", fmt.Errorf("no answer within %s", timeout)

@@ -31,3 +31,26 @@ func TestMFAProcessTimeout(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestMFAProcessDoesNotReadTheCommandsStdin: an mfa_process gets no stdin:
+// what is piped into credchain belongs to the command exec runs (proc.Run
+// gave helpers the caller's stdin, so a helper could take the command's
+// first line).
+func TestMFAProcessDoesNotReadTheCommandsStdin(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	w.WriteString("the command's line\n")
+	w.Close()
+	saved := os.Stdin
+	os.Stdin = r
+	defer func() { os.Stdin = saved }()
+	p := filepath.Join(t.TempDir(), "code.sh")
+	os.WriteFile(p, []byte("#!/bin/sh\nread x\necho \"code[$x]\"\n"), 0o755)
+	code, err := Command{Line: p, Where: `profile "dev" (mfa_process)`}.Ask(context.Background(), Question{})
+	if err != nil || code != "code[]" {
+		t.Fatalf("Ask = %q, %v", code, err)
+	}
+}
