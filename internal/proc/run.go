@@ -92,7 +92,11 @@ func Run(ctx context.Context, h Helper) (Result, error) {
 
 	release, err := lendTerminal(ctx, cmd)
 	if err != nil {
-		return Result{}, &TimeoutError{After: h.Timeout}
+		// ctx ended while another helper held the terminal.
+		if ctx.Err() == context.DeadlineExceeded {
+			return Result{}, &TimeoutError{After: h.Timeout}
+		}
+		return Result{}, err
 	}
 	err = cmd.Run()
 	release()
