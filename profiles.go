@@ -133,6 +133,18 @@ func (l *ProfileList) Walk(fn func(ProfileInfo) error) ([]IgnoredSection, error)
 // the others cost a look at their section header. full adds what only a
 // listing shows: where each profile is defined, its account and its SSO
 // token's state.
+// Lookup describes the profile name (as Walk would), without describing
+// the others.
+func (l *ProfileList) Lookup(name string) (ProfileInfo, bool) {
+	var out ProfileInfo
+	found := false
+	_ = l.walk(func(n string) bool { return n == name }, true, func(p ProfileInfo, _ *awsconfig.Section, _, _ int) error {
+		out, found = p, true
+		return nil
+	})
+	return out, found
+}
+
 func (l *ProfileList) walk(match func(string) bool, full bool, fn func(p ProfileInfo, merged *awsconfig.Section, cfgAt, credAt int) error) error {
 	return l.profiles.Each(match, func(name string, cfgAt, credAt int) error {
 		cfgSec, credSec := l.profiles.Sections(cfgAt, credAt)

@@ -250,3 +250,24 @@ func TestLoginSessionRefreshesNearExpiry(t *testing.T) {
 		t.Errorf("token not written back: %s", data)
 	}
 }
+
+// TestProfileListLookup: one profile described as Walk describes it.
+func TestProfileListLookup(t *testing.T) {
+	env := homeWith(t, map[string]string{".aws/config": "[profile dev]\nregion = x\n[default]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = dev\n",
+		".aws/credentials": "[dev]\naws_access_key_id = AK\naws_secret_access_key = s\n"})
+	l, err := credchain.ReadProfiles(env.lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walked []credchain.ProfileInfo
+	l.Walk(func(p credchain.ProfileInfo) error { walked = append(walked, p); return nil })
+	for _, want := range walked {
+		got, ok := l.Lookup(want.Name)
+		if !ok || got.Name != want.Name || got.Method != want.Method || strings.Join(got.Defined, ",") != strings.Join(want.Defined, ",") {
+			t.Errorf("Lookup(%q) = %+v, %v; Walk gave %+v", want.Name, got, ok, want)
+		}
+	}
+	if _, ok := l.Lookup("nope"); ok || len(walked) != 2 {
+		t.Fatalf("Lookup(nope) found; walked %d", len(walked))
+	}
+}

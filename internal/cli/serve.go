@@ -123,7 +123,7 @@ nothing else.`,
 			defer stop()
 			if o.detached {
 				rep := lifecycle.Report{PID: os.Getpid(), Protocol: srv.Protocol, Endpoint: srv.URL(), Token: srv.Token,
-					Region: region, Started: time.Now().UTC()}
+					Started: time.Now().UTC()}
 				remove, err := registry(e).Add(rep)
 				if err != nil {
 					return err
@@ -237,9 +237,7 @@ func (o *serveOptions) start(cmd *cobra.Command, e *env, g *globals, initial *cr
 // (aws --profile dev, ccswitch) otherwise; stderr says when they are.
 func serverEnv(protocol, endpoint, token, region string, e *env) shellenv.Env {
 	var change shellenv.Env
-	for _, n := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-		"AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
-		"AWS_CREDENTIAL_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"} {
+	for _, n := range serverCleared {
 		change.Unsetenv(n)
 	}
 	if where, wins := defaultProfileWins(e.lookup); wins {
@@ -266,14 +264,12 @@ func serverEnv(protocol, endpoint, token, region string, e *env) shellenv.Env {
 // credentials in the shared files (the default profile is a role, SSO,
 // process, login or has keys), and where that profile is defined.
 func defaultProfileWins(lookup func(string) (string, bool)) (string, bool) {
-	profiles, _, err := credchain.Profiles(lookup)
+	profiles, err := credchain.ReadProfiles(lookup)
 	if err != nil {
 		return "the shared files do not parse", true // boto3 would fail on them before the server
 	}
-	for _, p := range profiles {
-		if p.Name == "default" && p.Method != "" {
-			return strings.Join(p.Defined, ", "), true
-		}
+	if p, ok := profiles.Lookup("default"); ok && p.Method != "" {
+		return strings.Join(p.Defined, ", "), true
 	}
 	return "", false
 }
@@ -309,13 +305,18 @@ const detachTimeout = 30 * time.Second
 // the first serve --detach, for serve --stop.
 const serveSaveVar = "__credchain_serve_restore"
 
-// serverVars are the variables serve --detach may change in a shell.
-var serverVars = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
+// serverCleared are the variables serverEnv always clears: what would win
+// over the server in boto3's chain.
+var serverCleared = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
 	"AWS_CREDENTIAL_EXPIRATION", "AWS_ACCOUNT_ID", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
-	"AWS_CREDENTIAL_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	"AWS_CREDENTIAL_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"}
+
+// serverVars are the variables serve --detach may change in a shell:
+// serverEnv's, for either protocol, and the server's pid.
+var serverVars = append(slices.Clone(serverCleared),
 	"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_V1_DISABLED",
-	"AWS_REGION", "AWS_DEFAULT_REGION", shellenv.RegionMarker, serverPIDVar}
+	"AWS_REGION", "AWS_DEFAULT_REGION", shellenv.RegionMarker, serverPIDVar)
 
 // serverPIDVar names the background server of a shell.
 const serverPIDVar = "CREDCHAIN_SERVER_PID"

@@ -30,9 +30,7 @@ type Report struct {
 	Endpoint string `json:"endpoint"`
 	// Token authorizes requests. It travels only on the pipe to the
 	// starting command, never into the registry.
-	Token string `json:"token,omitempty"`
-	// Region is the region the server's credentials are for.
-	Region  string    `json:"region,omitempty"`
+	Token   string    `json:"token,omitempty"`
 	Log     string    `json:"log,omitempty"`
 	Started time.Time `json:"started"`
 }
