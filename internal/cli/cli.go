@@ -213,11 +213,13 @@ any shell.`,
 		fmt.Fprintf(stderr, "credchain: %v\n", err)
 		return ExitError
 	}
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		ctx = awshttp.WithSlowNotice(ctx, func(what string) {
+	// Whether stderr is a terminal is asked only when a call is slow: not
+	// at every start (the prompt).
+	ctx = awshttp.WithSlowNotice(ctx, func(what string) {
+		if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 			fmt.Fprintf(stderr, "credchain: waiting for %s (more than %s so far; Ctrl-C stops)\n", what, awshttp.SlowAfter)
-		})
-	}
+		}
+	})
 	err := root.ExecuteContext(ctx)
 	if front {
 		if code, ok := handOverAfter(err, args, out, stderr); ok {
