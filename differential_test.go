@@ -594,13 +594,10 @@ func runCredchain(sc oracle.Scenario) goResult {
 		}
 		opts = append(opts, credchain.WithCredentials(val(ex.AK), val(ex.SK), val(ex.Token)), credchain.WithAccountID(val(ex.AccountID)))
 	}
-	if infos, _, err := credchain.Profiles(func(k string) (string, bool) { v, ok := sc.Env[k]; return v, ok }); err == nil {
-		r.profiles = []string{}
-		for _, p := range infos {
-			r.profiles = append(r.profiles, p.Name)
-		}
-	}
 	s := credchain.NewSession(opts...)
+	if names, err := s.AvailableProfiles(); err == nil {
+		r.profiles = append([]string{}, names...)
+	}
 	if reg, ok, err := s.Region(); err != nil {
 		r.regionErr = true
 	} else if ok {

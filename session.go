@@ -364,6 +364,18 @@ func (s *Session) CheckProfile() error {
 	return err
 }
 
+// AvailableProfiles lists the profiles of the config and credentials
+// files, as boto3.Session.available_profiles does: the config file's
+// profiles in file order, then the credentials file's others. The files'
+// errors (a malformed line) are returned as boto3 raises them.
+func (s *Session) AvailableProfiles() ([]string, error) {
+	r := s.newResolution()
+	if err := r.load(); err != nil {
+		return nil, err
+	}
+	return r.profiles.Names(), nil
+}
+
 // ProfileName returns the profile in effect and whether one was set (by
 // WithProfile or AWS_DEFAULT_PROFILE / AWS_PROFILE). When none is set the
 // providers use "default".

@@ -251,23 +251,18 @@ func TestLoginSessionRefreshesNearExpiry(t *testing.T) {
 	}
 }
 
-// TestProfileListLookup: one profile described as Walk describes it.
-func TestProfileListLookup(t *testing.T) {
-	env := homeWith(t, map[string]string{".aws/config": "[profile dev]\nregion = x\n[default]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = dev\n",
-		".aws/credentials": "[dev]\naws_access_key_id = AK\naws_secret_access_key = s\n"})
-	l, err := credchain.ReadProfiles(env.lookup)
-	if err != nil {
-		t.Fatal(err)
+// TestAvailableProfiles: boto3.Session.available_profiles's order (the
+// config file's profiles, then the credentials file's others), and the
+// files' parse error as an error.
+func TestAvailableProfiles(t *testing.T) {
+	env := homeWith(t, map[string]string{".aws/config": "[profile dev]\nregion = x\n[default]\nregion = y\n[profile ops]\nrole_arn = arn:aws:iam::1:role/R\n",
+		".aws/credentials": "[solo]\naws_access_key_id = AK\n[dev]\naws_access_key_id = AK\n"})
+	names, err := credchain.NewSession(credchain.WithEnv(env.lookup)).AvailableProfiles()
+	if err != nil || strings.Join(names, ",") != "dev,default,ops,solo" {
+		t.Fatalf("AvailableProfiles = %q, %v", names, err)
 	}
-	var walked []credchain.ProfileInfo
-	l.Walk(func(p credchain.ProfileInfo) error { walked = append(walked, p); return nil })
-	for _, want := range walked {
-		got, ok := l.Lookup(want.Name)
-		if !ok || got.Name != want.Name || got.Method != want.Method || strings.Join(got.Defined, ",") != strings.Join(want.Defined, ",") {
-			t.Errorf("Lookup(%q) = %+v, %v; Walk gave %+v", want.Name, got, ok, want)
-		}
-	}
-	if _, ok := l.Lookup("nope"); ok || len(walked) != 2 {
-		t.Fatalf("Lookup(nope) found; walked %d", len(walked))
+	bad := homeWith(t, map[string]string{".aws/config": "[profile dev]\nregion = x\n  nested\nno equals sign\n"})
+	if _, err := credchain.NewSession(credchain.WithEnv(bad.lookup)).AvailableProfiles(); err == nil {
+		t.Fatal("a malformed config file listed no error")
 	}
 }

@@ -1,11 +1,9 @@
 package credchain
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/creds"
@@ -87,24 +85,6 @@ func (r *resolution) sso(name string) (creds.Provider, error) {
 		Cache: r.o.cache, Now: r.o.now, Retry: r.retry, ClientCheck: r.tokenProviderCheck, Client: awsClients.sso}, nil
 }
 
-// SSOLoginOptions choose how SSOLogin signs in.
-type SSOLoginOptions struct {
-	// DeviceCode chooses the device authorization flow; the default is
-	// the authorization code flow with PKCE (the AWS CLI's since 2.22).
-	DeviceCode bool
-	// Open sends a browser to the sign-in page (PKCE flow); when it is nil
-	// or fails, Prompt shows the URL.
-	Open func(url string) error
-	// Prompt shows a URL to open and, in the device flow, the code to
-	// confirm.
-	Prompt func(url, code string)
-	// Timeout bounds the wait for the browser (10 minutes when zero).
-	Timeout time.Duration
-	// Stale is an access token the portal refused: the sign-in happens
-	// even though the cache holds it unexpired.
-	Stale string
-}
-
 // ssoTarget finds the SSO configuration a login or a listing is for: the
 // sso-session named session, or else the selected profile's (its
 // sso_session, or its legacy sso_start_url and sso_region). It returns the
@@ -138,68 +118,4 @@ func (r *resolution) ssoTarget(session string) (cfg *awsconfig.Section, name str
 		return nil, "", creds.Errorf(creds.KindInvalidConfig, "%s at %s needs sso_start_url and sso_region", where, cfg.Pos())
 	}
 	return cfg, session, nil
-}
-
-// SSOPortal is access to the IAM Identity Center portal of an sso-session
-// (or a legacy SSO profile): its configuration and a usable access token
-// from the token cache (refreshed when it nears expiry).
-type SSOPortal struct {
-	// Session is the sso-session's name; "" for a legacy profile.
-	Session             string
-	StartURL, SSORegion string
-	Token               string
-	// Endpoint is the configured SSO endpoint, if any.
-	Endpoint string
-	Retry    awsconfig.Retry
-}
-
-// SSOPortal returns the portal access of the sso-session named session, or
-// else of the session's profile. A missing or expired token is an error
-// that says to sign in.
-func (s *Session) SSOPortal(ctx context.Context, session string) (*SSOPortal, error) {
-	r := s.newResolution()
-	if err := r.construct(); err != nil {
-		return nil, err
-	}
-	cfg, session, err := r.ssoTarget(session)
-	if err != nil {
-		return nil, err
-	}
-	out := &SSOPortal{Session: session}
-	out.StartURL, _ = cfg.Get("sso_start_url")
-	out.SSORegion, _ = cfg.Get("sso_region")
-	if out.Endpoint, err = r.endpointURL("SSO", "sso"); err != nil {
-		return nil, err
-	}
-	oidc, err := r.endpointURL("SSO_OIDC", "sso_oidc")
-	if err != nil {
-		return nil, err
-	}
-	if out.Retry, err = r.retry(); err != nil {
-		return nil, err
-	}
-	home := awsconfig.ExpandUser("~", r.env)
-	p := &ssocreds.Provider{Config: ssocreds.Config{Profile: r.effectiveProfile(), StartURL: out.StartURL, Region: out.SSORegion, Session: session},
-		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), OIDCEndpoint: oidc, Now: r.o.now, Client: awsClients.sso}
-	if out.Token, err = p.AccessToken(ctx); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// LoginCache returns the `aws login` token cache directory and the
-// selected profile's login_session ("" when it has none), as `aws logout`
-// reads them.
-func (s *Session) LoginCache() (dir, profile, session string, err error) {
-	r := s.newResolution()
-	if err := r.construct(); err != nil {
-		return "", "", "", err
-	}
-	profile = r.effectiveProfile()
-	p, err := r.scoped()
-	if err != nil {
-		return "", "", "", err
-	}
-	session, _ = p.Get("login_session")
-	return r.loginCacheDir(), profile, session, nil
 }

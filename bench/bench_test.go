@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"github.com/credchain/credchain/internal/profiles"
 	"path/filepath"
 	"testing"
 
@@ -75,7 +76,7 @@ func BenchmarkProfiles20k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := credchain.Profiles(lookup); err != nil {
+		if _, _, err := profiles.All(lookup); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -88,7 +89,7 @@ func BenchmarkCompleteProfile20k(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := credchain.ProfileNames(lookup, "p0100"); err != nil {
+		if _, err := profiles.Names(lookup, "p0100"); err != nil {
 			b.Fatal(err)
 		}
 	}

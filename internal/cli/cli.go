@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/credchain/credchain/internal/profiles"
 	"io"
 	"os"
 	"runtime/debug"
@@ -315,12 +316,12 @@ func completeProfiles(e *env) func(*cobra.Command, []string, string) ([]string, 
 // prefix, for completion: only those go to the shell (20,000 names on
 // every TAB otherwise).
 func profileNames(e *env, prefix string) []string {
-	profiles, err := credchain.ProfileNames(e.lookup, prefix)
+	found, err := profiles.Names(e.lookup, prefix)
 	if err != nil {
 		return nil
 	}
-	names := make([]string, 0, len(profiles))
-	for _, p := range profiles {
+	names := make([]string, 0, len(found))
+	for _, p := range found {
 		names = append(names, p.Name+"\t"+p.Kind)
 	}
 	return names

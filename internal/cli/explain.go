@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/credchain/credchain/internal/profiles"
 	"text/tabwriter"
 	"time"
 
@@ -82,7 +83,7 @@ func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error
 	var token string
 	for _, st := range x.Steps {
 		if st.Method == "sso" && (st.Result == creds.ResultFound || st.Result == creds.ResultError) {
-			if t := credchain.ProfileSSOToken(g.lookup(e), profile); t != nil {
+			if t := profiles.TokenOf(g.lookup(e), profile); t != nil {
 				token = t.Describe(time.Now())
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/credchain/credchain/internal/signin"
 	"os"
 
 	"github.com/credchain/credchain"
@@ -38,9 +39,9 @@ func (g *globals) loginAfter(ctx context.Context, e *env, err error) (bool, erro
 	if g.noLogin || g.loggedIn {
 		return false, nil
 	}
-	var signin *logincreds.LoginNeededError
-	if errors.As(err, &signin) {
-		return g.signInAfter(ctx, e, err, signin)
+	var loginNeed *logincreds.LoginNeededError
+	if errors.As(err, &loginNeed) {
+		return g.signInAfter(ctx, e, err, loginNeed)
 	}
 	var need *ssocreds.LoginNeededError
 	if !errors.As(err, &need) {
@@ -61,7 +62,7 @@ func (g *globals) loginAfter(ctx context.Context, e *env, err error) (bool, erro
 		s = credchain.NewSession(credchain.WithEnv(g.lookup(e)), credchain.WithProfile(need.Profile))
 	}
 	tell(e, fmt.Sprintf("credchain: %s needs a sign-in: %v\ncredchain: signing in (--no-login gives the error instead)\n", what, err))
-	_, lerr := s.SSOLogin(ctx, need.Session, credchain.SSOLoginOptions{DeviceCode: noBrowser != nil, Stale: need.Stale,
+	_, lerr := signin.SSO(ctx, s, need.Session, signin.Options{DeviceCode: noBrowser != nil, Stale: need.Stale,
 		Open:   func(url string) error { return browser.Open(url, e.lookup) },
 		Prompt: func(url, code string) { tell(e, signInMessage(url, code)) }})
 	if lerr != nil {
@@ -84,7 +85,7 @@ func (g *globals) signInAfter(ctx context.Context, e *env, err error, need *logi
 	what := fmt.Sprintf("profile %s (login_session %s)", need.Profile, need.Session)
 	tell(e, fmt.Sprintf("credchain: %s needs a sign-in: %v\ncredchain: signing in to AWS in the browser (--no-login gives the error instead)\n", what, err))
 	s := credchain.NewSession(credchain.WithEnv(g.lookup(e)), credchain.WithProfile(need.Profile))
-	_, lerr := s.LoginSignIn(ctx, credchain.SSOLoginOptions{
+	_, lerr := signin.Login(ctx, s, signin.Options{
 		Open:   func(url string) error { return browser.Open(url, e.lookup) },
 		Prompt: func(url, _ string) { tell(e, signInMessage(url, "")) }})
 	if lerr != nil {

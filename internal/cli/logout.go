@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/credchain/credchain/internal/signin"
 
 	"github.com/credchain/credchain/logincreds"
 	"github.com/spf13/cobra"
@@ -18,7 +19,7 @@ cached login token. Tools that already loaded the access token may use it until 
 expires (15 minutes). For IAM Identity Center, see credchain sso logout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			dir, profile, session, err := g.session(e).LoginCache()
+			dir, profile, session, err := signin.LoginCache(g.session(e))
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"fmt"
+	"github.com/credchain/credchain/internal/profiles"
 	"io"
 	"os"
 	"path/filepath"
@@ -51,7 +52,7 @@ func remember(e *env, name string) {
 }
 
 // candidates orders profiles with kind and account, most recently used first.
-func candidates(e *env, infos []credchain.ProfileInfo) []pickCandidate {
+func candidates(e *env, infos []profiles.Info) []pickCandidate {
 	rank := map[string]int{}
 	for i, n := range readRecent(e) {
 		rank[n] = i + 1
@@ -87,7 +88,7 @@ func fuzzy(s, query string) bool {
 
 // pickProfile runs the interactive picker on the terminal: type to filter,
 // arrows to move, Enter to choose, Esc or Ctrl-C to cancel.
-func pickProfile(e *env, infos []credchain.ProfileInfo, in *os.File, out io.Writer) (string, error) {
+func pickProfile(e *env, infos []profiles.Info, in *os.File, out io.Writer) (string, error) {
 	all := candidates(e, infos)
 	if len(all) == 0 {
 		return "", fmt.Errorf("no profiles to pick from: pass --profile")
@@ -213,7 +214,7 @@ func (g *globals) pick(e *env) (bool, error) {
 		// then needed it would be asked for twice.
 		return false, errFullBuild
 	}
-	infos, _, perr := credchain.Profiles(e.lookup)
+	infos, _, perr := profiles.All(e.lookup)
 	if perr != nil || len(infos) == 0 {
 		return false, nil
 	}

@@ -4,11 +4,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/credchain/credchain/internal/profiles"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/internal/timefmt"
 	"github.com/spf13/cobra"
 )
@@ -64,8 +64,8 @@ type ignoredJSON struct {
 // runTree streams the trees, one at a time.
 func runTree(e *env) error {
 	out := bufio.NewWriterSize(e.stdout, 64<<10)
-	var write func(n credchain.TreeNode, prefix string)
-	write = func(n credchain.TreeNode, prefix string) {
+	var write func(n profiles.Node, prefix string)
+	write = func(n profiles.Node, prefix string) {
 		line := n.Name + "  " + n.Kind
 		if n.Detail != "" {
 			line += " " + n.Detail
@@ -79,7 +79,7 @@ func runTree(e *env) error {
 			write(*n.Source, indent+"└── ")
 		}
 	}
-	if err := credchain.WalkProfileTree(e.lookup, func(root credchain.TreeNode) error {
+	if err := profiles.WalkTree(e.lookup, func(root profiles.Node) error {
 		write(root, "")
 		return nil
 	}); err != nil {
@@ -113,7 +113,7 @@ func runProfiles(e *env, o *profilesOptions) error {
 func profilesJSON(e *env, out *bufio.Writer, now time.Time) error {
 	out.WriteString("{\n  \"profiles\": [")
 	n := 0
-	ignored, err := credchain.WalkProfiles(e.lookup, func(p credchain.ProfileInfo) error {
+	ignored, err := profiles.Walk(e.lookup, func(p profiles.Info) error {
 		pj := profileJSON{Name: p.Name, Kind: p.Kind, Defined: p.Defined}
 		if p.Method != "" {
 			m := p.Method
@@ -170,7 +170,7 @@ func closeArray(out *bufio.Writer, n int) {
 // profilesTable writes the aligned table: a first walk measures the
 // columns, a second writes the rows (text/tabwriter would keep every cell).
 func profilesTable(e *env, out *bufio.Writer, now time.Time) error {
-	kindCell := func(p credchain.ProfileInfo) string {
+	kindCell := func(p profiles.Info) string {
 		if p.SSO != nil {
 			return p.Kind + " (" + p.SSO.Describe(now) + ")"
 		}
@@ -178,11 +178,11 @@ func profilesTable(e *env, out *bufio.Writer, now time.Time) error {
 	}
 	const gap = 2
 	nameW, kindW := utf8.RuneCountInString("PROFILE"), utf8.RuneCountInString("KIND")
-	list, err := credchain.ReadProfiles(e.lookup)
+	list, err := profiles.Read(e.lookup)
 	if err != nil {
 		return err
 	}
-	if _, err := list.Walk(func(p credchain.ProfileInfo) error {
+	if _, err := list.Walk(func(p profiles.Info) error {
 		nameW = max(nameW, utf8.RuneCountInString(p.Name))
 		kindW = max(kindW, utf8.RuneCountInString(kindCell(p)))
 		return nil
@@ -200,7 +200,7 @@ func profilesTable(e *env, out *bufio.Writer, now time.Time) error {
 	if err := row("PROFILE", "KIND", "DEFINED AT"); err != nil {
 		return err
 	}
-	ignored, err := list.Walk(func(p credchain.ProfileInfo) error {
+	ignored, err := list.Walk(func(p profiles.Info) error {
 		return row(p.Name, kindCell(p), strings.Join(p.Defined, ", "))
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/credchain/credchain/internal/profiles"
 	"io"
 	"os"
 	"os/exec"
@@ -264,11 +265,11 @@ func serverEnv(protocol, endpoint, token, region string, e *env) shellenv.Env {
 // credentials in the shared files (the default profile is a role, SSO,
 // process, login or has keys), and where that profile is defined.
 func defaultProfileWins(lookup func(string) (string, bool)) (string, bool) {
-	profiles, err := credchain.ReadProfiles(lookup)
+	list, err := profiles.Read(lookup)
 	if err != nil {
 		return "the shared files do not parse", true // boto3 would fail on them before the server
 	}
-	if p, ok := profiles.Lookup("default"); ok && p.Method != "" {
+	if p, ok := list.Lookup("default"); ok && p.Method != "" {
 		return strings.Join(p.Defined, ", "), true
 	}
 	return "", false

@@ -6,10 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/credchain/credchain/internal/signin"
 	"path/filepath"
 	"time"
 
-	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/cache"
 	"github.com/credchain/credchain/internal/awshttp"
@@ -31,7 +31,7 @@ type ssoLoginOptions struct {
 // With no browser here (an SSH session, no desktop) and no --no-browser,
 // the device code is used: the browser's redirect to this machine's
 // loopback could not arrive.
-func (o *ssoLoginOptions) loginOptions(e *env) credchain.SSOLoginOptions {
+func (o *ssoLoginOptions) loginOptions(e *env) signin.Options {
 	device := o.deviceCode
 	if !device && !o.noBrowser {
 		if err := browser.Available(e.lookup); err != nil {
@@ -39,7 +39,7 @@ func (o *ssoLoginOptions) loginOptions(e *env) credchain.SSOLoginOptions {
 			device = true
 		}
 	}
-	return credchain.SSOLoginOptions{DeviceCode: device, Timeout: o.timeout,
+	return signin.Options{DeviceCode: device, Timeout: o.timeout,
 		Open: func(url string) error {
 			if o.noBrowser {
 				return errors.New("--no-browser")
@@ -76,7 +76,7 @@ written to ~/.aws/sso/cache, where both credchain and the AWS CLI read it. Proce
 that log in to the same session at once run one flow.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			path, err := g.session(e).SSOLogin(cmd.Context(), o.session, o.loginOptions(e))
+			path, err := signin.SSO(cmd.Context(), g.session(e), o.session, o.loginOptions(e))
 			if err != nil {
 				return err
 			}

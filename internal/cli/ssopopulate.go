@@ -5,6 +5,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"github.com/credchain/credchain/internal/signin"
 	"maps"
 	"os"
 	"slices"
@@ -46,7 +47,7 @@ unless --prune. Template placeholders: ` + strings.Join(ssoprofiles.Placeholders
 			if err := ssoprofiles.CheckTemplate(o.template); err != nil {
 				return usageError{err}
 			}
-			portal, err := g.session(e).SSOPortal(cmd.Context(), o.session)
+			portal, err := signin.OpenPortal(cmd.Context(), g.session(e), o.session)
 			if err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package credchain
+package profiles
 
 import (
 	"os"
@@ -43,12 +43,12 @@ func agree(t *testing.T, cfg, cred string, prefixes ...string) {
 		}
 		return "", false
 	}
-	all, _, err := Profiles(env)
+	all, _, err := All(env)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, prefix := range prefixes {
-		got, err := ProfileNames(env, prefix)
+		got, err := Names(env, prefix)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func agree(t *testing.T, cfg, cred string, prefixes ...string) {
 			have = append(have, p.Name+"/"+p.Kind)
 		}
 		if strings.Join(want, ",") != strings.Join(have, ",") {
-			t.Errorf("prefix %q: ProfileNames %q, Profiles %q", prefix, have, want)
+			t.Errorf("prefix %q: Names %q, All %q", prefix, have, want)
 		}
 	}
 }
@@ -92,7 +92,7 @@ func TestProfilesListInBotocoreOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	infos, _, err := Profiles(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	infos, _, err := All(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,5 +155,35 @@ func TestFuzzyScoreOrder(t *testing.T) {
 	score("Dev-VPC", "dvp")
 	if _, ok := fuzzyScore("dev-vpc", "pvd"); ok {
 		t.Error("letters out of order matched")
+	}
+}
+
+// TestListLookup: one profile described as Walk describes it.
+func TestListLookup(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "config"), []byte("[profile dev]\nregion = x\n[default]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = dev\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "credentials"), []byte("[dev]\naws_access_key_id = AK\naws_secret_access_key = s\n"), 0o600)
+	l, err := Read(func(k string) (string, bool) {
+		switch k {
+		case "AWS_CONFIG_FILE":
+			return filepath.Join(dir, "config"), true
+		case "AWS_SHARED_CREDENTIALS_FILE":
+			return filepath.Join(dir, "credentials"), true
+		}
+		return "", false
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walked []Info
+	l.Walk(func(p Info) error { walked = append(walked, p); return nil })
+	for _, want := range walked {
+		got, ok := l.Lookup(want.Name)
+		if !ok || got.Name != want.Name || got.Method != want.Method || strings.Join(got.Defined, ",") != strings.Join(want.Defined, ",") {
+			t.Errorf("Lookup(%q) = %+v, %v; Walk gave %+v", want.Name, got, ok, want)
+		}
+	}
+	if _, ok := l.Lookup("nope"); ok || len(walked) != 2 {
+		t.Fatalf("Lookup(nope) found; walked %d", len(walked))
 	}
 }

@@ -1,4 +1,7 @@
-package credchain
+// Package profiles lists the profiles of the shared files for credchain's
+// commands: kinds, accounts, SSO token states, the source_profile tree and
+// the names a shell completes. Resolution is the root package's.
+package profiles
 
 import (
 	"errors"
@@ -13,8 +16,8 @@ import (
 	"github.com/credchain/credchain/ssocreds"
 )
 
-// ProfileInfo describes one profile of the shared files.
-type ProfileInfo struct {
+// Info describes one profile of the shared files.
+type Info struct {
 	Name string
 	// Kind is what the profile resolves through, in chain order: "role",
 	// "web identity", "sso", "static keys (credentials file)", "login",
@@ -28,18 +31,18 @@ type ProfileInfo struct {
 	// configuration says (role_arn, sso_account_id or aws_account_id).
 	Account string
 	// SSO is the state of an SSO profile's cached token.
-	SSO *SSOToken
+	SSO *Token
 }
 
-// SSOToken is the state of the token an SSO profile uses.
-type SSOToken struct {
+// Token is the state of the token an SSO profile uses.
+type Token struct {
 	// Session is the sso-session's name; "" for a legacy start URL.
 	Session, StartURL string
 	ssocreds.TokenStatus
 }
 
 // Describe says whether the token is usable, for how long, or what to do.
-func (t SSOToken) Describe(now time.Time) string {
+func (t Token) Describe(now time.Time) string {
 	login := "credchain sso login --sso-session " + t.Session
 	if t.Session == "" {
 		login = "credchain sso login (start URL " + t.StartURL + ")"
@@ -59,49 +62,49 @@ func (t SSOToken) Describe(now time.Time) string {
 	return "token expired: " + login
 }
 
-// IgnoredSection is a config-file section botocore silently drops.
-type IgnoredSection struct {
+// Ignored is a config-file section botocore silently drops.
+type Ignored struct {
 	Header string
 	Where  string
 	Reason string
 }
 
-// Profiles lists every profile of the config and credentials files named by
+// All lists every profile of the config and credentials files named by
 // the environment (os.LookupEnv when env is nil), in file order, and the
 // config sections botocore ignores.
-func Profiles(env func(string) (string, bool)) ([]ProfileInfo, []IgnoredSection, error) {
-	var out []ProfileInfo
-	ignored, err := WalkProfiles(env, func(p ProfileInfo) error {
+func All(env func(string) (string, bool)) ([]Info, []Ignored, error) {
+	var out []Info
+	ignored, err := Walk(env, func(p Info) error {
 		out = append(out, p)
 		return nil
 	})
 	return out, ignored, err
 }
 
-// WalkProfiles calls fn for each profile Profiles lists, in the same order,
+// Walk calls fn for each profile All lists, in the same order,
 // without keeping them: listing a config of any size holds about the files
 // themselves in memory. An error from fn stops the walk and is returned.
-func WalkProfiles(env func(string) (string, bool), fn func(ProfileInfo) error) ([]IgnoredSection, error) {
-	l, err := ReadProfiles(env)
+func Walk(env func(string) (string, bool), fn func(Info) error) ([]Ignored, error) {
+	l, err := Read(env)
 	if err != nil {
 		return nil, err
 	}
 	return l.Walk(fn)
 }
 
-// ProfileList is the shared files read once, to be walked as often as a
+// List is the shared files read once, to be walked as often as a
 // listing needs (an aligned table walks twice: to measure, then to write).
 // The walks share the header index and each SSO token read.
-type ProfileList struct {
+type List struct {
 	cfgFile, credFile *awsconfig.File
 	cfg               *awsconfig.Config
 	profiles          *awsconfig.Profiles
 	tokens            ssoTokens
 }
 
-// ReadProfiles reads the config and credentials files named by the
+// Read reads the config and credentials files named by the
 // environment (os.LookupEnv when env is nil).
-func ReadProfiles(env func(string) (string, bool)) (*ProfileList, error) {
+func Read(env func(string) (string, bool)) (*List, error) {
 	if env == nil {
 		env = os.LookupEnv
 	}
@@ -110,18 +113,18 @@ func ReadProfiles(env func(string) (string, bool)) (*ProfileList, error) {
 		return nil, err
 	}
 	cfg := awsconfig.NewConfig(cfgFile)
-	return &ProfileList{cfgFile: cfgFile, credFile: credFile, cfg: cfg,
+	return &List{cfgFile: cfgFile, credFile: credFile, cfg: cfg,
 		profiles: awsconfig.Merge(cfg, credFile), tokens: newSSOTokens(env, cfg)}, nil
 }
 
-// Walk is WalkProfiles over the files read.
-func (l *ProfileList) Walk(fn func(ProfileInfo) error) ([]IgnoredSection, error) {
-	var ignored []IgnoredSection
+// Walk is the package's Walk over the files read.
+func (l *List) Walk(fn func(Info) error) ([]Ignored, error) {
+	var ignored []Ignored
 	for _, s := range l.cfg.Dropped() {
-		ignored = append(ignored, IgnoredSection{Header: s.Header, Where: s.Pos(),
+		ignored = append(ignored, Ignored{Header: s.Header, Where: s.Pos(),
 			Reason: "botocore drops a section whose header is not exactly two shell words"})
 	}
-	if err := l.walk(nil, true, func(p ProfileInfo, _ *awsconfig.Section, _, _ int) error { return fn(p) }); err != nil {
+	if err := l.walk(nil, true, func(p Info, _ *awsconfig.Section, _, _ int) error { return fn(p) }); err != nil {
 		return nil, err
 	}
 	return ignored, nil
@@ -135,22 +138,22 @@ func (l *ProfileList) Walk(fn func(ProfileInfo) error) ([]IgnoredSection, error)
 // token's state.
 // Lookup describes the profile name (as Walk would), without describing
 // the others.
-func (l *ProfileList) Lookup(name string) (ProfileInfo, bool) {
-	var out ProfileInfo
+func (l *List) Lookup(name string) (Info, bool) {
+	var out Info
 	found := false
-	_ = l.walk(func(n string) bool { return n == name }, true, func(p ProfileInfo, _ *awsconfig.Section, _, _ int) error {
+	_ = l.walk(func(n string) bool { return n == name }, true, func(p Info, _ *awsconfig.Section, _, _ int) error {
 		out, found = p, true
 		return nil
 	})
 	return out, found
 }
 
-func (l *ProfileList) walk(match func(string) bool, full bool, fn func(p ProfileInfo, merged *awsconfig.Section, cfgAt, credAt int) error) error {
+func (l *List) walk(match func(string) bool, full bool, fn func(p Info, merged *awsconfig.Section, cfgAt, credAt int) error) error {
 	return l.profiles.Each(match, func(name string, cfgAt, credAt int) error {
 		cfgSec, credSec := l.profiles.Sections(cfgAt, credAt)
 		merged := awsconfig.MergeSections(cfgSec, credSec)
 		kind, method := classifyProfile(merged, credSec, cfgSec)
-		info := ProfileInfo{Name: name, Kind: kind, Method: method}
+		info := Info{Name: name, Kind: kind, Method: method}
 		if full {
 			for _, s := range []*awsconfig.Section{cfgSec, credSec} {
 				if s != nil {
@@ -166,9 +169,9 @@ func (l *ProfileList) walk(match func(string) bool, full bool, fn func(p Profile
 	})
 }
 
-// ProfileSSOToken returns the token state of SSO profile name (nil when
+// TokenOf returns the token state of SSO profile name (nil when
 // the profile does not use SSO).
-func ProfileSSOToken(env func(string) (string, bool), name string) *SSOToken {
+func TokenOf(env func(string) (string, bool), name string) *Token {
 	if env == nil {
 		env = os.LookupEnv
 	}
@@ -202,14 +205,14 @@ func readFiles(env func(string) (string, bool)) (cfgFile, credFile *awsconfig.Fi
 type ssoTokens struct {
 	dir  string
 	cfg  *awsconfig.Config
-	seen map[string]*SSOToken
+	seen map[string]*Token
 }
 
 func newSSOTokens(env func(string) (string, bool), cfg *awsconfig.Config) ssoTokens {
-	return ssoTokens{dir: filepath.Join(awsconfig.ExpandUser("~", env), ".aws", "sso", "cache"), cfg: cfg, seen: map[string]*SSOToken{}}
+	return ssoTokens{dir: filepath.Join(awsconfig.ExpandUser("~", env), ".aws", "sso", "cache"), cfg: cfg, seen: map[string]*Token{}}
 }
 
-func (t ssoTokens) of(p *awsconfig.Section) *SSOToken {
+func (t ssoTokens) of(p *awsconfig.Section) *Token {
 	session, _ := p.Get("sso_session")
 	start, _ := p.Get("sso_start_url")
 	if session != "" {
@@ -221,7 +224,7 @@ func (t ssoTokens) of(p *awsconfig.Section) *SSOToken {
 	if tok, ok := t.seen[key]; ok {
 		return tok
 	}
-	tok := &SSOToken{Session: session, StartURL: start, TokenStatus: ssocreds.ReadTokenStatus(t.dir, start, session, time.Now())}
+	tok := &Token{Session: session, StartURL: start, TokenStatus: ssocreds.ReadTokenStatus(t.dir, start, session, time.Now())}
 	t.seen[key] = tok
 	return tok
 }
@@ -247,32 +250,32 @@ func classifyProfile(merged, credSec, cfgSec *awsconfig.Section) (kind, method s
 	return "settings only", ""
 }
 
-// TreeNode is a profile and, for a role, the source it assumes from.
-type TreeNode struct {
+// Node is a profile and, for a role, the source it assumes from.
+type Node struct {
 	Name   string
 	Kind   string
 	Detail string // the role ARN, or the credential_source
-	Source *TreeNode
+	Source *Node
 	Cycle  bool // Name was already visited on this path
 }
 
-// ProfileTree returns the source_profile graph: one tree per profile that no
+// Tree returns the source_profile graph: one tree per profile that no
 // role uses as its source, each role followed down to the profile or
 // credential_source holding the credentials.
-func ProfileTree(env func(string) (string, bool)) ([]TreeNode, error) {
-	var out []TreeNode
-	err := WalkProfileTree(env, func(n TreeNode) error {
+func Tree(env func(string) (string, bool)) ([]Node, error) {
+	var out []Node
+	err := WalkTree(env, func(n Node) error {
 		out = append(out, n)
 		return nil
 	})
 	return out, err
 }
 
-// WalkProfileTree calls fn with each tree ProfileTree returns, in the same
+// WalkTree calls fn with each tree Tree returns, in the same
 // order, one at a time: besides the files it keeps a few words a profile.
 // An error from fn stops the walk and is returned.
-func WalkProfileTree(env func(string) (string, bool), fn func(TreeNode) error) error {
-	l, err := ReadProfiles(env)
+func WalkTree(env func(string) (string, bool), fn func(Node) error) error {
+	l, err := Read(env)
 	if err != nil {
 		return err
 	}
@@ -303,7 +306,7 @@ func WalkProfileTree(env func(string) (string, bool), fn func(TreeNode) error) e
 		}
 		return 0, false
 	}
-	if err := l.walk(nil, false, func(p ProfileInfo, s *awsconfig.Section, cfgAt, credAt int) error {
+	if err := l.walk(nil, false, func(p Info, s *awsconfig.Section, cfgAt, credAt int) error {
 		n := node{name: p.Name, kind: p.Kind, role: -1}
 		if p.Kind == "role" {
 			var r role
@@ -333,15 +336,15 @@ func WalkProfileTree(env func(string) (string, bool), fn func(TreeNode) error) e
 			}
 		}
 	}
-	var build func(name string, seen map[string]bool) TreeNode
-	build = func(name string, seen map[string]bool) TreeNode {
+	var build func(name string, seen map[string]bool) Node
+	build = func(name string, seen map[string]bool) Node {
 		i, ok := at(name)
 		if !ok {
-			return TreeNode{Name: name, Kind: "missing", Cycle: seen[name]}
+			return Node{Name: name, Kind: "missing", Cycle: seen[name]}
 		}
 		p := &nodes[i]
 		p.printed = true
-		n := TreeNode{Name: name, Kind: p.kind}
+		n := Node{Name: name, Kind: p.kind}
 		if seen[name] {
 			n.Cycle = true
 			return n
@@ -352,7 +355,7 @@ func WalkProfileTree(env func(string) (string, bool), fn func(TreeNode) error) e
 		r := roles[p.role]
 		n.Detail = r.arn
 		if r.hasCredSource {
-			n.Source = &TreeNode{Name: "credential_source " + r.credSource, Kind: "credential source"}
+			n.Source = &Node{Name: "credential_source " + r.credSource, Kind: "credential source"}
 			return n
 		}
 		if !r.hasSource || r.source == name {
@@ -408,15 +411,15 @@ func account(p *awsconfig.Section) string {
 	return ""
 }
 
-// ProfileNames lists the profiles of both files whose name starts with
-// prefix, each with its kind, in the order of Profiles. When none does, it
+// Names lists the profiles of both files whose name starts with
+// prefix, each with its kind, in the order of All. When none does, it
 // lists those whose name holds the letters of prefix in order ("dvpc"
 // finds dev-vpc), ignoring case, best first: for the shells that show such
 // matches (fish; zsh with a matcher). Only the section headers are read
 // for the others, so completing a name in a config of 20,000 profiles
 // costs about one resolution.
-func ProfileNames(env func(string) (string, bool), prefix string) ([]ProfileInfo, error) {
-	l, err := ReadProfiles(env)
+func Names(env func(string) (string, bool), prefix string) ([]Info, error) {
+	l, err := Read(env)
 	if err != nil {
 		return nil, err
 	}
@@ -437,9 +440,9 @@ func ProfileNames(env func(string) (string, bool), prefix string) ([]ProfileInfo
 }
 
 // matching lists the profiles whose name match accepts, with their kind.
-func (l *ProfileList) matching(match func(string) bool) []ProfileInfo {
-	var out []ProfileInfo
-	_ = l.walk(match, false, func(p ProfileInfo, _ *awsconfig.Section, _, _ int) error {
+func (l *List) matching(match func(string) bool) []Info {
+	var out []Info
+	_ = l.walk(match, false, func(p Info, _ *awsconfig.Section, _, _ int) error {
 		out = append(out, p)
 		return nil
 	})
