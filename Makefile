@@ -5,15 +5,20 @@ PKGS      := ./...
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME  ?= 30s
 
-.PHONY: test oldgo race front unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build install crossbuild difftest
+.PHONY: test apicheck oldgo race front unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build install crossbuild difftest
 
 # Everything CI checks: formatting, vet, module tidiness, and every test
 # (botocore differential suites included) under the race detector.
-test: fmtcheck vet tidycheck crossbuild oldgo race front
+test: fmtcheck vet tidycheck apicheck crossbuild oldgo race front
 
 # The oldest Go go.mod allows (its go line: what x/sys, x/term and x/sync
 # need) builds and vets everything; GOTOOLCHAIN fetches it from the module
 # proxy.
+# The exported API against the last v0.x tag: an incompatible change must be
+# named in CHANGELOG.md's Unreleased section (scripts/apicheck.sh).
+apicheck:
+	bash scripts/apicheck.sh
+
 GOMIN := $(shell awk '/^go /{print $$2}' go.mod)
 oldgo:
 	GOTOOLCHAIN=go$(GOMIN) $(GO) build ./...

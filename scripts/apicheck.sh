@@ -17,8 +17,9 @@ tmp=$(mktemp -d)
 trap 'git -C "$root" worktree remove --force "$tmp/base" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 go -C tools/apidiff build -o "$tmp/apidiff" golang.org/x/exp/cmd/apidiff
 git worktree add --quiet --detach "$tmp/base" "$base"
-(cd "$tmp/base" && "$tmp/apidiff" -m -w "$tmp/base.api" "$module")
-"$tmp/apidiff" -m "$tmp/base.api" "$module" >"$tmp/report" || true
+(cd "$tmp/base" && "$tmp/apidiff" -m -w "$tmp/base.api" "$module" 2>&1 | { grep -v "^Ignoring internal package" || true; } >&2)
+"$tmp/apidiff" -m "$tmp/base.api" "$module" 2>"$tmp/err" >"$tmp/report" || true
+grep -v "^Ignoring internal package" "$tmp/err" >&2 || true
 echo "apicheck: API changes since $base:"
 sed 's/^/  /' "$tmp/report"
 # The Unreleased section: from its heading to the next release's.
@@ -35,7 +36,7 @@ while IFS= read -r line; do
 	name=${line#- }
 	name=${name%%:*}
 	name=${name##*.}
-	if ! grep -qF -- "$name" <<<"$unreleased"; then
+	if ! grep -qwF -- "$name" <<<"$unreleased"; then
 		echo "apicheck: incompatible change not in CHANGELOG.md's Unreleased section: $line" >&2
 		missing=1
 	fi
