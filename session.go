@@ -30,7 +30,6 @@ import (
 	"io"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/credchain/credchain/cache"
@@ -66,51 +65,10 @@ type Session struct {
 	files *sharedFiles
 
 	setup sync.Once // defaults
-	// turn is held by the one caller that resolves or refreshes; the
-	// others read cur without it (botocore's refresh lock).
-	once    sync.Once
-	turn    chan struct{}
-	cur     atomic.Pointer[resolved]
-	retryAt atomic.Int64 // Unix nanoseconds before which a failed advisory refresh is not tried again
+	// held caches and refreshes the resolved credentials; its Load is a
+	// resolution.
+	held creds.Refreshing
 }
-
-// resolved is one resolution's credentials and how to refresh them;
-// replaced whole, never changed.
-type resolved struct {
-	creds   creds.Credentials
-	refresh func(context.Context) (creds.Credentials, error)
-}
-
-// advisoryBackoff is how long a failed refresh in the advisory window is
-// not tried again (the keys held are still good for minutes).
-const advisoryBackoff = 10 * time.Second
-
-func (s *Session) turnChan() chan struct{} {
-	s.once.Do(func() { s.turn = make(chan struct{}, 1) })
-	return s.turn
-}
-
-// acquire takes the turn, waiting no longer than ctx allows.
-func (s *Session) acquire(ctx context.Context) error {
-	select {
-	case s.turnChan() <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// tryAcquire takes the turn if nobody holds it.
-func (s *Session) tryAcquire() bool {
-	select {
-	case s.turnChan() <- struct{}{}:
-		return true
-	default:
-		return false
-	}
-}
-
-func (s *Session) release() { <-s.turnChan() }
 
 type options struct {
 	profile       string
@@ -254,6 +212,11 @@ func (s *Session) defaults() {
 		if s.opts.cache == nil {
 			s.opts.cache = &cache.Memory{}
 		}
+		s.held.Now = s.opts.now
+		s.held.Load = func(ctx context.Context) (creds.Credentials, func(context.Context) (creds.Credentials, error), bool, error) {
+			c, refresh, _, err := s.newResolution().resolve(ctx)
+			return c, refresh, deferred[c.Method], err
+		}
 	})
 }
 
@@ -265,62 +228,8 @@ func (s *Session) defaults() {
 // each no longer than its own ctx, and a failed refresh is an error. Safe
 // for concurrent use.
 func (s *Session) Credentials(ctx context.Context) (Credentials, error) {
-	r := s.cur.Load()
-	if r == nil {
-		if err := s.acquire(ctx); err != nil {
-			return Credentials{}, err
-		}
-		if r = s.cur.Load(); r == nil {
-			c, refresh, _, err := s.newResolution().resolve(ctx)
-			if err != nil {
-				s.release()
-				return Credentials{}, err
-			}
-			r = &resolved{creds: c, refresh: refresh}
-			s.cur.Store(r)
-			s.release()
-			if deferred[c.Method] {
-				return c, nil
-			}
-		} else {
-			s.release()
-		}
-	}
-	c := r.creds
-	if !c.CanExpire() || r.refresh == nil {
-		return c, nil
-	}
-	now := s.opts.now()
-	left := c.Expires.Sub(now)
-	if left >= AdvisoryRefresh {
-		return c, nil
-	}
-	if left >= MandatoryRefresh {
-		// Advisory: whoever holds the turn refreshes; the others, and
-		// everyone during a backoff, keep the current keys.
-		if now.UnixNano() < s.retryAt.Load() || !s.tryAcquire() {
-			return c, nil
-		}
-	} else if err := s.acquire(ctx); err != nil {
-		return Credentials{}, err
-	}
-	defer s.release()
-	r = s.cur.Load() // another caller may have refreshed meanwhile
-	now = s.opts.now()
-	if r.creds.Expires.Sub(now) >= AdvisoryRefresh {
-		return r.creds, nil
-	}
-	fresh, err := creds.RefreshIfNeeded(ctx, r.creds, r.refresh, now)
-	if err != nil {
-		return Credentials{}, err
-	}
-	if fresh == r.creds {
-		s.retryAt.Store(now.Add(advisoryBackoff).UnixNano()) // the refresh failed in the advisory window
-	} else {
-		s.retryAt.Store(0)
-		s.cur.Store(&resolved{creds: fresh, refresh: r.refresh})
-	}
-	return fresh, nil
+	s.defaults()
+	return s.held.Retrieve(ctx)
 }
 
 // deferred are the sources botocore fetches on first use

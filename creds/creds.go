@@ -269,53 +269,162 @@ func RefreshIfNeeded(ctx context.Context, c Credentials, refresh func(context.Co
 }
 
 // Refreshing serves one provider's credentials from memory and refreshes
-// them by botocore's rules, one refresh at a time. It is safe for
-// concurrent use: many callers arriving at expiry cause one upstream call.
+// them like botocore's RefreshableCredentials, without making readers wait
+// where botocore does not:
+//
+//   - outside AdvisoryRefresh of expiry the held keys are returned at once
+//     (one atomic load);
+//   - inside it one caller refreshes while every other caller gets the
+//     held keys at once; a failed refresh keeps them and is not tried again
+//     for a few seconds;
+//   - inside MandatoryRefresh callers wait for the refresh, each no longer
+//     than its own ctx allows, and a failed refresh is an error.
+//
+// The first retrieval is Load when set, else Provider.Retrieve; a refresh
+// is the refresh function Load returned, else the Provider's Refresh (a
+// Refresher) or Retrieve. It is safe for concurrent use: many callers
+// arriving at expiry cause one upstream call. A Refreshing must not be
+// copied after first use.
 type Refreshing struct {
 	Provider Provider
 	Now      func() time.Time
+	// Load, when set, is the first retrieval: the credentials, how to
+	// refresh them (nil: never), and whether they are deferred (botocore's
+	// DeferredRefreshableCredentials: the first keys are used once even
+	// inside the refresh window, where others are refreshed at once).
+	Load func(ctx context.Context) (c Credentials, refresh func(context.Context) (Credentials, error), deferred bool, err error)
 
-	mu   sync.Mutex
-	cur  Credentials
-	have bool
-	// snap is the last good value for the lock-free fast path.
-	snap atomic.Pointer[Credentials]
+	once    sync.Once
+	turn    chan struct{} // held by the one caller that loads or refreshes
+	cur     atomic.Pointer[held]
+	retryAt atomic.Int64 // Unix nanoseconds before which a failed advisory refresh is not tried again
 }
 
-func (r *Refreshing) fresh(now time.Time) (Credentials, bool) {
-	c := r.snap.Load()
-	if c == nil || (c.CanExpire() && c.Expires.Sub(now) < AdvisoryRefresh) {
-		return Credentials{}, false
+// held is the credentials and how to refresh them; replaced whole.
+type held struct {
+	creds   Credentials
+	refresh func(context.Context) (Credentials, error)
+}
+
+// AdvisoryBackoff is how long a failed refresh in the advisory window is
+// not tried again (the keys held are still good for minutes).
+const AdvisoryBackoff = 10 * time.Second
+
+func (r *Refreshing) turnChan() chan struct{} {
+	r.once.Do(func() { r.turn = make(chan struct{}, 1) })
+	return r.turn
+}
+
+// acquire takes the turn, waiting no longer than ctx allows.
+func (r *Refreshing) acquire(ctx context.Context) error {
+	select {
+	case r.turnChan() <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	return *c, true
+}
+
+// tryAcquire takes the turn if nobody holds it.
+func (r *Refreshing) tryAcquire() bool {
+	select {
+	case r.turnChan() <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+func (r *Refreshing) release() { <-r.turnChan() }
+
+func (r *Refreshing) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// load is the first retrieval.
+func (r *Refreshing) load(ctx context.Context) (*held, bool, error) {
+	if r.Load != nil {
+		c, refresh, deferred, err := r.Load(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		return &held{creds: c, refresh: refresh}, deferred, nil
+	}
+	if r.Provider == nil {
+		return nil, false, errors.New("creds: Refreshing has neither a Provider nor Load")
+	}
+	c, err := r.Provider.Retrieve(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	refresh := r.Provider.Retrieve
+	if rf, ok := r.Provider.(Refresher); ok {
+		refresh = rf.Refresh
+	}
+	return &held{creds: c, refresh: refresh}, false, nil
 }
 
 // Retrieve implements Provider.
 func (r *Refreshing) Retrieve(ctx context.Context) (Credentials, error) {
-	now := time.Now
-	if r.Now != nil {
-		now = r.Now
-	}
-	// Fast path: fresh credentials are read without waiting on a refresh.
-	if c, ok := r.fresh(now()); ok {
-		return c, nil
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !r.have {
-		c, err := r.Provider.Retrieve(ctx)
-		if err != nil {
+	h := r.cur.Load()
+	if h == nil {
+		if err := r.acquire(ctx); err != nil {
 			return Credentials{}, err
 		}
-		r.cur, r.have = c, true
+		if h = r.cur.Load(); h == nil {
+			loaded, deferred, err := r.load(ctx)
+			if err != nil {
+				r.release()
+				return Credentials{}, err
+			}
+			h = loaded
+			r.cur.Store(h)
+			r.release()
+			if deferred {
+				return h.creds, nil
+			}
+		} else {
+			r.release()
+		}
 	}
-	c, err := RefreshIfNeeded(ctx, r.cur, r.Provider.Retrieve, now())
+	c := h.creds
+	if !c.CanExpire() || h.refresh == nil {
+		return c, nil
+	}
+	now := r.now()
+	left := c.Expires.Sub(now)
+	if left >= AdvisoryRefresh {
+		return c, nil
+	}
+	if left >= MandatoryRefresh {
+		// Advisory: whoever holds the turn refreshes; the others, and
+		// everyone during a backoff, keep the current keys.
+		if now.UnixNano() < r.retryAt.Load() || !r.tryAcquire() {
+			return c, nil
+		}
+	} else if err := r.acquire(ctx); err != nil {
+		return Credentials{}, err
+	}
+	defer r.release()
+	h = r.cur.Load() // another caller may have refreshed meanwhile
+	now = r.now()
+	if h.creds.Expires.Sub(now) >= AdvisoryRefresh {
+		return h.creds, nil
+	}
+	fresh, err := RefreshIfNeeded(ctx, h.creds, h.refresh, now)
 	if err != nil {
 		return Credentials{}, err
 	}
-	r.cur = c
-	r.snap.Store(&c)
-	return c, nil
+	if fresh == h.creds {
+		r.retryAt.Store(now.Add(AdvisoryBackoff).UnixNano()) // the refresh failed in the advisory window
+	} else {
+		r.retryAt.Store(0)
+		r.cur.Store(&held{creds: fresh, refresh: h.refresh})
+	}
+	return fresh, nil
 }
 
 // Method implements Provider.
