@@ -94,7 +94,7 @@ fuzz:
 # the serve part needs wrk).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/... ./internal/ini ./internal/configedit
-	$(GO) test -run '^$$' -bench 'AdvisoryWindow' -benchmem .
+	$(GO) test -run '^$$' -bench 'AdvisoryWindow|MandatoryDeadline' -benchmem .
 	./scripts/bench-peers.sh
 	./scripts/bench-serve.sh
 

@@ -204,3 +204,32 @@ func TestCancellingAResolutionCancelsItsMFAPrompt(t *testing.T) {
 		t.Fatalf("err = %v, want the cancellation", err)
 	}
 }
+
+// BenchmarkMandatoryDeadline200ms: inside the mandatory window, a caller
+// with a 200 ms deadline while another caller's refresh hangs at STS. The
+// reported wait-ms is how long it waited (1.9 s behind the other's refresh
+// before; its own deadline now).
+func BenchmarkMandatoryDeadline200ms(b *testing.B) {
+	var skew atomic.Int64
+	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	s, sts := roleSession(b, "short", now)
+	skew.Store(int64(5 * time.Minute)) // 6 minutes left: mandatory
+	release := sts.Hold()
+	defer release()
+	go s.Credentials(context.Background()) // the refresh that hangs
+	for len(sts.Calls()) == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	var waited time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		start := time.Now()
+		if _, err := s.Credentials(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			b.Fatalf("err = %v", err)
+		}
+		waited += time.Since(start)
+		cancel()
+	}
+	b.ReportMetric(float64(waited.Milliseconds())/float64(b.N), "wait-ms")
+}
