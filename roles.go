@@ -241,8 +241,9 @@ func (s *loadedSource) preload(ctx context.Context) error {
 	s.l, s.err, s.have = l, err, true
 	s.mu.Unlock()
 	var unsignable *creds.UnsignableError
-	if errors.As(err, &unsignable) {
-		return nil // raised by the role, when it would sign
+	var unusable *creds.UnusableError
+	if errors.As(err, &unsignable) || errors.As(err, &unusable) {
+		return nil // raised by the role: when it would sign, or after its MFA prompt
 	}
 	return err
 }
@@ -286,9 +287,10 @@ func loadChain(ctx context.Context, chain creds.Chain) (loaded, error) {
 			continue
 		}
 		var unsignable *creds.UnsignableError
-		if errors.As(err, &unsignable) {
+		var unusable *creds.UnusableError
+		if errors.As(err, &unsignable) || errors.As(err, &unusable) {
 			// The source applies (botocore holds the keys); the role
-			// fails when it signs with them.
+			// fails when it signs with them, or uses them.
 			return loaded{c: c}, err
 		}
 		if err != nil {

@@ -161,6 +161,17 @@ type UnsignableError struct{ Err *Error }
 func (e *UnsignableError) Error() string { return e.Err.Error() }
 func (e *UnsignableError) Unwrap() error { return e.Err }
 
+// UnusableError is credentials that load but fail when they are first
+// used: an Expiration without a time zone, which botocore parses into a
+// naive datetime and fails on (a raw TypeError) only when it compares it
+// with the time. Where such credentials are the source of a role, the
+// error is raised where botocore fails: after the role's MFA prompt, before
+// its STS client is made.
+type UnusableError struct{ Err *Error }
+
+func (e *UnusableError) Error() string { return e.Err.Error() }
+func (e *UnusableError) Unwrap() error { return e.Err }
+
 // Partial is botocore's PartialCredentialsError: provider found some keys but
 // not varName. where says where the partial keys are.
 func Partial(provider, varName, where string) *Error {

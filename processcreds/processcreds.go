@@ -177,6 +177,11 @@ func (p *Provider) parse(out []byte) (creds.Credentials, error) {
 	}
 	if hasExp {
 		t, err := timefmt.Parse(exp)
+		if errors.Is(err, timefmt.ErrNaive) {
+			// botocore loads these and fails when it first uses them.
+			c.Method = Method
+			return c, &creds.UnusableError{Err: p.fail("Expiration: %v", err)}
+		}
 		if err != nil {
 			return creds.Credentials{}, p.fail("Expiration: %v", err)
 		}

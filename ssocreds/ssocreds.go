@@ -310,7 +310,11 @@ func (p *Provider) accessToken(ctx context.Context, client API) (string, error) 
 		return *t.AccessToken, nil
 	}
 	if exp.Sub(p.now()) < RefreshWindow {
-		if fresh, ok := p.refresh(ctx, client, t); ok {
+		fresh, ok, err := p.refresh(ctx, client, t)
+		if err != nil {
+			return "", err
+		}
+		if ok {
 			if err := writeToken(path, fresh); err != nil {
 				return "", creds.Errorf(KindTokenRetrieval, "Error when retrieving token from sso: writing %s: %v", path, err)
 			}
@@ -325,18 +329,24 @@ func (p *Provider) accessToken(ctx context.Context, client API) (string, error) 
 }
 
 // refresh is botocore's _refresh_access_token: CreateToken with the refresh
-// token, when the client registration has not expired.
-func (p *Provider) refresh(ctx context.Context, client API, t *token) (*token, bool) {
+// token, when the client registration has not expired. SSO OIDC refusing
+// the refresh (botocore's ClientError) is ignored, as botocore ignores it;
+// no answer at all (the endpoint unreachable, a timeout) is the error
+// botocore raises: it swallows ClientError only.
+func (p *Provider) refresh(ctx context.Context, client API, t *token) (*token, bool, error) {
 	if t.RefreshToken == nil || t.ClientID == nil || t.ClientSecret == nil || t.RegistrationExpiresAt == nil {
-		return nil, false
+		return nil, false, nil
 	}
 	regExp, err := timefmt.Parse(*t.RegistrationExpiresAt)
 	if err != nil || !regExp.After(p.now()) {
-		return nil, false
+		return nil, false, nil
 	}
 	out, err := client.RefreshToken(ctx, *t.ClientID, *t.ClientSecret, *t.RefreshToken)
+	if k := awshttp.TransportKind(err); k != "" {
+		return nil, false, &creds.Error{Kind: k, Msg: fmt.Sprintf("%s: refreshing the SSO token of sso-session %q: SSO OIDC (region %s) did not answer", p.where(), p.Session, p.Region), Err: err}
+	}
 	if err != nil || out.AccessToken == nil {
-		return nil, false
+		return nil, false, nil
 	}
 	exp := p.now().UTC().Add(time.Duration(out.ExpiresIn) * time.Second).Format("2006-01-02T15:04:05Z")
 	fresh := &token{StartURL: p.StartURL, Region: p.Region, AccessToken: out.AccessToken, ExpiresAt: &exp,
@@ -344,7 +354,7 @@ func (p *Provider) refresh(ctx context.Context, client API, t *token) (*token, b
 	if out.RefreshToken != nil {
 		fresh.RefreshToken = out.RefreshToken
 	}
-	return fresh, true
+	return fresh, true, nil
 }
 
 // writeToken replaces the token file atomically, mode 0600.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -168,5 +169,42 @@ func TestWithoutAClientOnlyTheCacheIsRead(t *testing.T) {
 	}
 	if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "ASIACACHED" {
 		t.Fatalf("hit: %+v, %v", c, err)
+	}
+}
+
+// TestRefreshWithNoAnswerIsTheConnectionError: SSO OIDC unreachable while
+// a token near expiry is refreshed gives botocore's connection error
+// (it swallows only ClientError), not "Token has expired and refresh
+// failed"; a refusal (an error answer) still falls back to the token held.
+func TestRefreshWithNoAnswerIsTheConnectionError(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	tok := `{"startUrl": "https://x/start", "region": "us-east-1", "accessToken": "tok-old", "expiresAt": "2030-01-01T00:05:00Z",
+		"refreshToken": "refresh-1", "clientId": "client", "clientSecret": "secret", "registrationExpiresAt": "2099-01-01T00:00:00Z"}`
+	if err := os.WriteFile(TokenFile(dir, "", "corp"), []byte(tok), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	portal := ststest.NewMetadata() // answers the portal's GetRoleCredentials
+	defer portal.Close()
+	closed := ststest.NewMetadata()
+	closed.Close() // nothing listens there now
+	p := &Provider{Client: NewClient, Config: Config{Profile: "dev", StartURL: "https://x/start", Region: "us-east-1", RoleName: "Dev", AccountID: "123456789012", Session: "corp"},
+		TokenDir: dir, Endpoint: portal.URL + "/scope", OIDCEndpoint: closed.URL, Cache: &cache.Memory{}, Now: func() time.Time { return now }}
+	_, err := p.Retrieve(context.Background())
+	if k := creds.KindOf(err); k != "EndpointConnectionError" {
+		t.Fatalf("err = %v (kind %q), want EndpointConnectionError", err, k)
+	}
+	if strings.Contains(err.Error(), "refresh-1") || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("the error shows the refresh token or client secret: %v", err)
+	}
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"error":"invalid_grant","error_description":"no"}`))
+	}))
+	defer refusing.Close()
+	p.OIDCEndpoint = refusing.URL
+	if _, err := p.AccessToken(context.Background()); err != nil {
+		t.Fatalf("a refused refresh: %v; want the token held (5 minutes left)", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/smithy-go"
@@ -490,6 +491,12 @@ func readToken(path string) (string, error) {
 	}
 	if len(data) > maxToken {
 		return "", fmt.Errorf("web identity token file %s is larger than %d bytes", path, maxToken)
+	}
+	// botocore opens the file in text mode, in the locale's encoding: under
+	// a UTF-8 locale (the usual one; Python's C locale is UTF-8 too) bytes
+	// that are not UTF-8 are a UnicodeDecodeError before any call.
+	if !utf8.Valid(data) {
+		return "", fmt.Errorf("web identity token file %s is not valid UTF-8 text (botocore fails to read it as text under a UTF-8 locale): write the token as issued", path)
 	}
 	// LEGACY: botocore opens the file in text mode: universal newlines turn
 	// "\r\n" and a lone "\r" into "\n", and nothing is stripped.

@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 )
@@ -74,6 +75,10 @@ func Run(scenarios []Scenario) ([]Result, error) {
 		return nil, err
 	}
 	cmd := exec.Command("python3", "-c", script)
+	// botocore reads some files as text in the locale's encoding (a web
+	// identity token): the oracle runs under a UTF-8 locale, as credchain
+	// assumes.
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "PYTHONUTF8=1")
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
