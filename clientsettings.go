@@ -206,10 +206,15 @@ func (r *resolution) endpointURL(envSuffix, servicesKey string) (string, error) 
 		return "", err
 	}
 	if svc, ok := scoped.Get("services"); ok && servicesKey != "" {
-		if block, ok := r.config.Service(svc); ok {
-			if v, ok := block.Lookup(servicesKey); ok && v.Nested["endpoint_url"] != "" {
-				return v.Nested["endpoint_url"], nil
-			}
+		// botocore: a services section that is missing or empty is an
+		// error when the client is made (ConfiguredEndpointProvider).
+		block, ok := r.config.Service(svc)
+		if !ok || len(block.Keys) == 0 {
+			return "", creds.Errorf(creds.KindInvalidConfig,
+				"The profile is configured to use the services section but the \"%s\" services configuration does not exist.", svc)
+		}
+		if v, ok := block.Lookup(servicesKey); ok && v.Nested["endpoint_url"] != "" {
+			return v.Nested["endpoint_url"], nil
 		}
 	}
 	v, _ := scoped.Get("endpoint_url")

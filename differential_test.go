@@ -520,7 +520,7 @@ func materialise(t *testing.T, root, stsURL, metaURL string, i int, gc genCase) 
 	sts := stsURL + "/" + gc.name + "/"
 	meta := metaURL + "/" + gc.name
 	sub := func(s string) string {
-		return strings.NewReplacer("{dir}", dir, "{sts}", sts, "{meta}", meta).Replace(s)
+		return strings.NewReplacer("{dir}", dir, "{sts}", sts, "{meta}", meta, "{scope}", gc.name).Replace(s)
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "home"), 0o755); err != nil {
 		t.Fatal(err)

@@ -59,13 +59,22 @@ func generate(seed int64, n int) []genCase {
 	for i := range out {
 		// One generator per scenario: scenario i of a seed is the same
 		// whatever the count.
-		g := &gen{rng: rand.New(rand.NewSource(seed*1_000_003 + int64(i))), files: map[string]string{}, env: map[string]string{}}
-		out[i] = g.scenario(fmt.Sprintf("gen_%d_%d", seed, i))
+		g := &gen{netns: inNetns(), rng: rand.New(rand.NewSource(seed*1_000_003 + int64(i))), files: map[string]string{}, env: map[string]string{}}
+		name := fmt.Sprintf("gen_%d_%d", seed, i)
+		if g.chance(0.2) {
+			// One fault in a clean scenario (fault_NAME_gen_SEED_I).
+			out[i] = faultCase(name, g.rng)
+			continue
+		}
+		out[i] = g.scenario(name)
 	}
 	return out
 }
 
 type gen struct {
+	// netns: the suite runs in its own network namespace, where the
+	// container endpoint's link-local address is served.
+	netns bool
 	rng   *rand.Rand
 	files map[string]string
 	env   map[string]string
@@ -155,9 +164,31 @@ func (g *gen) scenario(name string) genCase {
 		}
 		g.files[cfgPath] = c + g.extra
 	}
+	g.staySafe()
 	gc.files, gc.env, gc.mfaCodes = g.files, g.env, g.codes
 	return gc
 }
+
+// staySafe keeps a scenario on this machine: ignoring the configured
+// endpoints sends a role's or SSO's call to AWS itself, so a scenario that
+// could make one keeps its endpoints.
+func (g *gen) staySafe() {
+	needsAWS := g.env["AWS_ROLE_ARN"] != "" || g.env["AWS_WEB_IDENTITY_TOKEN_FILE"] != ""
+	for _, k := range []string{"role_arn", "sso_", "web_identity_token_file", "login_session"} {
+		needsAWS = needsAWS || strings.Contains(strings.ToLower(g.files[cfgPath]), k)
+	}
+	if !needsAWS {
+		return
+	}
+	if v, ok := g.env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]; ok && strings.EqualFold(v, "true") {
+		g.env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "false"
+	}
+	g.files[cfgPath] = strings.ReplaceAll(g.files[cfgPath], "ignore_configured_endpoint_urls = true", "ignore_configured_endpoint_urls = false")
+}
+
+// inNetns says whether this process runs in the suite's own network
+// namespace (see TestDifferentialGenerated).
+func inNetns() bool { return os.Getenv("CREDCHAIN_DIFF_NETNS") == "1" }
 
 // credBody is a credentials-file section: keys in every variant.
 func (g *gen) credBody(n string) string {
@@ -192,6 +223,32 @@ func (g *gen) profileBody(n string, names []string, i int) string {
 	if g.chance(0.08) {
 		b.WriteString(g.key("retry_mode", g.pick("legacy", "standard", "adaptive", "Standard", "")))
 	}
+	if g.chance(0.08) {
+		// Read for the STS client; its endpoint is configured, so they are
+		// validated (or not) rather than used.
+		k := g.pick("sts_regional_endpoints", "use_fips_endpoint", "use_dualstack_endpoint")
+		v := g.pick("true", "false", "bogus", "")
+		if k == "sts_regional_endpoints" {
+			v = g.pick("legacy", "regional", "bogus", "")
+		}
+		b.WriteString(g.key(k, v))
+	}
+	if g.chance(0.04) {
+		b.WriteString(g.key("ca_bundle", g.pick("{dir}/no-such.pem", "{dir}/ca.pem", "")))
+		g.files["ca.pem"] = "not a certificate\n"
+	}
+	if g.chance(0.03) {
+		b.WriteString(g.key("aws_session_token", g.pick("cfgtok", "")))
+	}
+	if g.chance(0.03) {
+		b.WriteString(g.key("aws_account_id", g.pick("444455556666", "", "x")))
+	}
+	if g.chance(0.02) {
+		b.WriteString(g.key("aws_security_token", g.pick("cfgsectok", "")))
+	}
+	if g.chance(0.02) {
+		b.WriteString(g.key("data_path", g.pick("{dir}/data", "")))
+	}
 	switch g.rng.Intn(10) {
 	case 0, 1:
 		b.WriteString(g.key("aws_access_key_id", "AK"+strings.ToUpper(strings.ReplaceAll(strings.ReplaceAll(n, " ", ""), ".", ""))))
@@ -199,12 +256,7 @@ func (g *gen) profileBody(n string, names []string, i int) string {
 	case 2, 3, 4:
 		g.role(&b, n, names, i)
 	case 5:
-		k := g.rng.Intn(len(processOutputs))
-		files, cmd := processCase(k)
-		for p, v := range files {
-			g.files[p] = v
-		}
-		b.WriteString("credential_process = " + cmd + "\n")
+		b.WriteString("credential_process = " + g.process() + "\n")
 	case 6:
 		g.webIdentity(&b, n)
 	case 7:
@@ -215,6 +267,22 @@ func (g *gen) profileBody(n string, names []string, i int) string {
 		b.WriteString("login_session = arn:aws:sts::123456789012:assumed-role/Admin/admin\n")
 	}
 	return b.String()
+}
+
+// process is a credential_process command: one of the outputs, or a
+// helper that fails (exit status, nothing found).
+func (g *gen) process() string {
+	switch g.rng.Intn(12) {
+	case 0:
+		return "sh -c 'echo helper failed >&2; exit 3'"
+	case 1:
+		return "{dir}/no-such-helper --profile x"
+	}
+	files, cmd := processCase(g.rng.Intn(len(processOutputs)))
+	for p, v := range files {
+		g.files[p] = v
+	}
+	return cmd
 }
 
 func (g *gen) roleARN() string {
@@ -285,6 +353,9 @@ func (g *gen) sso(b *strings.Builder, n string) {
 	if session {
 		b.WriteString("sso_session = corp\n")
 		g.files[cfgPath+".sso"] = "[sso-session corp]\nsso_start_url = " + start + "\nsso_region = " + region + "\n"
+		if g.chance(0.3) {
+			g.files[cfgPath+".sso"] += g.key("sso_registration_scopes", g.pick("sso:account:access", "", "a, b"))
+		}
 	} else {
 		b.WriteString("sso_start_url = " + start + "\nsso_region = " + region + "\n")
 	}
@@ -311,6 +382,72 @@ func (g *gen) sso(b *strings.Builder, n string) {
 	for k, v := range ssoEnv {
 		g.env[k] = v
 	}
+	if g.chance(0.1) {
+		// Nothing listens on port 1 of loopback: a refresh gets no answer.
+		g.env["AWS_ENDPOINT_URL_SSO_OIDC"] = "http://127.0.0.1:1"
+	}
+}
+
+// container sets the container endpoint (a full URI) and maybe its token.
+func (g *gen) container() {
+	g.env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = g.pick("{meta}/creds", "ftp://127.0.0.1:9/x", "http://169.254.170.99/x", "{meta}/auth_creds")
+	if g.chance(0.6) {
+		g.containerToken()
+	}
+}
+
+// containerToken is the container endpoint's token, inline or in a file.
+func (g *gen) containerToken() {
+	if g.chance(0.5) {
+		g.env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = g.pick("Bearer tok", "wrong", "")
+		return
+	}
+	g.env["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = g.pick("{dir}/ctok", "{dir}/no-such-token")
+	g.files["ctok"] = g.pick("Bearer tok", "Bearer tok\n", "wrong", "")
+	if g.chance(0.3) {
+		g.env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "Bearer tok"
+	}
+}
+
+// imds turns instance metadata on at the local server, from the
+// environment or the profile, with its other settings.
+func (g *gen) imds() {
+	g.env["AWS_EC2_METADATA_DISABLED"] = g.pick("\x00unset", "\x00unset", "false")
+	fromConfig := g.chance(0.4)
+	set := func(env, key, v string) {
+		if fromConfig {
+			g.profileExtra += key + " = " + v + "\n"
+		} else {
+			g.env[env] = v
+		}
+	}
+	set("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint", "{meta}/")
+	if g.chance(0.5) {
+		set("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts", g.pick("0", "1", "2", "-1"))
+	}
+	if g.chance(0.3) {
+		set("AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout", g.pick("0", "1", "2"))
+	}
+	if g.chance(0.3) {
+		// The endpoint is given, so the mode only matters if validated.
+		set("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode", g.pick("IPv4", "IPv6", "ipv6", "bogus"))
+	}
+	if g.chance(0.3) {
+		set("AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled", g.pick("true", "false", "bogus"))
+	}
+	if g.chance(0.2) {
+		set("AWS_IMDS_USE_IPV6", "imds_use_ipv6", g.pick("true", "false"))
+	}
+}
+
+func (g *gen) botoConfig() {
+	g.files["boto.cfg"] = "[Credentials]\naws_access_key_id = AKBOTO\naws_secret_access_key = skboto\naws_session_token = t\n"
+	g.env["BOTO_CONFIG"] = "{dir}/boto.cfg"
+}
+
+func (g *gen) ec2CredentialFile() {
+	g.files["ec2.txt"] = g.pick("AWSAccessKeyId=AKEC2\nAWSSecretKey=s\n", "AWSAccessKeyId=AKEC2\n")
+	g.env["AWS_CREDENTIAL_FILE"] = "{dir}/ec2.txt"
 }
 
 // environment sets profile selection, keys, region and the other sources'
@@ -337,6 +474,32 @@ func (g *gen) environment(gc *genCase, names []string) {
 		g.env["AWS_ACCESS_KEY_ID"], g.env["AWS_SECRET_ACCESS_KEY"], g.env["AWS_SESSION_TOKEN"] = "AKENV", "skenv", "tokenv"
 	case 2:
 		g.env["AWS_ACCESS_KEY_ID"] = g.pick("AKENV", "")
+	case 3:
+		g.env["AWS_ACCESS_KEY_ID"], g.env["AWS_SECRET_ACCESS_KEY"] = "AKENV", "skenv"
+		g.env["AWS_SECURITY_TOKEN"] = g.pick("sectok", "")
+	}
+	if _, ok := g.env["AWS_ACCESS_KEY_ID"]; ok {
+		if g.chance(0.2) {
+			g.env["AWS_CREDENTIAL_EXPIRATION"] = g.pick("2099-01-01T00:00:00Z", "2001-01-01T00:00:00Z", "2099-01-01T00:00:00", "garbage", "")
+		}
+		if g.chance(0.2) {
+			g.env["AWS_ACCOUNT_ID"] = g.pick("111122223333", "")
+		}
+	}
+	if g.chance(0.04) {
+		g.env[g.pick("AWS_STS_REGIONAL_ENDPOINTS", "AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT")] = g.pick("true", "false", "legacy", "regional", "bogus")
+	}
+	if g.chance(0.03) {
+		g.env["AWS_CA_BUNDLE"] = g.pick("{dir}/no-such.pem", "")
+	}
+	if g.chance(0.03) {
+		g.env["AWS_DATA_PATH"] = g.pick("{dir}/data", "")
+	}
+	if g.chance(0.03) {
+		g.env["AWS_EC2_METADATA_DISABLED"] = g.pick("true", "TRUE")
+	}
+	if g.chance(0.05) {
+		g.env["AWS_LOGIN_CACHE_DIRECTORY"] = g.pick("{dir}/login-cache", "~/elsewhere", "")
 	}
 	if g.chance(0.15) {
 		g.env["AWS_DEFAULT_REGION"] = g.pick("sa-east-1", "", "bad_region!")
@@ -362,7 +525,11 @@ func (g *gen) environment(gc *genCase, names []string) {
 			g.profileExtra = "endpoint_url = {sts}\n"
 		default:
 			g.profileExtra = "endpoint_url = {sts}\n"
-			g.env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = g.pick("true", "TRUE", "false")
+			if g.chance(0.5) {
+				g.env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = g.pick("true", "TRUE", "false")
+			} else {
+				g.profileExtra += "ignore_configured_endpoint_urls = " + g.pick("true", "false") + "\n"
+			}
 		}
 	}
 	if g.chance(0.05) {
@@ -371,27 +538,30 @@ func (g *gen) environment(gc *genCase, names []string) {
 	if g.chance(0.04) {
 		g.env[g.pick("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")] = g.pick("{dir}/nope", "", "~/.aws/config")
 	}
-	switch g.rng.Intn(20) {
+	switch g.rng.Intn(24) {
 	case 0:
-		g.env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = g.pick("{meta}/creds", "ftp://127.0.0.1:9/x", "http://169.254.170.99/x", "{meta}/auth_creds")
-		if g.chance(0.5) {
-			g.env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = g.pick("Bearer tok", "wrong", "")
-		}
+		g.container()
 	case 1:
-		g.env["AWS_EC2_METADATA_DISABLED"] = "\x00unset"
-		g.env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = "{meta}/"
-		if g.chance(0.5) {
-			g.env["AWS_METADATA_SERVICE_NUM_ATTEMPTS"] = g.pick("0", "1", "2", "-1")
-		}
-		if g.chance(0.3) {
-			g.env["AWS_METADATA_SERVICE_TIMEOUT"] = g.pick("0", "1", "2")
-		}
+		g.imds()
 	case 2:
-		g.files["boto.cfg"] = "[Credentials]\naws_access_key_id = AKBOTO\naws_secret_access_key = skboto\naws_session_token = t\n"
-		g.env["BOTO_CONFIG"] = "{dir}/boto.cfg"
+		g.botoConfig()
 	case 3:
-		g.files["ec2.txt"] = g.pick("AWSAccessKeyId=AKEC2\nAWSSecretKey=s\n", "AWSAccessKeyId=AKEC2\n")
-		g.env["AWS_CREDENTIAL_FILE"] = "{dir}/ec2.txt"
+		g.ec2CredentialFile()
+	case 20:
+		// Two late sources at once: their order is the rule.
+		g.botoConfig()
+		g.ec2CredentialFile()
+	case 21:
+		g.container()
+		g.imds()
+	case 22:
+		if g.netns {
+			// 169.254.170.2 is this suite's own loopback address.
+			g.env["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] = g.pick("/{scope}/creds", "/{scope}/auth_creds", "/{scope}/nope")
+			if g.chance(0.5) {
+				g.containerToken()
+			}
+		}
 	case 4:
 		g.files["envtok"] = "token-from-env"
 		g.env["AWS_WEB_IDENTITY_TOKEN_FILE"] = "{dir}/envtok"

@@ -95,3 +95,27 @@ func Run(scenarios []Scenario) ([]Result, error) {
 	}
 	return results, nil
 }
+
+//go:embed settings.py
+var settingsScript string
+
+// Settings are the environment variables and config-file keys botocore
+// reads (its session variables, the AWS_* names of its credential and token
+// providers, a profile's credential keys), taken from botocore's source.
+type Settings struct {
+	Env    []string `json:"env"`
+	Config []string `json:"config"`
+}
+
+// ReadSettings asks the installed botocore for its Settings.
+func ReadSettings() (Settings, error) {
+	out, err := exec.Command("python3", "-c", settingsScript).Output()
+	if err != nil {
+		return Settings{}, fmt.Errorf("oracle settings: %v", err)
+	}
+	var s Settings
+	if err := json.Unmarshal(out, &s); err != nil {
+		return Settings{}, fmt.Errorf("oracle settings output: %v", err)
+	}
+	return s, nil
+}

@@ -1,0 +1,160 @@
+package credchain_test
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+)
+
+// A single-fault scenario is a clean configuration of one kind (profile
+// dev, selected by AWS_PROFILE, with its source's keys in the credentials
+// file, no noise) broken in exactly one way: several faults in one
+// scenario mask each other (a key indented so that it continues the
+// previous value hides the value's own fault).
+type faultScenario struct {
+	kind string
+	cfg  []string // config lines of [profile dev], in order
+	// extra config after [profile dev], the credentials file, files, env
+	extra string
+	cred  string
+	files map[string]string
+	env   map[string]string
+	codes []string
+}
+
+// fault breaks one rule of a clean scenario; kinds are those it applies
+// to ("" for any).
+type fault struct {
+	name  string
+	kinds string
+	apply func(f *faultScenario, rng *rand.Rand)
+}
+
+// set replaces the value of key in the profile (or adds the line).
+func (f *faultScenario) set(key, line string) {
+	for i, l := range f.cfg {
+		if strings.HasPrefix(l, key+" =") {
+			f.cfg[i] = line
+			return
+		}
+	}
+	f.cfg = append(f.cfg, line)
+}
+
+func (f *faultScenario) drop(key string) {
+	for i, l := range f.cfg {
+		if strings.HasPrefix(l, key+" =") {
+			f.cfg = append(f.cfg[:i], f.cfg[i+1:]...)
+			return
+		}
+	}
+}
+
+var faults = []fault{
+	{"indented-key", "", func(f *faultScenario, rng *rand.Rand) {
+		// A key indented under the previous one continues its value.
+		i := rng.Intn(len(f.cfg))
+		f.cfg[i] = "  " + f.cfg[i]
+	}},
+	{"no-equals", "", func(f *faultScenario, _ *rand.Rand) { f.cfg = append(f.cfg, "just words") }},
+	{"duplicate-key", "", func(f *faultScenario, rng *rand.Rand) { f.cfg = append(f.cfg, f.cfg[rng.Intn(len(f.cfg))]) }},
+	{"crlf", "", func(f *faultScenario, _ *rand.Rand) { f.extra += "\r\n" }},
+	{"bad-region", "", func(f *faultScenario, rng *rand.Rand) {
+		f.set("region", "region = "+[]string{"bad_region!", "us east", ""}[rng.Intn(3)])
+	}},
+	{"missing-secret", "static", func(f *faultScenario, _ *rand.Rand) { f.cred = strings.Replace(f.cred, "aws_secret_access_key = s\n", "", 1) }},
+	{"empty-key", "static", func(f *faultScenario, _ *rand.Rand) {
+		f.cred = strings.Replace(f.cred, "aws_access_key_id = AKBASE", "aws_access_key_id =", 1)
+	}},
+	{"ghost-source", "role", func(f *faultScenario, _ *rand.Rand) { f.set("source_profile", "source_profile = ghost") }},
+	{"self-source", "role", func(f *faultScenario, _ *rand.Rand) { f.set("source_profile", "source_profile = dev") }},
+	{"both-sources", "role", func(f *faultScenario, _ *rand.Rand) { f.cfg = append(f.cfg, "credential_source = Environment") }},
+	{"bad-credential-source", "role", func(f *faultScenario, _ *rand.Rand) {
+		f.drop("source_profile")
+		f.cfg = append(f.cfg, "credential_source = environment")
+	}},
+	{"bad-role-arn", "role web", func(f *faultScenario, rng *rand.Rand) {
+		f.set("role_arn", "role_arn = "+[]string{"arn:aws:iam::1:r", "x", ""}[rng.Intn(3)])
+	}},
+	{"bad-duration", "role", func(f *faultScenario, rng *rand.Rand) {
+		f.set("duration_seconds", "duration_seconds = "+[]string{"899", "0", "-5", "1h", "43201"}[rng.Intn(5)])
+	}},
+	{"bad-session-name", "role web", func(f *faultScenario, rng *rand.Rand) {
+		f.set("role_session_name", "role_session_name = "+[]string{"", "a", "has space", strings.Repeat("n", 65)}[rng.Intn(4)])
+	}},
+	{"empty-external-id", "role", func(f *faultScenario, _ *rand.Rand) { f.set("external_id", "external_id =") }},
+	{"short-external-id", "role", func(f *faultScenario, _ *rand.Rand) { f.set("external_id", "external_id = x") }},
+	{"mfa-no-code", "role", func(f *faultScenario, _ *rand.Rand) {
+		f.set("mfa_serial", "mfa_serial = arn:aws:iam::111111111111:mfa/me")
+	}},
+	{"mfa-short-code", "role", func(f *faultScenario, _ *rand.Rand) {
+		f.set("mfa_serial", "mfa_serial = arn:aws:iam::111111111111:mfa/me")
+		f.codes = []string{"12345"}
+	}},
+	{"sts-refuses", "role web", func(f *faultScenario, rng *rand.Rand) {
+		role := []string{"denied", "exc-ExpiredTokenException-x", "exc-RegionDisabledException-x", "e500x9"}[rng.Intn(4)]
+		f.set("role_arn", "role_arn = arn:aws:iam::111111111111:role/"+role)
+	}},
+	{"process-bad-output", "process", func(f *faultScenario, rng *rand.Rand) {
+		f.files["proc/out.json"] = []string{`not json`, `{"Version": 2, "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc"}`,
+			`{"Version": 1, "AccessKeyId": "AKPROC"}`, `{"Version": 1, "AccessKeyId": "AKPROC", "SecretAccessKey": "skproc", "Expiration": "2099-01-01T00:00:00"}`}[rng.Intn(4)]
+	}},
+	{"process-fails", "process", func(f *faultScenario, _ *rand.Rand) {
+		f.set("credential_process", "credential_process = sh -c 'echo helper failed >&2; exit 3'")
+	}},
+	{"token-missing", "web", func(f *faultScenario, _ *rand.Rand) { delete(f.files, "tok") }},
+	{"token-not-utf8", "web", func(f *faultScenario, _ *rand.Rand) { f.files["tok"] = "base64:/+50b2tlbg==" }},
+	{"sso-token-expired", "sso", func(f *faultScenario, rng *rand.Rand) {
+		f.files[ssoToken("corp")] = tokenDoc("tok-old", "2001-01-01T00:00:00Z", rng.Intn(2) == 0)
+	}},
+	{"sso-no-token", "sso", func(f *faultScenario, _ *rand.Rand) { delete(f.files, ssoToken("corp")) }},
+	{"sso-oidc-unreachable", "sso", func(f *faultScenario, _ *rand.Rand) {
+		f.files[ssoToken("corp")] = tokenDoc("tok-old", "2001-01-01T00:00:00Z", true)
+		f.env["AWS_ENDPOINT_URL_SSO_OIDC"] = "http://127.0.0.1:1"
+	}},
+	{"sso-missing-session", "sso", func(f *faultScenario, _ *rand.Rand) { f.extra = "" }},
+}
+
+// faultCase builds scenario name: a clean scenario of a random kind with
+// one fault that applies to it.
+func faultCase(name string, rng *rand.Rand) genCase {
+	kinds := []string{"static", "role", "process", "web", "sso"}
+	kind := kinds[rng.Intn(len(kinds))]
+	var applicable []fault
+	for _, f := range faults {
+		if f.kinds == "" || strings.Contains(" "+f.kinds+" ", " "+kind+" ") {
+			applicable = append(applicable, f)
+		}
+	}
+	ft := applicable[rng.Intn(len(applicable))]
+	f := &faultScenario{kind: kind, files: map[string]string{}, env: map[string]string{"AWS_PROFILE": "dev"},
+		cred: "[base]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"}
+	f.cfg = []string{"region = us-east-1"}
+	switch kind {
+	case "static":
+		f.cred = "[dev]\naws_access_key_id = AKBASE\naws_secret_access_key = s\n"
+	case "role":
+		f.cfg = append(f.cfg, "role_arn = arn:aws:iam::111111111111:role/Ops", "source_profile = base", "role_session_name = sess")
+	case "process":
+		f.cfg = append(f.cfg, "credential_process = cat {dir}/proc/out.json")
+		f.files["proc/out.json"] = processOutputs[2]
+	case "web":
+		f.cfg = append(f.cfg, "role_arn = arn:aws:iam::111111111111:role/Ops", "web_identity_token_file = {dir}/tok", "role_session_name = web")
+		f.files["tok"] = "token-value"
+	case "sso":
+		f.cfg = append(f.cfg, "sso_session = corp", "sso_account_id = 123456789012", "sso_role_name = Dev")
+		f.extra = "[sso-session corp]\nsso_start_url = " + ssoURL + "\nsso_region = us-east-1\n"
+		f.files[ssoToken("corp")] = tokenDoc("tok-dev", "2099-01-01T00:00:00Z", true)
+		for k, v := range ssoEnv {
+			f.env[k] = v
+		}
+	}
+	ft.apply(f, rng)
+	cfg := "[profile dev]\n" + strings.Join(f.cfg, "\n") + "\n" + f.extra
+	if strings.HasSuffix(f.extra, "\r\n") {
+		cfg = strings.ReplaceAll(strings.TrimSuffix(cfg, "\r\n"), "\n", "\r\n")
+	}
+	f.files[cfgPath] = cfg
+	f.files[credPath] = f.cred
+	return genCase{name: fmt.Sprintf("fault_%s_%s", ft.name, name), files: f.files, env: f.env, mfaCodes: f.codes}
+}
