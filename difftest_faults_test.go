@@ -62,7 +62,9 @@ var faults = []fault{
 	{"bad-region", "", func(f *faultScenario, rng *rand.Rand) {
 		f.set("region", "region = "+[]string{"bad_region!", "us east", ""}[rng.Intn(3)])
 	}},
-	{"missing-secret", "static", func(f *faultScenario, _ *rand.Rand) { f.cred = strings.Replace(f.cred, "aws_secret_access_key = s\n", "", 1) }},
+	{"missing-secret", "static", func(f *faultScenario, _ *rand.Rand) {
+		f.cred = strings.Replace(f.cred, "aws_secret_access_key = s\n", "", 1)
+	}},
 	{"empty-key", "static", func(f *faultScenario, _ *rand.Rand) {
 		f.cred = strings.Replace(f.cred, "aws_access_key_id = AKBASE", "aws_access_key_id =", 1)
 	}},

@@ -293,8 +293,18 @@ func (r *resolution) construct() error {
 		return creds.Errorf(creds.KindNoCredentials,
 			"Unable to locate credentials (an account id was given without an access key and secret key)")
 	}
-	_, err := r.configVar("AWS_DATA_PATH", "data_path")
-	return err
+	v, err := r.configVar("AWS_DATA_PATH", "data_path")
+	if err != nil || v.from == "AWS_DATA_PATH" {
+		return err
+	}
+	if p, perr := r.scoped(); perr == nil {
+		if raw, ok := p.Lookup("data_path"); ok && raw.Nested != nil {
+			// botocore makes its data loader from it (a raw AttributeError
+			// on the dict) before any source runs.
+			return creds.Errorf(creds.KindInvalidConfig, "data_path at %s is a nested block, not a list of folders", raw.Pos())
+		}
+	}
+	return nil
 }
 
 // notTried lists the chain with no source tried: resolution failed before

@@ -32,6 +32,9 @@ type Call struct {
 	// Signer is the access key id of the Authorization header, "" when the
 	// request is unsigned.
 	Signer string
+	// At is when the request arrived (short-lived roles expire 11 minutes
+	// after it).
+	At time.Time
 }
 
 // Server is a running test STS.
@@ -131,7 +134,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
-	c := Call{Scope: strings.SplitN(strings.Trim(r.URL.Path, "/"), "/", 2)[0], Params: map[string]string{}}
+	c := Call{Scope: strings.SplitN(strings.Trim(r.URL.Path, "/"), "/", 2)[0], Params: map[string]string{}, At: time.Now()}
 	for k, v := range r.PostForm {
 		c.Params[k] = v[0]
 	}
