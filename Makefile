@@ -49,7 +49,7 @@ front:
 # commit under test (so CI keeps exploring, and a local make test of the same
 # commit runs exactly what CI runs), printed with the count.
 DIFF_SEED  ?= $(shell v=$$(git rev-parse --short=8 HEAD 2>/dev/null) && printf '%d' 0x$$v || echo 1)
-DIFF_COUNT ?= 300
+DIFF_COUNT ?= 1000
 
 race:
 	@echo "difftest seed $(DIFF_SEED), $(DIFF_COUNT) scenarios (rerun: make difftest SEED=$(DIFF_SEED) COUNT=$(DIFF_COUNT))"

@@ -8,8 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -840,6 +843,15 @@ func requireOracle(t *testing.T) {
 
 // runDifferential runs cases through botocore, the library and, with cli,
 // the credchain binary; it reports each mismatch and returns their number.
+// diffParallel is how many scenarios run at once: CREDCHAIN_DIFF_PARALLEL,
+// else two per CPU (most of a scenario's time is waiting for a process).
+func diffParallel() int {
+	if n, err := strconv.Atoi(os.Getenv("CREDCHAIN_DIFF_PARALLEL")); err == nil && n > 0 {
+		return n
+	}
+	return 2 * runtime.NumCPU()
+}
+
 func runDifferential(t *testing.T, cases []genCase, cli bool) (failures, count int) {
 	root := t.TempDir()
 	sts := ststest.New()
@@ -855,10 +867,12 @@ func runDifferential(t *testing.T, cases []genCase, cli bool) (failures, count i
 	for i, gc := range cases {
 		scenarios[i] = materialise(t, root, sts.URL, meta.URL, i, gc)
 	}
-	results, err := oracle.Run(scenarios)
+	start := time.Now()
+	results, err := oracle.RunParallel(scenarios, diffParallel())
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("botocore's pass: %d scenarios in %s", len(scenarios), time.Since(start).Round(time.Millisecond))
 	botoCalls := callsByScope(sts.Calls())
 	sts.ResetFailures()
 	bin := ""
@@ -866,22 +880,24 @@ func runDifferential(t *testing.T, cases []genCase, cli bool) (failures, count i
 		bin = buildCLI(t)
 	}
 	kinds := map[string]int{}
-	for i, sc := range scenarios {
-		want := results[i]
-		outcome := str(want.Method)
-		if want.Error != nil {
-			outcome = want.Error.Type
+	for i := range scenarios {
+		outcome := str(results[i].Method)
+		if results[i].Error != nil {
+			outcome = results[i].Error.Type
 		}
 		kinds[outcome]++
+	}
+	// check compares scenario i: the library, then the CLI's explain and
+	// export. Scenarios are independent (their own files and endpoint
+	// scopes), so several are checked at once.
+	check := func(i int) []string {
+		sc, want := scenarios[i], results[i]
 		var diffs []string
 		// botocore may have rewritten files (a refreshed SSO token): give
 		// credchain the same starting point.
 		materialise(t, root, sts.URL, meta.URL, i, cases[i])
-		if diffCatcher != nil {
-			diffCatcher.During("credchain's " + sc.ID)
-		}
 		got := runCredchain(sc)
-		gotCalls := sts.Calls()
+		gotCalls := sts.CallsFor(sc.ID)
 		wantAt, short := lastShortCall(botoCalls[sc.ID])
 		if gotAt, ok := lastShortCall(gotCalls); short && ok {
 			got.shortLived, got.clockShift = true, gotAt.Sub(wantAt)
@@ -895,34 +911,60 @@ func runDifferential(t *testing.T, cases []genCase, cli bool) (failures, count i
 		if (want.Profiles == nil) != (got.profiles == nil) || strings.Join(want.Profiles, "\x00") != strings.Join(got.profiles, "\x00") {
 			diffs = append(diffs, fmt.Sprintf("library: profiles listed: botocore %q, credchain %q", want.Profiles, got.profiles))
 		}
-		if bin != "" && sc.Explicit == nil {
+		if bin == "" || sc.Explicit != nil {
+			return diffs
+		}
+		materialise(t, root, sts.URL, meta.URL, i, cases[i])
+		sts.ResetScope(sc.ID)
+		if d := compareCLI(want, runCLI(t, bin, sc)); d != "" {
+			diffs = append(diffs, "cli: "+d)
+		}
+		if d := compareCalls(botoCalls[sc.ID], sts.CallsFor(sc.ID)); d != "" {
+			diffs = append(diffs, "cli: STS calls differ: "+d)
+		}
+		if want.Error == nil && want.AccessKey != nil {
+			// export prints what explain does not: the secret, token and
+			// expiry.
 			materialise(t, root, sts.URL, meta.URL, i, cases[i])
-			sts.ResetFailures()
-			if d := compareCLI(want, runCLI(t, bin, sc)); d != "" {
-				diffs = append(diffs, "cli: "+d)
+			sts.ResetScope(sc.ID)
+			doc := runExport(bin, sc)
+			shift := time.Duration(0)
+			if at, ok := lastShortCall(sts.CallsFor(sc.ID)); short && ok {
+				shift = at.Sub(wantAt)
 			}
-			if d := compareCalls(botoCalls[sc.ID], sts.Calls()); d != "" {
-				diffs = append(diffs, "cli: STS calls differ: "+d)
-			}
-			if want.Error == nil && want.AccessKey != nil {
-				// export prints what explain does not: the secret, token
-				// and expiry.
-				materialise(t, root, sts.URL, meta.URL, i, cases[i])
-				sts.ResetFailures()
-				doc := runExport(bin, sc)
-				shift := time.Duration(0)
-				if at, ok := lastShortCall(sts.Calls()); short && ok {
-					shift = at.Sub(wantAt)
-				}
-				if d := compareExport(want, doc, short, shift); d != "" {
-					diffs = append(diffs, "cli export: "+d)
-				}
+			if d := compareExport(want, doc, short, shift); d != "" {
+				diffs = append(diffs, "cli export: "+d)
 			}
 		}
+		return diffs
+	}
+	if diffCatcher != nil {
+		diffCatcher.During("credchain's pass")
+	}
+	start = time.Now()
+	found := make([][]string, len(scenarios))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range diffParallel() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				found[i] = check(i)
+			}
+		}()
+	}
+	for i := range scenarios {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	t.Logf("credchain's pass: %d scenarios in %s, %d at once", len(scenarios), time.Since(start).Round(time.Millisecond), diffParallel())
+	for i, diffs := range found {
 		if len(diffs) > 0 {
 			failures++
-			t.Errorf("%s: %s", sc.ID, strings.Join(diffs, "; "))
-			writeFailure(t, cases[i], want, diffs)
+			t.Errorf("%s: %s", scenarios[i].ID, strings.Join(diffs, "; "))
+			writeFailure(t, cases[i], results[i], diffs)
 		}
 	}
 	var summary []string

@@ -6,10 +6,12 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 )
 
 //go:embed oracle.py
@@ -66,6 +68,40 @@ func Available() error {
 		return fmt.Errorf("python3 with botocore and boto3: %v: %s", err, strings.TrimSpace(string(out)))
 	}
 	return nil
+}
+
+// RunParallel resolves the scenarios with botocore in n Python processes
+// at once (each scenario is independent: its own files and endpoints).
+func RunParallel(scenarios []Scenario, n int) ([]Result, error) {
+	n = max(1, min(n, len(scenarios)))
+	if n == 1 {
+		return Run(scenarios)
+	}
+	out := make([]Result, len(scenarios))
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	per := (len(scenarios) + n - 1) / n
+	for w := 0; w < n; w++ {
+		lo, hi := w*per, min((w+1)*per, len(scenarios))
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := Run(scenarios[lo:hi])
+			if err != nil {
+				errs[w] = err
+				return
+			}
+			copy(out[lo:hi], res)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Run resolves every scenario with botocore in one Python process.

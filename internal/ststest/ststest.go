@@ -119,6 +119,40 @@ func New() *Server {
 	return s
 }
 
+// CallsFor returns the calls received so far for scope and forgets them,
+// leaving the other scopes' (scenarios run in parallel).
+func (s *Server) CallsFor(scope string) []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var mine, rest []Call
+	for _, c := range s.calls {
+		if c.Scope == scope {
+			mine = append(mine, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	s.calls = rest
+	return mine
+}
+
+// ResetScope makes scope's failure modes and short-lived keys start again
+// (a second client runs the same scenario).
+func (s *Server) ResetScope(scope string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.tries {
+		if strings.HasPrefix(k, scope+"|") {
+			delete(s.tries, k)
+		}
+	}
+	for k := range s.shortN {
+		if strings.HasPrefix(k, scope+"|") {
+			delete(s.shortN, k)
+		}
+	}
+}
+
 // Calls returns the calls received so far and forgets them.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
