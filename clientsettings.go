@@ -71,7 +71,37 @@ func (r *resolution) stsClientOptions() (o stscreds.ClientOptions, regionMissing
 				"Invalid endpoint: https://sts..amazonaws.com (the region from %s is empty: set one, or unset it for the global endpoint)", reg.from)
 		}
 	}
+	if err := r.stsRegionalEndpointsCheck(); err != nil {
+		return o, false, err
+	}
 	return o, regionMissing, nil
+}
+
+// stsRegionalEndpointsCheck is botocore's validation of
+// sts_regional_endpoints, made whenever it creates a client with an
+// endpoint ruleset (STS, SSO, SSO OIDC), after the client's endpoint:
+// AWS_STS_REGIONAL_ENDPOINTS or sts_regional_endpoints must be "legacy" or
+// "regional" (unset or empty: regional), even where an endpoint URL is
+// configured.
+func (r *resolution) stsRegionalEndpointsCheck() error {
+	v, err := r.configVar("AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints")
+	if err != nil || !v.set {
+		return err
+	}
+	value := v.value
+	if v.from != "AWS_STS_REGIONAL_ENDPOINTS" {
+		if p, perr := r.scoped(); perr == nil {
+			if raw, ok := p.Lookup("sts_regional_endpoints"); ok && raw.Nested != nil {
+				value = pystr.DictRepr(raw.Nested)
+			}
+		}
+	}
+	switch value {
+	case "", "legacy", "regional":
+		return nil
+	}
+	return creds.Errorf("InvalidSTSRegionalEndpointsConfigError",
+		"STS regional endpoints option %s is invalid. Valid options are: \"legacy\", \"regional\" (%s)", value, v.from)
 }
 
 // retry is botocore's retry configuration of a client, read when the

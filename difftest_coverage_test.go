@@ -46,6 +46,7 @@ var notForCredentials = map[string]string{
 // failures.
 var extraCoverage = []string{
 	"config:sso_registration_scopes",
+	"env:AWS_REGION", // boto3 ignores it; the SDKs read it first
 	"credentials:aws_session_token", "credentials:aws_security_token", "credentials:aws_account_id",
 	"pair:boto-config+ec2-credentials-file",
 	"pair:container-role+iam-role",

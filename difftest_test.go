@@ -555,6 +555,10 @@ func (g *gen) environment(gc *genCase, names []string) {
 	if g.chance(0.03) {
 		g.env["AWS_CA_BUNDLE"] = g.pick("{dir}/no-such.pem", "")
 	}
+	if g.chance(0.05) {
+		// boto3 ignores it (the SDKs read it first).
+		g.env["AWS_REGION"] = g.pick("ap-south-1", "bad_region!", "")
+	}
 	if g.chance(0.03) {
 		g.env["AWS_DATA_PATH"] = g.pick("{dir}/data", "")
 	}

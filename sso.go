@@ -82,7 +82,17 @@ func (r *resolution) sso(name string) (creds.Provider, error) {
 		Config: ssocreds.Config{Profile: name, StartURL: vals["sso_start_url"], Region: vals["sso_region"],
 			RoleName: vals["sso_role_name"], AccountID: vals["sso_account_id"], Session: vals["sso_session"]},
 		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), Endpoint: endpoint, OIDCEndpoint: oidc,
-		Cache: r.o.cache, Now: r.o.now, Retry: r.retry, ClientCheck: r.tokenProviderCheck, Client: awsClients.sso}, nil
+		Cache: r.o.cache, Now: r.o.now, Retry: r.ssoRetry, ClientCheck: r.tokenProviderCheck, Client: awsClients.sso}, nil
+}
+
+// ssoRetry is the SSO client's retry settings, then the check botocore
+// makes after its endpoint (sts_regional_endpoints).
+func (r *resolution) ssoRetry() (awsconfig.Retry, error) {
+	retry, err := r.retry()
+	if err != nil {
+		return retry, err
+	}
+	return retry, r.stsRegionalEndpointsCheck()
 }
 
 // ssoTarget finds the SSO configuration a login or a listing is for: the
