@@ -921,6 +921,9 @@ func runDifferentialWith(t *testing.T, cases []genCase, cli bool, pass *botoPass
 		// botocore may have rewritten files (a refreshed SSO token): give
 		// credchain the same starting point.
 		materialise(t, root, sts.URL, meta.URL, i, cases[i])
+		if diffCatcher != nil && diffParallel() == 1 {
+			diffCatcher.During("credchain's " + sc.ID) // one at a time: the scenario is known
+		}
 		got := runCredchain(sc)
 		gotCalls := sts.CallsFor(sc.ID)
 		wantAt, short := lastShortCall(botoCalls[sc.ID])

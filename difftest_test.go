@@ -579,23 +579,30 @@ func (g *gen) environment(gc *genCase, names []string) {
 	}
 	if g.chance(0.1) {
 		// The STS endpoint from the configuration instead of the
-		// environment: endpoint_url, a [services] block, or ignored.
+		// environment: endpoint_url, a [services] block, or ignored. In
+		// every profile (the selected one reads it; a role's source
+		// profile does not), and only where the selected profile exists:
+		// otherwise the endpoint would be AWS's own.
 		delete(g.env, "AWS_ENDPOINT_URL_STS")
 		g.env["AWS_ENDPOINT_URL_STS"] = "\x00unset"
-		switch g.rng.Intn(4) {
+		pick := g.rng.Intn(4)
+		if !g.selectedExists {
+			pick = 0
+		}
+		switch pick {
 		case 0:
 			g.env["AWS_ENDPOINT_URL"] = "{sts}"
 		case 1:
 			g.extra += "[services local]\nsts =\n  endpoint_url = {sts}\n"
-			g.profileExtra = "services = local\n"
+			g.everySection += "services = local\n"
 		case 2:
-			g.profileExtra = "endpoint_url = {sts}\n"
+			g.everySection += "endpoint_url = {sts}\n"
 		default:
-			g.profileExtra = "endpoint_url = {sts}\n"
+			g.everySection += "endpoint_url = {sts}\n"
 			if g.chance(0.5) {
 				g.env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = g.pick("true", "TRUE", "false")
 			} else {
-				g.profileExtra += "ignore_configured_endpoint_urls = " + g.pick("true", "false") + "\n"
+				g.everySection += "ignore_configured_endpoint_urls = " + g.pick("true", "false") + "\n"
 			}
 		}
 	}
