@@ -229,6 +229,15 @@ var profileHeader = regexp.MustCompile(`(?m)^\[[^\]\n]*\][^\n]*\n`)
 // endpoints sends a role's or SSO's call to AWS itself, so a scenario that
 // could make one keeps its endpoints.
 func (g *gen) staySafe() {
+	// An STS endpoint in the config file reaches only a config file that
+	// is read: when it was left out or another is named, the environment
+	// names the endpoint.
+	_, otherCfg := g.env["AWS_CONFIG_FILE"]
+	_, otherCred := g.env["AWS_SHARED_CREDENTIALS_FILE"]
+	_, written := g.files[cfgPath]
+	if _, global := g.env["AWS_ENDPOINT_URL"]; g.env["AWS_ENDPOINT_URL_STS"] == "\x00unset" && !global && (otherCfg || otherCred || !written) {
+		g.env["AWS_ENDPOINT_URL"] = "{sts}"
+	}
 	needsAWS := g.env["AWS_ROLE_ARN"] != "" || g.env["AWS_WEB_IDENTITY_TOKEN_FILE"] != ""
 	for _, k := range []string{"role_arn", "sso_", "web_identity_token_file", "login_session"} {
 		needsAWS = needsAWS || strings.Contains(strings.ToLower(g.files[cfgPath]), k)
