@@ -68,7 +68,7 @@ var mutants = []mutant{
 		"return strings.ReplaceAll(strings.ReplaceAll(string(data), \"\\r\\n\", \"\\n\"), \"\\r\", \"\\n\"), nil",
 		"return strings.TrimSpace(string(data)), nil"},
 	{"web-identity-token-not-utf8-sent", "stscreds/stscreds.go", "\tif !utf8.Valid(data) {", "\tif false && !utf8.Valid(data) {"},
-	{"missing-services-section-ignored", "clientsettings.go", "\t\tif !ok || len(block.Keys) == 0 {", "\t\tif false {"},
+	{"missing-services-section-ignored", "clientsettings.go", "\t\tif !ok || len(block.Keys) == 0 {", "\t\tif false && (!ok || len(block.Keys) == 0) {"},
 	{"nested-data-path-accepted", "resolve.go",
 		`if raw, ok := p.Lookup("data_path"); ok && raw.Nested != nil {`, `if raw, ok := p.Lookup("data_path"); ok && raw.Nested != nil && false {`},
 	{"sso-refresh-connection-error-swallowed", "ssocreds/ssocreds.go",
