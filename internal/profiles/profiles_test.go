@@ -29,12 +29,13 @@ func TestProfileNamesAgreesWithProfiles(t *testing.T) {
 	}
 }
 
-func agree(t *testing.T, cfg, cred string, prefixes ...string) {
+// filesEnv writes the two files and returns the environment naming them.
+func filesEnv(t *testing.T, cfg, cred string) func(string) (string, bool) {
 	t.Helper()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600)
 	os.WriteFile(filepath.Join(dir, "credentials"), []byte(cred), 0o600)
-	env := func(k string) (string, bool) {
+	return func(k string) (string, bool) {
 		switch k {
 		case "AWS_CONFIG_FILE":
 			return filepath.Join(dir, "config"), true
@@ -43,6 +44,11 @@ func agree(t *testing.T, cfg, cred string, prefixes ...string) {
 		}
 		return "", false
 	}
+}
+
+func agree(t *testing.T, cfg, cred string, prefixes ...string) {
+	t.Helper()
+	env := filesEnv(t, cfg, cred)
 	all, _, err := All(env)
 	if err != nil {
 		t.Fatal(err)
@@ -160,18 +166,8 @@ func TestFuzzyScoreOrder(t *testing.T) {
 
 // TestListLookup: one profile described as Walk describes it.
 func TestListLookup(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "config"), []byte("[profile dev]\nregion = x\n[default]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = dev\n"), 0o600)
-	os.WriteFile(filepath.Join(dir, "credentials"), []byte("[dev]\naws_access_key_id = AK\naws_secret_access_key = s\n"), 0o600)
-	l, err := Read(func(k string) (string, bool) {
-		switch k {
-		case "AWS_CONFIG_FILE":
-			return filepath.Join(dir, "config"), true
-		case "AWS_SHARED_CREDENTIALS_FILE":
-			return filepath.Join(dir, "credentials"), true
-		}
-		return "", false
-	})
+	l, err := Read(filesEnv(t, "[profile dev]\nregion = x\n[default]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = dev\n",
+		"[dev]\naws_access_key_id = AK\naws_secret_access_key = s\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
