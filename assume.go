@@ -18,7 +18,18 @@ type Role struct {
 	ExternalID  string
 	MFASerial   string
 	Duration    int32 // seconds; zero: STS's default
+	// Scope narrows the role's session (session policies, tags, source
+	// identity).
+	Scope Scope
 }
+
+// Scope narrows an assumed role's session with AssumeRole's parameters:
+// session policies (inline and managed), session tags and which of them
+// are transitive, and a source identity.
+type Scope = stscreds.Scope
+
+// Tag is a session tag.
+type Tag = stscreds.Tag
 
 // Validate checks r as botocore's parameter validation checks
 // sts.assume_role with these arguments (the STS model's minimum lengths
@@ -45,7 +56,10 @@ func (r Role) Validate() error {
 	if r.Duration != 0 {
 		args = append(args, botomodel.Arg{Name: "DurationSeconds", Value: int64(r.Duration)})
 	}
-	return botomodel.Check("sts.AssumeRole", args...)
+	if err := botomodel.Check("sts.AssumeRole", args...); err != nil {
+		return err
+	}
+	return r.Scope.Validate()
 }
 
 // AssumeRoles returns a provider that assumes roles in order: the first with
@@ -75,7 +89,7 @@ func (s *Session) AssumeRoles(roles ...Role) (creds.Provider, error) {
 	var source creds.Provider = creds.Func(s.Credentials, "session")
 	for _, r := range roles {
 		a := &stscreds.AssumeRole{Profile: "(command line)", RoleARN: r.ARN, SessionName: r.SessionName,
-			ExternalID: opt(r.ExternalID), MFASerial: opt(r.MFASerial), Source: source,
+			ExternalID: opt(r.ExternalID), MFASerial: opt(r.MFASerial), Scope: r.Scope, Source: source,
 			Client: res.stsClient(), Cache: s.opts.cache, TokenCode: s.opts.mfaCode(), Now: s.opts.now, Warn: s.opts.warn}
 		if r.Duration != 0 {
 			d := int64(r.Duration)

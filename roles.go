@@ -209,6 +209,7 @@ func (r *resolution) assumeRole(name string) (creds.Provider, error) {
 		source, outer = role, role
 	}
 	outer.Preload = loaded.preload
+	outer.Scope = r.o.scope // WithScope: the profile's own role
 	return source, nil
 }
 

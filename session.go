@@ -88,6 +88,7 @@ type options struct {
 	mfaPrompt     func(context.Context, MFARequest) (string, error)
 	processErr    io.Writer
 	warn          func(string)
+	scope         Scope
 }
 
 // Option configures a Session.
@@ -186,6 +187,13 @@ func WithProcessStderr(w io.Writer) Option { return func(o *options) { o.process
 // WithWarnings receives the Session's non-fatal warnings (an assumed-role
 // cache that cannot be locked or written); by default they are dropped.
 func WithWarnings(warn func(msg string)) Option { return func(o *options) { o.warn = warn } }
+
+// WithScope narrows the session of the role the profile assumes (its
+// role_arn; the last role of a source_profile chain) with session
+// policies, tags and a source identity. Profiles that assume no role are
+// not changed: the credentials' Method says which source gave them. boto3
+// has no such setting: with a scope, the keys differ from boto3's.
+func WithScope(s Scope) Option { return func(o *options) { o.scope = s } }
 
 // NewSession returns a Session configured by opts.
 // A zero Session is boto3.Session(): the process's environment and files,

@@ -82,7 +82,8 @@ type sdkClient struct{ c *sts.Client }
 
 func (s sdkClient) AssumeRole(ctx context.Context, in AssumeRoleInput) (Result, error) {
 	out, err := s.c.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(in.RoleARN), RoleSessionName: aws.String(in.RoleSessionName),
-		ExternalId: in.ExternalID, DurationSeconds: in.DurationSeconds, SerialNumber: in.SerialNumber, TokenCode: in.TokenCode})
+		ExternalId: in.ExternalID, DurationSeconds: in.DurationSeconds, SerialNumber: in.SerialNumber, TokenCode: in.TokenCode,
+		Policy: in.Policy, PolicyArns: policyARNs(in.PolicyARNs), Tags: tags(in.Tags), TransitiveTagKeys: in.TransitiveTagKeys, SourceIdentity: in.SourceIdentity})
 	if err != nil {
 		return Result{}, err
 	}
@@ -142,4 +143,20 @@ func normalizeErrors(stack *middleware.Stack) error {
 			resp.Body = io.NopCloser(bytes.NewReader(body))
 			return out, md, nil
 		}), middleware.After)
+}
+
+func policyARNs(arns []string) []types.PolicyDescriptorType {
+	var out []types.PolicyDescriptorType
+	for _, a := range arns {
+		out = append(out, types.PolicyDescriptorType{Arn: aws.String(a)})
+	}
+	return out
+}
+
+func tags(ts []Tag) []types.Tag {
+	var out []types.Tag
+	for _, t := range ts {
+		out = append(out, types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
+	}
+	return out
 }

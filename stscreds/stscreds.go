@@ -70,6 +70,12 @@ type AssumeRoleInput struct {
 	DurationSeconds *int32
 	SerialNumber    *string
 	TokenCode       *string
+	// The Scope's parameters.
+	Policy            *string
+	PolicyARNs        []string
+	Tags              []Tag
+	TransitiveTagKeys []string
+	SourceIdentity    *string
 }
 
 // WebIdentityInput is an AssumeRoleWithWebIdentity request.
@@ -112,7 +118,11 @@ type AssumeRole struct {
 	// SerialNumber) whose setting is a nested block of the config file: a
 	// dict in botocore, refused by the parameter validation. Their string
 	// fields hold the dict's Python repr.
-	Dicts  map[string]bool
+	Dicts map[string]bool
+	// Scope narrows the session (session policies, tags, source
+	// identity): credchain's own, never read from a profile's botocore
+	// settings.
+	Scope  Scope
 	Source creds.Provider
 	// Client returns an STS client signing with the source credentials;
 	// its error is botocore's at client creation (InvalidRegionError).
@@ -161,6 +171,7 @@ func (p *AssumeRole) CacheKey() (string, error) {
 	if p.Duration != nil {
 		args["DurationSeconds"] = *p.Duration
 	}
+	p.Scope.addTo(args)
 	return cache.Key(args)
 }
 
@@ -172,6 +183,9 @@ func (p *AssumeRole) where() string {
 // CacheWindow left, else an AssumeRole call with the source credentials.
 func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	p.init()
+	if err := p.Scope.Validate(); err != nil {
+		return creds.Credentials{}, fmt.Errorf("%s: %w", p.where(), err)
+	}
 	key, err := p.CacheKey()
 	if err != nil {
 		return creds.Credentials{}, err
@@ -213,6 +227,7 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 	// ExternalId, SerialNumber, DurationSeconds, RoleArn, TokenCode.
 	args := []botomodel.Arg{{Name: "RoleSessionName", Value: p.role.name}}
 	in := AssumeRoleInput{RoleARN: p.RoleARN, RoleSessionName: p.role.name}
+	p.Scope.input(&in)
 	if p.ExternalID != nil {
 		in.ExternalID = p.ExternalID
 		args = append(args, botomodel.Arg{Name: "ExternalId", Value: *p.ExternalID})
@@ -384,6 +399,8 @@ func apiError(where string, err error) error {
 			hint = " (the source credentials have expired: refresh them)"
 		case "InvalidClientTokenId", "SignatureDoesNotMatch":
 			hint = " (the source credentials are not valid)"
+		case "PackedPolicyTooLarge":
+			hint = " (the session policies and tags, packed, are over STS's limit: shorten the inline policy (--policy-file), use fewer or shorter tags, or name managed policies (--policy-arn) instead of inline text)"
 		}
 		return &creds.Error{Kind: botomodel.ExceptionName("sts", ae.ErrorCode()), Msg: fmt.Sprintf("%s: %s: %s%s", where, ae.ErrorCode(), ae.ErrorMessage(), hint)}
 	}

@@ -15,7 +15,9 @@ package botomodel
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/credchain/credchain/creds"
 )
@@ -107,4 +109,60 @@ func ExceptionName(service, code string) string {
 		return name
 	}
 	return "ClientError"
+}
+
+// NoMax is a Limit without a maximum.
+const NoMax = -1
+
+// Limit is a member's constraints in the service model: STS enforces them
+// all, botocore's validation only Min. Pattern is anchored Go syntax ("" for
+// none).
+type Limit struct {
+	Min, Max int64
+	Pattern  string
+}
+
+var patterns sync.Map // pattern -> *regexp.Regexp
+
+// CheckString checks a string member against its Limit ("sts.AssumeRole.
+// Tags[].Key"): its length in characters, and its pattern. what names the
+// value for the message.
+func CheckString(path, what, v string) error {
+	l, ok := limits[path]
+	if !ok {
+		return nil
+	}
+	n := int64(len([]rune(v)))
+	switch {
+	case l.Min != NoMin && n < l.Min:
+		return fmt.Errorf("%s is %d characters long: the minimum is %d", what, n, l.Min)
+	case l.Max != NoMax && n > l.Max:
+		return fmt.Errorf("%s is %d characters long: the maximum is %d", what, n, l.Max)
+	}
+	if l.Pattern == "" {
+		return nil
+	}
+	re, ok := patterns.Load(l.Pattern)
+	if !ok {
+		re, _ = patterns.LoadOrStore(l.Pattern, regexp.MustCompile(l.Pattern))
+	}
+	if !re.(*regexp.Regexp).MatchString(v) {
+		return fmt.Errorf("%s %q has characters STS refuses (allowed: %s)", what, v, strings.TrimSuffix(strings.TrimPrefix(l.Pattern, "^(?:"), ")$"))
+	}
+	return nil
+}
+
+// CheckCount checks the number of items of a list member.
+func CheckCount(path, what string, n int) error {
+	l, ok := limits[path]
+	if !ok {
+		return nil
+	}
+	switch {
+	case l.Min != NoMin && int64(n) < l.Min:
+		return fmt.Errorf("%d %s: at least %d are needed", n, what, l.Min)
+	case l.Max != NoMax && int64(n) > l.Max:
+		return fmt.Errorf("%d %s: at most %d are allowed", n, what, l.Max)
+	}
+	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -38,6 +39,9 @@ type shape struct {
 		Code string `json:"code"`
 	} `json:"error"`
 	Min      *json.Number     `json:"min"`
+	Max      *json.Number     `json:"max"`
+	Pattern  string           `json:"pattern"`
+	Member   *member          `json:"member"`
 	Required []string         `json:"required"`
 	Members  orderedMembers   `json:"members"`
 	Metadata *json.RawMessage `json:"-"`
@@ -45,7 +49,7 @@ type shape struct {
 
 type member struct {
 	Name  string
-	Shape string
+	Shape string `json:"shape"`
 }
 
 // orderedMembers keeps the model's member order (botocore reports errors
@@ -157,6 +161,39 @@ func main() {
 			fmt.Fprintf(&b, "\t%q: %q,\n", svc+"."+code, name)
 		}
 	}
+	b.WriteString("}\n\n")
+	// The model's limits (min, max, pattern) of every member, nested ones
+	// included, of the operations whose inputs credchain checks beyond
+	// botocore's validation (STS enforces them).
+	b.WriteString("var limits = map[string]Limit{\n")
+	m := load(root, "sts")
+	for _, op := range []string{"AssumeRole"} {
+		var walk func(path, shapeName string)
+		walk = func(path, shapeName string) {
+			s := m.Shapes[shapeName]
+			min, max := "NoMin", "NoMax"
+			if s.Min != nil {
+				min = s.Min.String()
+			}
+			if s.Max != nil {
+				max = s.Max.String()
+			}
+			if s.Pattern != "" || s.Min != nil || s.Max != nil {
+				fmt.Fprintf(&b, "\t%q: {Min: %s, Max: %s, Pattern: %q},\n", "sts."+op+"."+path, min, max, goPattern(s.Pattern))
+			}
+			switch s.Type {
+			case "list":
+				walk(path+"[]", s.Member.Shape)
+			case "structure":
+				for _, mem := range s.Members {
+					walk(path+"."+mem.Name, mem.Shape)
+				}
+			}
+		}
+		for _, mem := range m.Shapes[m.Operations[op].Input.Shape].Members {
+			walk(mem.Name, mem.Shape)
+		}
+	}
 	b.WriteString("}\n")
 	src, err := format.Source(b.Bytes())
 	if err != nil {
@@ -165,6 +202,16 @@ func main() {
 	if err := os.WriteFile("table.go", src, 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// goPattern turns a model's pattern (Java syntax, \uXXXX escapes) into
+// Go's, anchored: the whole value must match.
+func goPattern(p string) string {
+	if p == "" {
+		return ""
+	}
+	p = regexp.MustCompile(`\\u([0-9A-Fa-f]{4,6})`).ReplaceAllString(p, `\x{$1}`)
+	return "^(?:" + p + ")$"
 }
 
 func load(root, svc string) model {

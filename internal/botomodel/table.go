@@ -53,3 +53,23 @@ var exceptions = map[string]string{
 	"signin.TooManyRequestsError":                        "TooManyRequestsError",
 	"signin.ValidationException":                         "ValidationException",
 }
+
+var limits = map[string]Limit{
+	"sts.AssumeRole.RoleArn":                             {Min: 20, Max: 2048, Pattern: "^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{10000}-\\x{10FFFF}]+)$"},
+	"sts.AssumeRole.RoleSessionName":                     {Min: 2, Max: 64, Pattern: "^(?:[\\w+=,.@-]*)$"},
+	"sts.AssumeRole.PolicyArns[].arn":                    {Min: 20, Max: 2048, Pattern: "^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{10000}-\\x{10FFFF}]+)$"},
+	"sts.AssumeRole.Policy":                              {Min: 1, Max: NoMax, Pattern: "^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)$"},
+	"sts.AssumeRole.DurationSeconds":                     {Min: 900, Max: 43200, Pattern: ""},
+	"sts.AssumeRole.Tags":                                {Min: NoMin, Max: 50, Pattern: ""},
+	"sts.AssumeRole.Tags[].Key":                          {Min: 1, Max: 128, Pattern: "^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"},
+	"sts.AssumeRole.Tags[].Value":                        {Min: 0, Max: 256, Pattern: "^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"},
+	"sts.AssumeRole.TransitiveTagKeys":                   {Min: NoMin, Max: 50, Pattern: ""},
+	"sts.AssumeRole.TransitiveTagKeys[]":                 {Min: 1, Max: 128, Pattern: "^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"},
+	"sts.AssumeRole.ExternalId":                          {Min: 2, Max: 1224, Pattern: "^(?:[\\w+=,.@:\\/-]*)$"},
+	"sts.AssumeRole.SerialNumber":                        {Min: 9, Max: 256, Pattern: "^(?:[\\w+=/:,.@-]*)$"},
+	"sts.AssumeRole.TokenCode":                           {Min: 6, Max: 6, Pattern: "^(?:[\\d]*)$"},
+	"sts.AssumeRole.SourceIdentity":                      {Min: 2, Max: 64, Pattern: "^(?:[\\w+=,.@-]*)$"},
+	"sts.AssumeRole.ProvidedContexts":                    {Min: 1, Max: 5, Pattern: ""},
+	"sts.AssumeRole.ProvidedContexts[].ProviderArn":      {Min: 20, Max: 2048, Pattern: "^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{10000}-\\x{10FFFF}]+)$"},
+	"sts.AssumeRole.ProvidedContexts[].ContextAssertion": {Min: 4, Max: 2048, Pattern: ""},
+}

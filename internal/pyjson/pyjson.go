@@ -4,7 +4,9 @@
 package pyjson
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +50,21 @@ func (e encoder) encode(b *strings.Builder, v any) error {
 		b.WriteString(strconv.FormatInt(x, 10))
 	case string:
 		writeString(b, x)
+	case json.Number:
+		// json.loads makes an int of an integer literal and a float of
+		// the others; json.dumps writes a float as repr does.
+		if !strings.ContainsAny(string(x), ".eE") {
+			if x == "-0" {
+				x = "0" // int("-0")
+			}
+			b.WriteString(string(x))
+			break
+		}
+		f, err := x.Float64()
+		if err != nil {
+			return err
+		}
+		b.WriteString(floatRepr(f))
 	case []any:
 		b.WriteByte('[')
 		for i, x := range x {
@@ -118,4 +135,25 @@ func writeString(b *strings.Builder, s string) {
 		}
 	}
 	b.WriteByte('"')
+}
+
+// floatRepr is Python's repr of a float: the shortest digits, positional
+// for exponents from -4 to 15 (with ".0" when integral), else scientific.
+func floatRepr(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case math.IsNaN(f):
+		return "NaN"
+	}
+	if f == 0 || (math.Abs(f) >= 1e-4 && math.Abs(f) < 1e16) {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	return strconv.FormatFloat(f, 'e', -1, 64)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -32,6 +33,24 @@ func TestDumpsMatchesPython(t *testing.T) {
 		got, err := Dumps(v)
 		if err != nil || got != want[i] {
 			t.Errorf("Dumps(%v) = %s, %v\npython:          %s", v, got, err, want[i])
+		}
+	}
+}
+
+// TestNumbersAsPython: numbers decoded with UseNumber are written as
+// json.dumps(json.loads(...)) writes them (a session policy in a cache key).
+func TestNumbersAsPython(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip(err)
+	}
+	for _, lit := range []string{"1", "-0", "1.0", "1e3", "0.1", "1.5e-7", "12345678901234567890", "1e16", "2.5E+20", "0.0001", "123456789012345.6", "-2.0"} {
+		out, err := exec.Command("python3", "-c", "import json,sys; print(json.dumps(json.loads(sys.argv[1])))", lit).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Dumps(json.Number(lit))
+		if want := strings.TrimSpace(string(out)); err != nil || got != want {
+			t.Errorf("%s: got %s, %v; Python %s", lit, got, err, want)
 		}
 	}
 }
