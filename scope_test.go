@@ -52,7 +52,7 @@ f = AssumeRoleCredentialFetcher(None, None, args["RoleArn"], extra_args=extra)
 print(f._create_cache_key())`
 	args, _ := json.Marshal(map[string]any{"RoleArn": role.ARN, "RoleSessionName": "sess", "DurationSeconds": 900,
 		"Policy": testScope.Policy, "PolicyArns": []map[string]string{{"arn": testScope.PolicyARNs[0]}, {"arn": testScope.PolicyARNs[1]}},
-		"Tags": []map[string]string{{"Key": "team", "Value": "blue"}, {"Key": "env", "Value": "dev"}, {"Key": "agent", "Value": ""}},
+		"Tags":              []map[string]string{{"Key": "team", "Value": "blue"}, {"Key": "env", "Value": "dev"}, {"Key": "agent", "Value": ""}},
 		"TransitiveTagKeys": testScope.TransitiveTagKeys, "SourceIdentity": testScope.SourceIdentity})
 	out, err := exec.Command("python3", "-c", script, sts.URL+"/boto3/", string(args)).Output()
 	if err != nil {
