@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/credchain/credchain/internal/scopes"
 	"sync"
 
 	"github.com/credchain/credchain/awsconfig"
@@ -209,7 +210,19 @@ func (r *resolution) assumeRole(name string) (creds.Provider, error) {
 		source, outer = role, role
 	}
 	outer.Preload = loaded.preload
-	outer.Scope = r.o.scope // WithScope: the profile's own role
+	// WithScope (and the profile's credchain_* keys) narrow the profile's
+	// own role.
+	outer.Scope = r.o.scope
+	if r.o.profileScopes {
+		p := r.profiles.Lookup(name)
+		if settings, ok := scopes.FromProfile(p.Get); ok {
+			sc, err := settings.Scope(fmt.Sprintf("profile %q at %s", name, p.Pos()), awsconfig.ExpandUser("~", r.env))
+			if err != nil {
+				return nil, creds.Errorf(creds.KindInvalidConfig, "%v", err)
+			}
+			outer.Scope = scopes.Overlay(sc, r.o.scope)
+		}
+	}
 	return source, nil
 }
 

@@ -89,6 +89,7 @@ type options struct {
 	processErr    io.Writer
 	warn          func(string)
 	scope         Scope
+	profileScopes bool
 }
 
 // Option configures a Session.
@@ -194,6 +195,13 @@ func WithWarnings(warn func(msg string)) Option { return func(o *options) { o.wa
 // not changed: the credentials' Method says which source gave them. boto3
 // has no such setting: with a scope, the keys differ from boto3's.
 func WithScope(s Scope) Option { return func(o *options) { o.scope = s } }
+
+// WithProfileScopes makes the session narrow the profile's own role with
+// the profile's credchain_* keys (credchain_session_policy_file,
+// credchain_policy_arns, credchain_session_tags "key=value, ...",
+// credchain_transitive_tags, credchain_source_identity), under WithScope's
+// fields. boto3 reads none of these keys: the credchain CLI sets this.
+func WithProfileScopes() Option { return func(o *options) { o.profileScopes = true } }
 
 // NewSession returns a Session configured by opts.
 // A zero Session is boto3.Session(): the process's environment and files,

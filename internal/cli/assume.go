@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/creds"
@@ -19,6 +20,7 @@ type roleFlags struct {
 	externalID  string
 	duration    int32
 	mfaSerial   string
+	scopeFlags
 }
 
 func (f *roleFlags) register(cmd *cobra.Command) {
@@ -27,14 +29,28 @@ func (f *roleFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.externalID, "external-id", "", "ExternalId, sent with every role of the chain")
 	cmd.Flags().Int32Var(&f.duration, "duration", 0, "DurationSeconds (900 to the role's maximum; default STS's 1 h)")
 	cmd.Flags().StringVar(&f.mfaSerial, "mfa-serial", "", "MFA device serial for the first role (the code is asked for, or --mfa-code)")
+	f.scopeFlags.register(cmd)
 }
 
-func (f *roleFlags) roles() ([]credchain.Role, error) {
+// roles are the --role-arn roles; the last one is narrowed by scope, and
+// its session is at most max long (a named scope's limit).
+func (f *roleFlags) roles(scope credchain.Scope, max time.Duration) ([]credchain.Role, error) {
 	var roles []credchain.Role
 	for i, a := range f.arns {
 		r := credchain.Role{ARN: a, SessionName: f.sessionName, ExternalID: f.externalID, Duration: f.duration}
 		if i == 0 {
 			r.MFASerial = f.mfaSerial
+		}
+		if i == len(f.arns)-1 {
+			r.Scope = scope
+			if limit := int32(max / time.Second); limit > 0 {
+				if r.Duration > limit {
+					return nil, fmt.Errorf("--duration %d is longer than the scope's max_duration %s", r.Duration, max)
+				}
+				if r.Duration == 0 {
+					r.Duration = limit
+				}
+			}
 		}
 		if err := r.Validate(); err != nil {
 			return nil, fmt.Errorf("--role-arn %s: %w (flags: --role-arn, --session-name, --external-id, --duration 900 to 43200, --mfa-serial)", a, err)
@@ -64,9 +80,16 @@ func source(s *credchain.Session, roles []credchain.Role) (func(context.Context)
 // was named, the picker asks on the terminal and the picked profile is
 // resolved instead.
 func (f *roleFlags) resolve(ctx context.Context, e *env, g *globals) (creds.Credentials, *credchain.Session, func(context.Context) (creds.Credentials, error), error) {
-	roles, err := f.roles()
+	scope, max, err := f.scopeFlags.build(e, g)
+	if err != nil {
+		return creds.Credentials{}, nil, nil, err
+	}
+	roles, err := f.roles(scope, max)
 	if err != nil {
 		return creds.Credentials{}, nil, nil, usageError{err}
+	}
+	if len(roles) == 0 {
+		g.scope = scope // the profile's own role
 	}
 	for {
 		s := g.session(e)
@@ -90,6 +113,9 @@ func (f *roleFlags) resolve(ctx context.Context, e *env, g *globals) (creds.Cred
 			if picked {
 				continue
 			}
+		}
+		if err == nil && len(roles) == 0 && f.scopeFlags.set() {
+			err = checkScoped(c, true, g.sessionProfile(e))
 		}
 		return c, s, src, err
 	}

@@ -47,6 +47,8 @@ type globals struct {
 	noLogin    bool
 	// loggedIn: one automatic sign-in per command.
 	loggedIn bool
+	// scope narrows the profile's own role (the scope flags).
+	scope credchain.Scope
 }
 
 // profileSelected reports whether the command runs as a named profile: a
@@ -79,7 +81,8 @@ func (g *globals) lookup(e *env) func(string) (string, bool) {
 func (g *globals) session(e *env) *credchain.Session {
 	lookup := g.lookup(e)
 	opts := []credchain.Option{credchain.WithEnv(lookup), credchain.WithMFAPrompt(g.mfa(e)),
-		credchain.WithProcessStderr(e.stderr), credchain.WithWarnings(func(msg string) { fmt.Fprintf(e.stderr, "credchain: warning: %s\n", msg) })}
+		credchain.WithProcessStderr(e.stderr), credchain.WithWarnings(func(msg string) { fmt.Fprintf(e.stderr, "credchain: warning: %s\n", msg) }),
+		credchain.WithProfileScopes(), credchain.WithScope(g.scope)}
 	if g.profileSet {
 		opts = append(opts, credchain.WithProfile(g.profile))
 	}
@@ -192,7 +195,7 @@ any shell.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newSwitchCmd(e, g), newPromptCmd(e), newLogoutCmd(e, g))
+	root.AddCommand(newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newSwitchCmd(e, g), newPromptCmd(e), newLogoutCmd(e, g), newScopesCmd(e))
 	root.AddCommand(awsCommands(e, g)...)
 	// Completion for bash, zsh, fish and PowerShell: commands, flags, and
 	// profile names for --profile.

@@ -11,7 +11,7 @@ import (
 )
 
 type exportOptions struct {
-	roleFlags // never registered: export resolves the chain or a profile
+	roleFlags // only the scope flags: export resolves the chain or a profile
 	format    string
 }
 
@@ -47,6 +47,7 @@ replaces it instead of inheriting it; a region you set by hand is left alone.
 	}
 	g.regionFlag(cmd)
 	cmd.Flags().StringVar(&o.format, "format", "process", "output format: "+strings.Join(shellenv.Formats, ", "))
+	o.scopeFlags.register(cmd)
 	return cmd
 }
 

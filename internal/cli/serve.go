@@ -192,9 +192,16 @@ func (o *serveOptions) start(cmd *cobra.Command, e *env, g *globals, initial *cr
 	if initial != nil {
 		// Resolved by the command that started this server, on its
 		// terminal: only refreshes are this process's.
-		roles, err := o.roles()
+		scope, max, err := o.scopeFlags.build(e, g)
+		if err != nil {
+			return nil, "", err
+		}
+		roles, err := o.roles(scope, max)
 		if err != nil {
 			return nil, "", usageError{err}
+		}
+		if len(roles) == 0 {
+			g.scope = scope
 		}
 		s = g.session(e)
 		if src, err = source(s, roles); err != nil {
