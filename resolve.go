@@ -33,6 +33,10 @@ type resolution struct {
 	config   *awsconfig.Config
 	credFile *awsconfig.File
 	profiles *awsconfig.Profiles
+
+	// scope narrows the profile's own role, and where it comes from.
+	scope     Scope
+	scopeFrom string
 }
 
 func (s *Session) newResolution() *resolution {

@@ -212,17 +212,23 @@ func (r *resolution) assumeRole(name string) (creds.Provider, error) {
 	outer.Preload = loaded.preload
 	// WithScope (and the profile's credchain_* keys) narrow the profile's
 	// own role.
-	outer.Scope = r.o.scope
+	outer.Scope, r.scopeFrom = r.o.scope, "the command (WithScope)"
 	if r.o.profileScopes {
 		p := r.profiles.Lookup(name)
 		if settings, ok := scopes.FromProfile(p.Get); ok {
-			sc, err := settings.Scope(fmt.Sprintf("profile %q at %s", name, p.Pos()), awsconfig.ExpandUser("~", r.env))
+			where := fmt.Sprintf("profile %q at %s", name, p.Pos())
+			sc, err := settings.Scope(where, awsconfig.ExpandUser("~", r.env))
 			if err != nil {
 				return nil, creds.Errorf(creds.KindInvalidConfig, "%v", err)
 			}
 			outer.Scope = scopes.Overlay(sc, r.o.scope)
+			r.scopeFrom = "the credchain_* keys of " + where + ", which boto3 ignores"
+			if !r.o.scope.IsZero() {
+				r.scopeFrom += ", under the command's"
+			}
 		}
 	}
+	r.scope = outer.Scope
 	return source, nil
 }
 

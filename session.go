@@ -325,6 +325,10 @@ func (s *Session) Explain(ctx context.Context) *Explanation {
 		c, err = creds.RefreshIfNeeded(ctx, c, refresh, s.opts.now())
 	}
 	e.Steps = steps
+	if !r.scope.IsZero() {
+		sc := r.scope
+		e.Scope, e.ScopeFrom = &sc, r.scopeFrom
+	}
 	if err != nil {
 		e.Err = err
 	} else {
@@ -353,6 +357,10 @@ type Explanation struct {
 	Err         error
 	Steps       []creds.Step
 	Files       []FileInfo
+	// Scope narrowed the profile's own role (WithScope, WithProfileScopes),
+	// from ScopeFrom; nil when nothing did.
+	Scope     *Scope
+	ScopeFrom string
 }
 
 // FileInfo says which file a setting points at and whether it exists.

@@ -9,6 +9,7 @@ package lint
 import (
 	"errors"
 	"fmt"
+	"github.com/credchain/credchain/internal/scopes"
 	"os"
 	"sort"
 	"strconv"
@@ -200,6 +201,20 @@ func Run(f Files) []Finding {
 		if dot := strings.LastIndex(name, "."); dot > 0 && isProfile(name[:dot]) {
 			add(where, Warning, "dotted-name", name, fmt.Sprintf("profile %q looks like a child of %q: tools built on go-ini (aws-vault) inherit its settings; boto3 does not", name, name[:dot]),
 				"rename the profile without a dot")
+		}
+		for _, k := range scopes.ProfileKeys {
+			v, ok := p.Lookup(k)
+			if !ok {
+				continue
+			}
+			if has("role_arn") && !has("web_identity_token_file") {
+				add(v.Pos(), Warning, "scope-ignored-by-boto3", name, fmt.Sprintf("%s narrows the role only when credchain assumes it: boto3 and the AWS CLI reading profile %q assume the role without the scope", k, name),
+					fmt.Sprintf("give programs credchain's scoped session: credchain exec %s -- CMD, credchain serve %s, or a profile with credential_process = credchain export --profile %s --format process", name, name, name))
+			} else {
+				add(v.Pos(), Warning, "scope-without-role", name, fmt.Sprintf("%s narrows a role's session and profile %q assumes no role: credchain ignores it", k, name),
+					"add role_arn and source_profile to the profile, or remove the key")
+			}
+			break
 		}
 		if has("sso_account_id") && (has("aws_access_key_id") || has("credential_process")) {
 			add(where, Warning, "sso-and-keys", name, "SSO and static keys or a process in one profile: boto3 uses SSO, aws-sdk-go-v2 uses the static keys", "remove one of them")

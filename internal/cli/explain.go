@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/credchain/credchain/internal/profiles"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -53,6 +54,38 @@ type explainJSON struct {
 	// SSOToken says, for an SSO profile, how its token will be refreshed
 	// or that a login is needed.
 	SSOToken *string `json:"sso_token,omitempty"`
+	// Scope is what narrowed the profile's role (session policies, tags).
+	Scope *scopeJSON `json:"scope,omitempty"`
+}
+
+type scopeJSON struct {
+	PolicyARNs        []string        `json:"policy_arns,omitempty"`
+	PolicyBytes       int             `json:"inline_policy_bytes,omitempty"`
+	Tags              []credchain.Tag `json:"tags,omitempty"`
+	TransitiveTagKeys []string        `json:"transitive_tag_keys,omitempty"`
+	SourceIdentity    string          `json:"source_identity,omitempty"`
+	From              string          `json:"from"`
+}
+
+// describeScope is the scope in a line.
+func describeScope(sc credchain.Scope) string {
+	var parts []string
+	if len(sc.PolicyARNs) > 0 {
+		parts = append(parts, "policies "+strings.Join(sc.PolicyARNs, ", "))
+	}
+	if sc.Policy != "" {
+		parts = append(parts, fmt.Sprintf("an inline policy (%d bytes)", len(sc.Policy)))
+	}
+	for _, t := range sc.Tags {
+		parts = append(parts, "tag "+t.Key+"="+t.Value)
+	}
+	if len(sc.TransitiveTagKeys) > 0 {
+		parts = append(parts, "transitive "+strings.Join(sc.TransitiveTagKeys, ", "))
+	}
+	if sc.SourceIdentity != "" {
+		parts = append(parts, "source identity "+sc.SourceIdentity)
+	}
+	return strings.Join(parts, "; ")
 }
 
 type mfaSessionJSON struct {
@@ -94,6 +127,10 @@ func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error
 		if token != "" {
 			doc.SSOToken = &token
 		}
+		if sc := x.Scope; sc != nil {
+			doc.Scope = &scopeJSON{PolicyARNs: sc.PolicyARNs, PolicyBytes: len(sc.Policy), Tags: sc.Tags,
+				TransitiveTagKeys: sc.TransitiveTagKeys, SourceIdentity: sc.SourceIdentity, From: x.ScopeFrom}
+		}
 		if c := x.Credentials; c != nil {
 			doc.Method, doc.AccessKeyID = &c.Method, &c.AccessKeyID
 			if c.CanExpire() {
@@ -118,6 +155,9 @@ func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error
 		}
 	} else {
 		writeExplanation(&out, x, time.Now())
+		if x.Scope != nil {
+			fmt.Fprintf(&out, "scope:            %s (from %s)\n", describeScope(*x.Scope), x.ScopeFrom)
+		}
 		if token != "" {
 			fmt.Fprintf(&out, "SSO token:        %s\n", token)
 		}

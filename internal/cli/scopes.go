@@ -42,17 +42,10 @@ credchain_transitive_tags, credchain_source_identity.`,
 			fmt.Fprintln(w, "NAME\tFROM\tMAX\tNARROWS TO")
 			for _, n := range all {
 				var what []string
-				if n.Description != "" {
-					what = append(what, n.Description)
-				}
-				if len(n.Scope.PolicyARNs) > 0 {
-					what = append(what, "policies "+strings.Join(n.Scope.PolicyARNs, ", "))
-				}
-				if n.Scope.Policy != "" {
-					what = append(what, "an inline policy")
-				}
-				for _, t := range n.Scope.Tags {
-					what = append(what, "tag "+t.Key+"="+t.Value)
+				for _, w := range []string{n.Description, describeScope(n.Scope)} {
+					if w != "" {
+						what = append(what, w)
+					}
 				}
 				max := "-"
 				if n.MaxDuration > 0 {
