@@ -37,6 +37,11 @@ import (
 	"github.com/credchain/credchain/creds"
 )
 
+// ErrSessionOver is wrapped by a Source's error when the session it serves
+// has ended (an agent's maximum session): the answer is 403 SessionExpired
+// in the protocol's error shape, not a failure to retry.
+var ErrSessionOver = errors.New("the credential session has ended")
+
 // Protocols.
 const (
 	Container = "container"
@@ -250,6 +255,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, string) {
 		return refuse(w, http.StatusUnauthorized, "Unauthorized", "a valid AWS_CONTAINER_AUTHORIZATION_TOKEN is required"), "-"
 	}
 	c, err := s.Source(r.Context())
+	if errors.Is(err, ErrSessionOver) {
+		return refuse(w, http.StatusForbidden, "SessionExpired", err.Error()), "-"
+	}
 	if err != nil {
 		// The container protocol's error shape; the message names the
 		// failure but holds no secret (credchain errors never do).

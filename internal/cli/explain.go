@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/credchain/credchain/internal/profiles"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -65,27 +64,6 @@ type scopeJSON struct {
 	TransitiveTagKeys []string        `json:"transitive_tag_keys,omitempty"`
 	SourceIdentity    string          `json:"source_identity,omitempty"`
 	From              string          `json:"from"`
-}
-
-// describeScope is the scope in a line.
-func describeScope(sc credchain.Scope) string {
-	var parts []string
-	if len(sc.PolicyARNs) > 0 {
-		parts = append(parts, "policies "+strings.Join(sc.PolicyARNs, ", "))
-	}
-	if sc.Policy != "" {
-		parts = append(parts, fmt.Sprintf("an inline policy (%d bytes)", len(sc.Policy)))
-	}
-	for _, t := range sc.Tags {
-		parts = append(parts, "tag "+t.Key+"="+t.Value)
-	}
-	if len(sc.TransitiveTagKeys) > 0 {
-		parts = append(parts, "transitive "+strings.Join(sc.TransitiveTagKeys, ", "))
-	}
-	if sc.SourceIdentity != "" {
-		parts = append(parts, "source identity "+sc.SourceIdentity)
-	}
-	return strings.Join(parts, "; ")
 }
 
 type mfaSessionJSON struct {

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/credchain/credchain"
@@ -103,4 +104,25 @@ func checkScoped(c creds.Credentials, scoped bool, profile string) error {
 		return usageError{errNoRoleToScope(profile, c.Method)}
 	}
 	return nil
+}
+
+// describeScope is the scope in a line.
+func describeScope(sc credchain.Scope) string {
+	var parts []string
+	if len(sc.PolicyARNs) > 0 {
+		parts = append(parts, "policies "+strings.Join(sc.PolicyARNs, ", "))
+	}
+	if sc.Policy != "" {
+		parts = append(parts, fmt.Sprintf("an inline policy (%d bytes)", len(sc.Policy)))
+	}
+	for _, t := range sc.Tags {
+		parts = append(parts, "tag "+t.Key+"="+t.Value)
+	}
+	if len(sc.TransitiveTagKeys) > 0 {
+		parts = append(parts, "transitive "+strings.Join(sc.TransitiveTagKeys, ", "))
+	}
+	if sc.SourceIdentity != "" {
+		parts = append(parts, "source identity "+sc.SourceIdentity)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -210,6 +210,13 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: %s is not authorized to perform: sts:AssumeRole on resource: %s</Message></Error><RequestId>r</RequestId></ErrorResponse>`, c.Signer, role)
 		return
 	}
+	if action == "GetCallerIdentity" {
+		// The signer as an IAM user named after its key id.
+		fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>
+<Arn>arn:aws:iam::123456789012:user/%s</Arn><UserId>AIDA%s</UserId><Account>123456789012</Account>
+</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetCallerIdentityResponse>`, strings.ToLower(c.Signer), c.Signer)
+		return
+	}
 	if action == "GetSessionToken" {
 		// An MFA session: keys derived from the signer and the code,
 		// lasting DurationSeconds.

@@ -1,0 +1,206 @@
+//go:build !credchain_front
+
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/credchain/credchain"
+	"github.com/credchain/credchain/awsconfig"
+	"github.com/credchain/credchain/creds"
+	"github.com/credchain/credchain/internal/agent"
+	"github.com/credchain/credchain/server"
+	"github.com/credchain/credchain/stscreds"
+	"github.com/spf13/cobra"
+)
+
+type agentOptions struct {
+	scopeFlags
+	roleARN    string
+	ttl        time.Duration
+	maxSession time.Duration
+	audit      string
+	denyFiles  bool
+}
+
+func newAgentCmd(e *env, g *globals) *cobra.Command {
+	o := &agentOptions{}
+	cmd := &cobra.Command{
+		Use:   "agent [PROFILE] --scope NAME [--ttl 15m] [--max-session 4h] [--audit FILE] -- COMMAND [ARGS...]",
+		Short: "Run a command (an AI agent, an MCP server, a build) on short-lived, scoped credentials served to it, with an audit",
+		Example: `  credchain agent dev --scope readonly -- claude
+  credchain agent dev --role-arn arn:aws:iam::123456789012:role/Agent --scope bedrock --ttl 15m -- codex`,
+		Long: `COMMAND never holds your keys: it gets the container endpoint of a local server
+(AWS_CONTAINER_CREDENTIALS_FULL_URI, its token in a 0600 file named by
+AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) and AWS_REGION; no AWS_* key, AWS_PROFILE or
+shared-file variable of yours (with --deny-files the shared files are empty ones, so a
+stray --profile fails loudly). Every credential served is an AssumeRole of the profile's
+role (or --role-arn) from the profile's source, with the scope's session policies, for
+--ttl (15 minutes at least), tagged credchain:agent (the command) and credchain:session,
+carrying you as source identity (your IAM user name or role session name), so
+CloudTrail names you and the agent. After --max-session the server answers 403. A
+receipt goes to stderr and opens the audit file (JSON lines, 0600), which records
+every credential served by access key id, never a secret.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			profile, argv, err := splitArgs(cmd, args)
+			if err != nil {
+				return err
+			}
+			if len(argv) == 0 {
+				return usageError{errors.New("agent needs a command: credchain agent [PROFILE] --scope NAME -- COMMAND [ARGS...]")}
+			}
+			if err := g.profileArg(profile); err != nil {
+				return err
+			}
+			path, err := lookCommand(e, argv)
+			if err != nil {
+				return err
+			}
+			return runAgent(cmd.Context(), e, g, o, path, argv)
+		},
+		ValidArgsFunction: completeProfiles(e),
+	}
+	o.scopeFlags.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&o.roleARN, "role-arn", "", "the role each credential assumes (default: the profile's role_arn, from its source_profile)")
+	f.DurationVar(&o.ttl, "ttl", 15*time.Minute, "how long each credential lives (at least 15m)")
+	f.DurationVar(&o.maxSession, "max-session", 4*time.Hour, "after this, no more credentials are served")
+	f.StringVar(&o.audit, "audit", "", "the audit file (default: agent/SESSION.jsonl in credchain's state folder)")
+	f.BoolVar(&o.denyFiles, "deny-files", false, "point the command's shared config and credentials files at empty ones")
+	g.regionFlag(cmd)
+	return cmd
+}
+
+// agentSource is the session whose credentials each AssumeRole signs with,
+// and the role: --role-arn from the profile's own credentials, else the
+// profile's role_arn from its source_profile.
+func agentSource(e *env, g *globals, roleARN string) (*credchain.Session, string, error) {
+	src := *g
+	src.noCache = true // the agent's sessions stay in this process
+	if roleARN != "" {
+		return src.session(e), roleARN, nil
+	}
+	name := g.sessionProfile(e)
+	path, _ := awsconfig.ConfigFile(g.lookup(e))
+	f, err := awsconfig.ReadFile(path)
+	if err != nil && !errors.Is(err, awsconfig.ErrNotFound) {
+		return nil, "", err
+	}
+	p := awsconfig.Merge(awsconfig.NewConfig(f), nil).Lookup(name)
+	arn, _ := p.Get("role_arn")
+	source, _ := p.Get("source_profile")
+	if arn == "" || source == "" {
+		return nil, "", usageError{fmt.Errorf("profile %q has no role_arn with a source_profile for the agent to assume: give --role-arn ARN (assumed from the profile's credentials)", name)}
+	}
+	src.profile, src.profileSet = source, true
+	return src.session(e), arn, nil
+}
+
+func runAgent(ctx context.Context, e *env, g *globals, o *agentOptions, path string, argv []string) error {
+	scope, maxDuration, err := o.scopeFlags.build(e, g)
+	if err != nil {
+		return err
+	}
+	if o.audit != "" {
+		if _, err := os.Lstat(o.audit); err == nil {
+			return usageError{fmt.Errorf("audit file: %s: file exists (each session writes a new one)", o.audit)}
+		}
+	}
+	ttl := o.ttl
+	if maxDuration > 0 && ttl > maxDuration {
+		return usageError{fmt.Errorf("--ttl %s is longer than the scope's max_duration %s", ttl, maxDuration)}
+	}
+	s, roleARN, err := agentSource(e, g, o.roleARN)
+	if err != nil {
+		return err
+	}
+	base, err := s.Credentials(ctx)
+	if err != nil {
+		return err
+	}
+	stsOpts, err := s.STSOptions()
+	if err != nil {
+		return err
+	}
+	id, err := stscreds.CallerIdentity(ctx, stsOpts, base)
+	if err != nil {
+		return err
+	}
+	region := stsOpts.Region
+	sess, err := agent.New(filepath.Base(argv[0]), roleARN, deref(id.Arn), deref(id.Account), region, scope, o.scope, ttl, o.maxSession)
+	if err != nil {
+		return usageError{err}
+	}
+	auditPath := o.audit
+	if auditPath == "" {
+		auditPath = filepath.Join(stateDir(e), "agent", sess.ID+".jsonl")
+		if err := os.MkdirAll(filepath.Dir(auditPath), 0o700); err != nil {
+			return err
+		}
+	}
+	receipt := sess.Receipt()
+	audit, err := agent.OpenAudit(auditPath, receipt)
+	if err != nil {
+		return err
+	}
+	defer audit.Close()
+	serve := func(ctx context.Context) (creds.Credentials, error) {
+		c, err := sess.Assume(ctx, func(ctx context.Context, d time.Duration) (creds.Credentials, error) {
+			p, err := s.AssumeRoles(credchain.Role{ARN: roleARN, SessionName: "credchain-agent-" + sess.ID, Duration: int32(d / time.Second), Scope: sess.Scope})
+			if err != nil {
+				return creds.Credentials{}, err
+			}
+			return p.Retrieve(ctx)
+		})
+		audit.Served(time.Now(), c, err)
+		return c, err
+	}
+	first, err := serve(ctx)
+	if err != nil {
+		return err
+	}
+	// Refreshed with a few minutes left; one AssumeRole at a time.
+	keeper := &creds.Background{Provider: creds.Func(serve, stscreds.MethodAssumeRole), MinInterval: max(ttl-5*time.Minute, time.Minute)}
+	keeper.Hold(first)
+	srv, err := server.New(server.Container, keeper.Retrieve)
+	if err != nil {
+		return err
+	}
+	if err := srv.Listen("127.0.0.1:0"); err != nil {
+		return err
+	}
+	tokenFile, cleanup, err := agent.TokenFile(srv.Token)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	change := serverEnv(server.Container, srv.URL(), srv.Token, region, e)
+	change.Unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+	change.Setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokenFile)
+	if region != "" {
+		change.Setenv("AWS_REGION", region)
+	}
+	if o.denyFiles {
+		empty := filepath.Join(filepath.Dir(tokenFile), "empty")
+		if err := os.WriteFile(empty, nil, 0o600); err != nil {
+			return err
+		}
+		change.Setenv("AWS_CONFIG_FILE", empty)
+		change.Setenv("AWS_SHARED_CREDENTIALS_FILE", empty)
+	}
+	fmt.Fprint(e.stderr, receipt.Text())
+	fmt.Fprintf(e.stderr, "  audit:     %s\n", auditPath)
+	return serveDuring(srv, func() error { return runWith(e, path, argv, change.Apply(os.Environ())) })
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
