@@ -18,7 +18,7 @@ import (
 )
 
 // Formats lists the supported format names.
-var Formats = []string{"process", "env", "env-no-export", "fish", "powershell", "windows-cmd"}
+var Formats = []string{"process", "sts", "env", "env-no-export", "fish", "powershell", "windows-cmd"}
 
 // Cleared are the variables the shell formats remove unless they set them:
 // AWS_SECURITY_TOKEN is read by boto3 before AWS_SESSION_TOKEN, a stale
@@ -187,8 +187,11 @@ var ShellFormats = []string{"env", "env-no-export", "fish", "powershell", "windo
 
 // Format renders c in format. The output is complete or, on error, empty.
 func Format(format string, c creds.Credentials, region string, env func(string) (string, bool)) ([]byte, error) {
-	if format == "process" {
+	switch format {
+	case "process":
 		return Process(c)
+	case "sts":
+		return STS(c)
 	}
 	return Render(format, Vars(c, region, env))
 }
@@ -240,6 +243,19 @@ func Render(format string, e Env) ([]byte, error) {
 		return nil, fmt.Errorf("unknown format %q (valid: %s)", format, strings.Join(Formats, ", "))
 	}
 	return b.Bytes(), nil
+}
+
+// STS is the shape of `aws sts assume-role` and `get-session-token`
+// output ({"Credentials": {...}}), which agent hosts read from a helper
+// (Claude Code's awsCredentialExport).
+func STS(c creds.Credentials) ([]byte, error) {
+	doc := map[string]map[string]string{"Credentials": {"AccessKeyId": c.AccessKeyID, "SecretAccessKey": c.SecretAccessKey,
+		"SessionToken": c.SessionToken}}
+	if c.CanExpire() {
+		doc["Credentials"]["Expiration"] = timefmt.ISO(c.Expires)
+	}
+	out, err := json.MarshalIndent(doc, "", "  ")
+	return append(out, '\n'), err
 }
 
 // Process renders the credential_process document with the keys and order of

@@ -1,6 +1,7 @@
 package shellenv
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -103,7 +104,7 @@ func TestQuoting(t *testing.T) {
 
 func TestUnknownFormat(t *testing.T) {
 	out, err := Format("yaml", creds.Credentials{AccessKeyID: "A", SecretAccessKey: "S"}, "", func(string) (string, bool) { return "", false })
-	if err == nil || out != nil || !strings.Contains(err.Error(), "valid: process, env") {
+	if err == nil || out != nil || !strings.Contains(err.Error(), "valid: process, sts, env") {
 		t.Errorf("Format(yaml) = %q, %v", out, err)
 	}
 }
@@ -125,4 +126,21 @@ func FuzzQuotePOSIX(f *testing.F) {
 			t.Fatalf("QuotePOSIX(%q) read back as %q (%v)", s, words, err)
 		}
 	})
+}
+
+// TestSTSShape: the sts format is `aws sts assume-role`'s Credentials
+// object, which agent hosts parse.
+func TestSTSShape(t *testing.T) {
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	out, err := Format("sts", creds.Credentials{AccessKeyID: "ASIA", SecretAccessKey: "S", SessionToken: "T", Expires: exp}, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Credentials struct{ AccessKeyId, SecretAccessKey, SessionToken, Expiration string }
+	}
+	if err := json.Unmarshal(out, &doc); err != nil || doc.Credentials.AccessKeyId != "ASIA" || doc.Credentials.SessionToken != "T" ||
+		doc.Credentials.Expiration != "2030-01-02T03:04:05+00:00" {
+		t.Fatalf("%s: %+v, %v", out, doc, err)
+	}
 }

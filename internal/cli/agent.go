@@ -15,6 +15,7 @@ import (
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/agent"
 	"github.com/credchain/credchain/server"
+	"github.com/credchain/credchain/shellenv"
 	"github.com/credchain/credchain/stscreds"
 	"github.com/spf13/cobra"
 )
@@ -65,8 +66,9 @@ every credential served by access key id, never a secret.`,
 		},
 		ValidArgsFunction: completeProfiles(e),
 	}
-	o.scopeFlags.register(cmd)
-	f := cmd.Flags()
+	o.scopeFlags.registerOn(cmd.PersistentFlags())
+	cmd.AddCommand(newAgentExportCmd(e, g, o))
+	f := cmd.PersistentFlags()
 	f.StringVar(&o.roleARN, "role-arn", "", "the role each credential assumes (default: the profile's role_arn, from its source_profile)")
 	f.DurationVar(&o.ttl, "ttl", 15*time.Minute, "how long each credential lives (at least 15m)")
 	f.DurationVar(&o.maxSession, "max-session", 4*time.Hour, "after this, no more credentials are served")
@@ -101,54 +103,62 @@ func agentSource(e *env, g *globals, roleARN string) (*credchain.Session, string
 	return src.session(e), arn, nil
 }
 
-func runAgent(ctx context.Context, e *env, g *globals, o *agentOptions, path string, argv []string) error {
+// agentRun is a started agent session: what serves its credentials.
+type agentRun struct {
+	sess      *agent.Session
+	audit     *agent.Audit
+	auditPath string
+	region    string
+	serve     func(context.Context) (creds.Credentials, error)
+}
+
+// startAgent binds a session of command: the source credentials and the
+// person behind them, the role, the scope, and the audit file opened with
+// the receipt. serve assumes the role for the session and records it.
+func startAgent(ctx context.Context, e *env, g *globals, o *agentOptions, command string) (*agentRun, error) {
 	scope, maxDuration, err := o.scopeFlags.build(e, g)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if o.audit != "" {
 		if _, err := os.Lstat(o.audit); err == nil {
-			return usageError{fmt.Errorf("audit file: %s: file exists (each session writes a new one)", o.audit)}
+			return nil, usageError{fmt.Errorf("audit file: %s: file exists (each session writes a new one)", o.audit)}
 		}
 	}
-	ttl := o.ttl
-	if maxDuration > 0 && ttl > maxDuration {
-		return usageError{fmt.Errorf("--ttl %s is longer than the scope's max_duration %s", ttl, maxDuration)}
+	if maxDuration > 0 && o.ttl > maxDuration {
+		return nil, usageError{fmt.Errorf("--ttl %s is longer than the scope's max_duration %s", o.ttl, maxDuration)}
 	}
 	s, roleARN, err := agentSource(e, g, o.roleARN)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	base, err := s.Credentials(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	stsOpts, err := s.STSOptions()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	id, err := stscreds.CallerIdentity(ctx, stsOpts, base)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	region := stsOpts.Region
-	sess, err := agent.New(filepath.Base(argv[0]), roleARN, deref(id.Arn), deref(id.Account), region, scope, o.scope, ttl, o.maxSession)
+	sess, err := agent.New(command, roleARN, deref(id.Arn), deref(id.Account), stsOpts.Region, scope, o.scope, o.ttl, o.maxSession)
 	if err != nil {
-		return usageError{err}
+		return nil, usageError{err}
 	}
 	auditPath := o.audit
 	if auditPath == "" {
 		auditPath = filepath.Join(stateDir(e), "agent", sess.ID+".jsonl")
 		if err := os.MkdirAll(filepath.Dir(auditPath), 0o700); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	receipt := sess.Receipt()
-	audit, err := agent.OpenAudit(auditPath, receipt)
+	audit, err := agent.OpenAudit(auditPath, sess.Receipt())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer audit.Close()
 	serve := func(ctx context.Context) (creds.Credentials, error) {
 		c, err := sess.Assume(ctx, func(ctx context.Context, d time.Duration) (creds.Credentials, error) {
 			p, err := s.AssumeRoles(credchain.Role{ARN: roleARN, SessionName: "credchain-agent-" + sess.ID, Duration: int32(d / time.Second), Scope: sess.Scope})
@@ -160,12 +170,21 @@ func runAgent(ctx context.Context, e *env, g *globals, o *agentOptions, path str
 		audit.Served(time.Now(), c, err)
 		return c, err
 	}
-	first, err := serve(ctx)
+	return &agentRun{sess: sess, audit: audit, auditPath: auditPath, region: stsOpts.Region, serve: serve}, nil
+}
+
+func runAgent(ctx context.Context, e *env, g *globals, o *agentOptions, path string, argv []string) error {
+	run, err := startAgent(ctx, e, g, o, filepath.Base(argv[0]))
+	if err != nil {
+		return err
+	}
+	defer run.audit.Close()
+	first, err := run.serve(ctx)
 	if err != nil {
 		return err
 	}
 	// Refreshed with a few minutes left; one AssumeRole at a time.
-	keeper := &creds.Background{Provider: creds.Func(serve, stscreds.MethodAssumeRole), MinInterval: max(ttl-5*time.Minute, time.Minute)}
+	keeper := &creds.Background{Provider: creds.Func(run.serve, stscreds.MethodAssumeRole), MinInterval: max(o.ttl-5*time.Minute, time.Minute)}
 	keeper.Hold(first)
 	srv, err := server.New(server.Container, keeper.Retrieve)
 	if err != nil {
@@ -179,11 +198,11 @@ func runAgent(ctx context.Context, e *env, g *globals, o *agentOptions, path str
 		return err
 	}
 	defer cleanup()
-	change := serverEnv(server.Container, srv.URL(), srv.Token, region, e)
+	change := serverEnv(server.Container, srv.URL(), srv.Token, run.region, e)
 	change.Unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
 	change.Setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokenFile)
-	if region != "" {
-		change.Setenv("AWS_REGION", region)
+	if run.region != "" {
+		change.Setenv("AWS_REGION", run.region)
 	}
 	if o.denyFiles {
 		empty := filepath.Join(filepath.Dir(tokenFile), "empty")
@@ -193,9 +212,49 @@ func runAgent(ctx context.Context, e *env, g *globals, o *agentOptions, path str
 		change.Setenv("AWS_CONFIG_FILE", empty)
 		change.Setenv("AWS_SHARED_CREDENTIALS_FILE", empty)
 	}
-	fmt.Fprint(e.stderr, receipt.Text())
-	fmt.Fprintf(e.stderr, "  audit:     %s\n", auditPath)
+	fmt.Fprint(e.stderr, run.sess.Receipt().Text())
+	fmt.Fprintf(e.stderr, "  audit:     %s\n", run.auditPath)
 	return serveDuring(srv, func() error { return runWith(e, path, argv, change.Apply(os.Environ())) })
+}
+
+// newAgentExportCmd prints one scoped credential of a new agent session,
+// for agent hosts that call a helper (Claude Code's awsCredentialExport,
+// Codex's credential_export).
+func newAgentExportCmd(e *env, g *globals, o *agentOptions) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "export [PROFILE] --scope NAME [--format process|sts]",
+		Short: "Print one scoped, audited credential for an agent host to read (Claude Code's awsCredentialExport: --format sts)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.profileArg(args); err != nil {
+				return err
+			}
+			if format != "process" && format != "sts" {
+				return usageError{fmt.Errorf("invalid --format %q (process or sts)", format)}
+			}
+			run, err := startAgent(cmd.Context(), e, g, o, "export")
+			if err != nil {
+				return err
+			}
+			defer run.audit.Close()
+			c, err := run.serve(cmd.Context())
+			if err != nil {
+				return err
+			}
+			out, err := shellenv.Format(format, c, run.region, e.lookup)
+			if err != nil {
+				return err
+			}
+			fmt.Fprint(e.stderr, run.sess.Receipt().Text())
+			fmt.Fprintf(e.stderr, "  audit:     %s\n", run.auditPath)
+			_, err = e.stdout.Write(out)
+			return err
+		},
+		ValidArgsFunction: completeProfiles(e),
+	}
+	cmd.Flags().StringVar(&format, "format", "process", "process (credential_process) or sts (aws sts assume-role's output)")
+	return cmd
 }
 
 func deref(p *string) string {

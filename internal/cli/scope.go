@@ -11,6 +11,7 @@ import (
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/scopes"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // scopeFlags narrow the session of the role a command assumes: the last
@@ -25,8 +26,11 @@ type scopeFlags struct {
 	sourceIdentity string
 }
 
-func (f *scopeFlags) register(cmd *cobra.Command) {
-	fl := cmd.Flags()
+func (f *scopeFlags) register(cmd *cobra.Command) { f.registerOn(cmd.Flags()) }
+
+// registerOn adds the flags to fl (a command's persistent flags, for its
+// subcommands too).
+func (f *scopeFlags) registerOn(fl *pflag.FlagSet) {
 	fl.StringVar(&f.scope, "scope", "", "a named scope (credchain scopes lists them): its session policies and tags, under the flags below")
 	fl.StringVar(&f.policyFile, "policy-file", "", "an inline session policy, from a file (IAM policy JSON)")
 	fl.StringVar(&f.policy, "policy", "", "an inline session policy (IAM policy JSON)")
