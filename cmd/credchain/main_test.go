@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/credchain/credchain/internal/cli"
+	"github.com/credchain/credchain/internal/cloudtrailtest"
 	"github.com/credchain/credchain/internal/keyringtest"
 	"github.com/credchain/credchain/internal/motoserver"
 	"github.com/credchain/credchain/internal/ssotest"
@@ -182,6 +183,15 @@ func TestScripts(t *testing.T) {
 				ts.Defer(s.Close)
 				ts.Value("sts").(*stsHolder).s = s
 				ts.Setenv("STS_URL", s.URL)
+			},
+			"fakecloudtrail": func(ts *testscript.TestScript, neg bool, args []string) {
+				// A CloudTrail stand-in reporting, for any key, a listing of
+				// buckets, a refused ListUsers and a GetObject.
+				ct := cloudtrailtest.New(cloudtrailtest.Event{Source: "s3.amazonaws.com", Name: "ListBuckets"},
+					cloudtrailtest.Event{Source: "iam.amazonaws.com", Name: "ListUsers", ErrorCode: "AccessDenied"},
+					cloudtrailtest.Event{Source: "s3.amazonaws.com", Name: "GetObject"})
+				ts.Defer(ct.Close)
+				ts.Setenv("CLOUDTRAIL_URL", ct.URL)
 			},
 			"stscalls": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) < 1 {

@@ -255,3 +255,32 @@ func TokenFile(token string) (string, func(), error) {
 	}
 	return path, func() { os.RemoveAll(dir) }, nil
 }
+
+// ReadAudit reads an audit file: its receipt and the access key ids it
+// served, in order, each once.
+func ReadAudit(path string) (Receipt, []string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Receipt{}, nil, fmt.Errorf("audit file: %w", err)
+	}
+	var r Receipt
+	var keys []string
+	seen := map[string]bool{}
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if i == 0 {
+			if err := json.Unmarshal([]byte(line), &r); err != nil || r.Type != "receipt" {
+				return Receipt{}, nil, fmt.Errorf("%s:1: not an agent audit file (no receipt)", path)
+			}
+			continue
+		}
+		var e Event
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			return Receipt{}, nil, fmt.Errorf("%s:%d: %v", path, i+1, err)
+		}
+		if e.AccessKeyID != "" && !seen[e.AccessKeyID] {
+			seen[e.AccessKeyID] = true
+			keys = append(keys, e.AccessKeyID)
+		}
+	}
+	return r, keys, nil
+}

@@ -12,8 +12,10 @@ import (
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsconfig"
+	"github.com/credchain/credchain/awsv2"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/agent"
+	"github.com/credchain/credchain/internal/agentreport"
 	"github.com/credchain/credchain/server"
 	"github.com/credchain/credchain/shellenv"
 	"github.com/credchain/credchain/stscreds"
@@ -67,7 +69,7 @@ every credential served by access key id, never a secret.`,
 		ValidArgsFunction: completeProfiles(e),
 	}
 	o.scopeFlags.registerOn(cmd.PersistentFlags())
-	cmd.AddCommand(newAgentExportCmd(e, g, o))
+	cmd.AddCommand(newAgentExportCmd(e, g, o), newAgentReportCmd(e, g))
 	f := cmd.PersistentFlags()
 	f.StringVar(&o.roleARN, "role-arn", "", "the role each credential assumes (default: the profile's role_arn, from its source_profile)")
 	f.DurationVar(&o.ttl, "ttl", 15*time.Minute, "how long each credential lives (at least 15m)")
@@ -254,6 +256,74 @@ func newAgentExportCmd(e *env, g *globals, o *agentOptions) *cobra.Command {
 		ValidArgsFunction: completeProfiles(e),
 	}
 	cmd.Flags().StringVar(&format, "format", "process", "process (credential_process) or sts (aws sts assume-role's output)")
+	return cmd
+}
+
+// newAgentReportCmd tells what a session did, from CloudTrail.
+func newAgentReportCmd(e *env, g *globals) *cobra.Command {
+	var audit string
+	var suggest bool
+	cmd := &cobra.Command{
+		Use:   "report [--audit FILE | SESSION] [--suggest-policy]",
+		Short: "What an agent session did, from CloudTrail: calls made and denied, by each key it was served",
+		Long: `Looks up, in CloudTrail (LookupEvents by access key, every page, at most 2 requests a
+second), each key the session's audit file lists, in the session's region and us-east-1
+(where global services log), from the session's start to its end. With --suggest-policy
+it prints an IAM policy allowing exactly the calls that succeeded: the next session's
+scope (a session_policy_file in scopes.json). CloudTrail shows events 5 to 15 minutes
+after the calls, and data events only where a trail records them.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := audit
+			if len(args) == 1 {
+				if path != "" {
+					return usageError{errors.New("give --audit FILE or a session id, not both")}
+				}
+				path = filepath.Join(stateDir(e), "agent", args[0]+".jsonl")
+			}
+			if path == "" {
+				return usageError{errors.New("which session? credchain agent report SESSION, or --audit FILE")}
+			}
+			receipt, keys, err := agent.ReadAudit(path)
+			if err != nil {
+				return err
+			}
+			start, err := time.Parse(time.RFC3339, receipt.Started)
+			if err != nil {
+				return fmt.Errorf("%s: the receipt's start: %w", path, err)
+			}
+			ends, _ := time.Parse(time.RFC3339, receipt.Ends)
+			end := time.Now()
+			if ends.Add(time.Hour).Before(end) {
+				end = ends.Add(time.Hour) // the last keys outlive the session by a TTL at most
+			}
+			regions := []string{receipt.Region}
+			if receipt.Region != "us-east-1" {
+				regions = append(regions, "us-east-1")
+			}
+			s := g.session(e)
+			endpoint, err := s.EndpointURL("cloudtrail")
+			if err != nil {
+				return err
+			}
+			r, err := agentreport.Build(cmd.Context(), agentreport.NewLookup(awsv2.New(s), endpoint), receipt.Session, keys, regions, start, end)
+			if err != nil {
+				return err
+			}
+			if suggest {
+				pol, err := r.SuggestPolicy()
+				if err != nil {
+					return err
+				}
+				_, err = e.stdout.Write(pol)
+				return err
+			}
+			_, err = fmt.Fprint(e.stdout, r.Text())
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&audit, "audit", "", "the session's audit file")
+	cmd.Flags().BoolVar(&suggest, "suggest-policy", false, "print a policy allowing exactly the calls that succeeded")
 	return cmd
 }
 
