@@ -57,11 +57,12 @@ const (
 	RoleName = "credchain"
 )
 
-// Server serves the credentials Source returns. Source is called for every
-// request: give it a cache that refreshes ahead of expiry (a credchain
-// Session does, one upstream call at a time).
+// Server serves the credentials Provider returns. Provider is called for
+// every request: give it a cache that refreshes ahead of expiry
+// (creds.Background, or a credchain Session). Every request passes the
+// shared checks (Host, browsers) before its protocol's handler.
 type Server struct {
-	Source   func(context.Context) (creds.Credentials, error)
+	Provider creds.Provider
 	Protocol string
 	// Token authorizes container-protocol requests; New makes a random one.
 	Token string
@@ -83,9 +84,16 @@ type Server struct {
 	ln     net.Listener
 }
 
+// protocol serves one protocol's routes, after the shared checks; it
+// returns the status and the masked key served ("-" for none).
+type protocol func(s *Server, w http.ResponseWriter, r *http.Request) (int, string)
+
+// protocols are the protocols served, by name.
+var protocols = map[string]protocol{Container: (*Server).serveContainer, IMDS: (*Server).serveIMDS}
+
 // New returns a server for protocol with a fresh random token.
-func New(protocol string, source func(context.Context) (creds.Credentials, error)) (*Server, error) {
-	if protocol != Container && protocol != IMDS {
+func New(protocol string, p creds.Provider) (*Server, error) {
+	if _, ok := protocols[protocol]; !ok {
 		return nil, fmt.Errorf("unknown protocol %q (container or imds)", protocol)
 	}
 	tok := make([]byte, 32)
@@ -96,7 +104,7 @@ func New(protocol string, source func(context.Context) (creds.Credentials, error
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err
 	}
-	return &Server{Source: source, Protocol: protocol, Token: hex.EncodeToString(tok), secret: secret}, nil
+	return &Server{Provider: p, Protocol: protocol, Token: hex.EncodeToString(tok), secret: secret}, nil
 }
 
 // Listen binds addr, which must be a loopback address ("127.0.0.1:0" picks a
@@ -242,9 +250,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, string) {
 			return refuse(w, http.StatusForbidden, "BrowserRequest", "requests from web browsers are refused"), "-"
 		}
 	}
-	if s.Protocol == IMDS {
-		return s.serveIMDS(w, r)
+	serve, ok := protocols[s.Protocol]
+	if !ok {
+		return refuse(w, http.StatusNotFound, "NotFound", "no such protocol"), "-"
 	}
+	return serve(s, w, r)
+}
+
+// serveContainer is the container credentials protocol: GET ContainerPath
+// with the token.
+func (s *Server) serveContainer(w http.ResponseWriter, r *http.Request) (int, string) {
 	if r.URL.Path != ContainerPath {
 		return refuse(w, http.StatusNotFound, "NotFound", "no such path"), "-"
 	}
@@ -254,7 +269,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, string) {
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(s.Token)) != 1 {
 		return refuse(w, http.StatusUnauthorized, "Unauthorized", "a valid AWS_CONTAINER_AUTHORIZATION_TOKEN is required"), "-"
 	}
-	c, err := s.Source(r.Context())
+	c, err := s.Provider.Retrieve(r.Context())
 	if errors.Is(err, ErrSessionOver) {
 		return refuse(w, http.StatusForbidden, "SessionExpired", err.Error()), "-"
 	}
@@ -337,7 +352,10 @@ func (s *Server) serveIMDS(w http.ResponseWriter, r *http.Request) (int, string)
 			_, _ = w.Write([]byte(RoleName))
 			return http.StatusOK, "-"
 		case RoleName:
-			c, err := s.Source(r.Context())
+			c, err := s.Provider.Retrieve(r.Context())
+			if errors.Is(err, ErrSessionOver) {
+				return refuse(w, http.StatusForbidden, "SessionExpired", err.Error()), "-"
+			}
 			if err != nil {
 				return refuse(w, http.StatusBadGateway, creds.KindOf(err), err.Error()), "-"
 			}

@@ -24,7 +24,7 @@ var testCreds = creds.Credentials{AccessKeyID: "ASIASERVED1234", SecretAccessKey
 
 func start(t *testing.T, protocol string, source func(context.Context) (creds.Credentials, error)) (*Server, []string) {
 	t.Helper()
-	s, err := New(protocol, source)
+	s, err := New(protocol, creds.Func(source, "test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestIMDSRefusals(t *testing.T) {
 }
 
 func TestListenLoopbackOnly(t *testing.T) {
-	s, _ := New(Container, static)
+	s, _ := New(Container, creds.Func(static, "test"))
 	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:0", "[::]:0"} {
 		if err := s.Listen(addr); err == nil {
 			t.Errorf("listened on %s", addr)
@@ -268,7 +268,7 @@ func (f providerFunc) Retrieve(ctx context.Context) (creds.Credentials, error) {
 // stops (slowloris), and an idle keep-alive connection, are closed after the
 // connection timeout; one that keeps sending requests is not.
 func TestStalledConnectionsAreClosed(t *testing.T) {
-	s, err := New(Container, static)
+	s, err := New(Container, creds.Func(static, "test"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,5 +308,17 @@ func TestStalledConnectionsAreClosed(t *testing.T) {
 	busy.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := busy.Read(make([]byte, 1)); err != io.EOF {
 		t.Fatalf("the idle connection: %v, want it closed (EOF)", err)
+	}
+}
+
+// TestEveryProtocolHasAHandler: New accepts exactly the protocols served.
+func TestEveryProtocolHasAHandler(t *testing.T) {
+	for _, p := range []string{Container, IMDS} {
+		if _, err := New(p, creds.Func(static, "test")); err != nil {
+			t.Errorf("New(%s): %v", p, err)
+		}
+	}
+	if _, err := New("smtp", creds.Func(static, "test")); err == nil {
+		t.Error("New accepted an unknown protocol")
 	}
 }

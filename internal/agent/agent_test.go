@@ -60,7 +60,7 @@ func TestSessionEndsWithItsMaximum(t *testing.T) {
 	if !errors.Is(err, server.ErrSessionOver) {
 		t.Fatalf("err = %v", err)
 	}
-	srv, _ := server.New(server.Container, func(context.Context) (creds.Credentials, error) { return creds.Credentials{}, err })
+	srv, _ := server.New(server.Container, creds.Func(func(context.Context) (creds.Credentials, error) { return creds.Credentials{}, err }, "agent"))
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, server.ContainerPath, nil)
 	req.Header.Set("Authorization", srv.Token)

@@ -188,7 +188,7 @@ func runAgent(ctx context.Context, e *env, g *globals, o *agentOptions, path str
 	// Refreshed with a few minutes left; one AssumeRole at a time.
 	keeper := &creds.Background{Provider: creds.Func(run.serve, stscreds.MethodAssumeRole), MinInterval: max(o.ttl-5*time.Minute, time.Minute)}
 	keeper.Hold(first)
-	srv, err := server.New(server.Container, keeper.Retrieve)
+	srv, err := server.New(server.Container, keeper)
 	if err != nil {
 		return err
 	}

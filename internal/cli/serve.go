@@ -225,7 +225,7 @@ func (o *serveOptions) start(cmd *cobra.Command, e *env, g *globals, initial *cr
 		fmt.Fprintf(e.stderr, "credchain: the first credentials are not there after %s; serving, requests wait for them\n", startWait)
 	}
 	region := g.exportRegion(e, s)
-	srv, err := server.New(o.protocol, keeper.Retrieve)
+	srv, err := server.New(o.protocol, keeper)
 	if err != nil {
 		return nil, "", err
 	}

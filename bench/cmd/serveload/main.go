@@ -29,7 +29,7 @@ func main() {
 		*dur = 2 * time.Minute
 	}
 	c := creds.Credentials{AccessKeyID: "ASIABENCH", SecretAccessKey: "s", SessionToken: "t", Expires: time.Now().Add(time.Hour)}
-	srv, err := server.New(server.Container, (&creds.Refreshing{Provider: static{c}}).Retrieve)
+	srv, err := server.New(server.Container, &creds.Refreshing{Provider: static{c}})
 	if err == nil {
 		err = srv.Listen("127.0.0.1:0")
 	}
