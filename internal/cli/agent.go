@@ -83,26 +83,30 @@ every credential served by access key id, never a secret.`,
 // agentSource is the session whose credentials each AssumeRole signs with,
 // and the role: --role-arn from the profile's own credentials, else the
 // profile's role_arn from its source_profile.
-func agentSource(e *env, g *globals, roleARN string) (*credchain.Session, string, error) {
+func agentSource(e *env, g *globals, roleARN string) (*credchain.Session, credchain.Role, error) {
 	src := *g
 	src.noCache = true // the agent's sessions stay in this process
 	if roleARN != "" {
-		return src.session(e), roleARN, nil
+		return src.session(e), credchain.Role{ARN: roleARN}, nil
 	}
 	name := g.sessionProfile(e)
 	path, _ := awsconfig.ConfigFile(g.lookup(e))
 	f, err := awsconfig.ReadFile(path)
 	if err != nil && !errors.Is(err, awsconfig.ErrNotFound) {
-		return nil, "", err
+		return nil, credchain.Role{}, err
 	}
 	p := awsconfig.Merge(awsconfig.NewConfig(f), nil).Lookup(name)
 	arn, _ := p.Get("role_arn")
 	source, _ := p.Get("source_profile")
 	if arn == "" || source == "" {
-		return nil, "", usageError{fmt.Errorf("profile %q has no role_arn with a source_profile for the agent to assume: give --role-arn ARN (assumed from the profile's credentials)", name)}
+		return nil, credchain.Role{}, usageError{fmt.Errorf("profile %q has no role_arn with a source_profile for the agent to assume: give --role-arn ARN (assumed from the profile's credentials)", name)}
 	}
+	if _, ok := p.Get("mfa_serial"); ok {
+		return nil, credchain.Role{}, usageError{fmt.Errorf("profile %q needs an MFA code for each AssumeRole, which an agent's refreshes cannot ask for: give --role-arn ARN of a role without MFA, assumed from the profile's credentials", name)}
+	}
+	externalID, _ := p.Get("external_id")
 	src.profile, src.profileSet = source, true
-	return src.session(e), arn, nil
+	return src.session(e), credchain.Role{ARN: arn, ExternalID: externalID}, nil
 }
 
 // agentRun is a started agent session: what serves its credentials.
@@ -130,7 +134,7 @@ func startAgent(ctx context.Context, e *env, g *globals, o *agentOptions, comman
 	if maxDuration > 0 && o.ttl > maxDuration {
 		return nil, usageError{fmt.Errorf("--ttl %s is longer than the scope's max_duration %s", o.ttl, maxDuration)}
 	}
-	s, roleARN, err := agentSource(e, g, o.roleARN)
+	s, role, err := agentSource(e, g, o.roleARN)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +150,7 @@ func startAgent(ctx context.Context, e *env, g *globals, o *agentOptions, comman
 	if err != nil {
 		return nil, err
 	}
-	sess, err := agent.New(command, roleARN, deref(id.Arn), deref(id.Account), stsOpts.Region, scope, o.scope, o.ttl, o.maxSession)
+	sess, err := agent.New(command, role.ARN, deref(id.Arn), deref(id.Account), stsOpts.Region, scope, o.scope, o.ttl, o.maxSession)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -163,7 +167,8 @@ func startAgent(ctx context.Context, e *env, g *globals, o *agentOptions, comman
 	}
 	serve := func(ctx context.Context) (creds.Credentials, error) {
 		c, err := sess.Assume(ctx, func(ctx context.Context, d time.Duration) (creds.Credentials, error) {
-			p, err := s.AssumeRoles(credchain.Role{ARN: roleARN, SessionName: "credchain-agent-" + sess.ID, Duration: int32(d / time.Second), Scope: sess.Scope})
+			p, err := s.AssumeRoles(credchain.Role{ARN: role.ARN, ExternalID: role.ExternalID, SessionName: "credchain-agent-" + sess.ID,
+				Duration: int32(d / time.Second), Scope: sess.Scope})
 			if err != nil {
 				return creds.Credentials{}, err
 			}
