@@ -161,8 +161,12 @@ func (s *Session) Receipt() Receipt {
 	if scope == "" {
 		scope = "(flags)"
 	}
+	source := s.Scope.SourceIdentity
+	if source == "" {
+		source = "(none)"
+	}
 	return Receipt{Type: "receipt", Session: s.ID, Command: s.Command, Caller: s.Caller, Account: s.Account, Region: s.Region,
-		Role: s.RoleARN, Scope: scope, PolicyARNs: s.Scope.PolicyARNs, Inline: s.Scope.Policy != "", Source: s.Scope.SourceIdentity,
+		Role: s.RoleARN, Scope: scope, PolicyARNs: s.Scope.PolicyARNs, Inline: s.Scope.Policy != "", Source: source,
 		TTL: s.TTL.String(), MaxSession: s.MaxSession.String(), Started: s.Started.UTC().Format(time.RFC3339), Ends: s.Ends().UTC().Format(time.RFC3339)}
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/credchain/credchain"
@@ -116,6 +117,7 @@ type agentRun struct {
 	auditPath string
 	region    string
 	serve     func(context.Context) (creds.Credentials, error)
+	first     creds.Credentials
 }
 
 // startAgent binds a session of command: the source credentials and the
@@ -161,23 +163,40 @@ func startAgent(ctx context.Context, e *env, g *globals, o *agentOptions, comman
 			return nil, err
 		}
 	}
+	assume := func(ctx context.Context, d time.Duration) (creds.Credentials, error) {
+		p, err := s.AssumeRoles(credchain.Role{ARN: role.ARN, ExternalID: role.ExternalID, SessionName: "credchain-agent-" + sess.ID,
+			Duration: int32(d / time.Second), Scope: sess.Scope})
+		if err != nil {
+			return creds.Credentials{}, err
+		}
+		return p.Retrieve(ctx)
+	}
+	// The first credential: a role that may not take the person as source
+	// identity (its trust policy lacks sts:SetSourceIdentity, or the source
+	// session already carries another, which STS keeps) is assumed without
+	// setting one; the session says so.
+	first, err := sess.Assume(ctx, assume)
+	if err != nil && sess.Scope.SourceIdentity != "" && strings.Contains(err.Error(), "AccessDenied") && strings.Contains(err.Error(), "SourceIdentity") {
+		sess.Scope.SourceIdentity = ""
+		fmt.Fprintf(e.stderr, "credchain: warning: role %s refuses sts:SetSourceIdentity: the agent's sessions carry no source identity of credchain's (an upstream one is kept by STS); the credchain:session tag still names them\n", role.ARN)
+		first, err = sess.Assume(ctx, assume)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The receipt is what the session is bound to once its first
+	// credential is served.
 	audit, err := agent.OpenAudit(auditPath, sess.Receipt())
 	if err != nil {
 		return nil, err
 	}
+	audit.Served(time.Now(), first, nil)
 	serve := func(ctx context.Context) (creds.Credentials, error) {
-		c, err := sess.Assume(ctx, func(ctx context.Context, d time.Duration) (creds.Credentials, error) {
-			p, err := s.AssumeRoles(credchain.Role{ARN: role.ARN, ExternalID: role.ExternalID, SessionName: "credchain-agent-" + sess.ID,
-				Duration: int32(d / time.Second), Scope: sess.Scope})
-			if err != nil {
-				return creds.Credentials{}, err
-			}
-			return p.Retrieve(ctx)
-		})
+		c, err := sess.Assume(ctx, assume)
 		audit.Served(time.Now(), c, err)
 		return c, err
 	}
-	return &agentRun{sess: sess, audit: audit, auditPath: auditPath, region: stsOpts.Region, serve: serve}, nil
+	return &agentRun{sess: sess, audit: audit, auditPath: auditPath, region: stsOpts.Region, serve: serve, first: first}, nil
 }
 
 func runAgent(ctx context.Context, e *env, g *globals, o *agentOptions, path string, argv []string) error {
@@ -186,10 +205,7 @@ func runAgent(ctx context.Context, e *env, g *globals, o *agentOptions, path str
 		return err
 	}
 	defer run.audit.Close()
-	first, err := run.serve(ctx)
-	if err != nil {
-		return err
-	}
+	first := run.first
 	// Refreshed with a few minutes left; one AssumeRole at a time.
 	keeper := &creds.Background{Provider: creds.Func(run.serve, stscreds.MethodAssumeRole), MinInterval: max(o.ttl-5*time.Minute, time.Minute)}
 	keeper.Hold(first)
@@ -245,11 +261,7 @@ func newAgentExportCmd(e *env, g *globals, o *agentOptions) *cobra.Command {
 				return err
 			}
 			defer run.audit.Close()
-			c, err := run.serve(cmd.Context())
-			if err != nil {
-				return err
-			}
-			out, err := shellenv.Format(format, c, run.region, e.lookup)
+			out, err := shellenv.Format(format, run.first, run.region, e.lookup)
 			if err != nil {
 				return err
 			}

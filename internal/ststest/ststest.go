@@ -205,6 +205,13 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>%s</Code><Message>test failure</Message></Error><RequestId>r</RequestId></ErrorResponse>`, code)
 		return
 	}
+	if strings.Contains(role, "nosrcid") && c.Params["SourceIdentity"] != "" {
+		// A role whose trust policy does not allow sts:SetSourceIdentity
+		// (or whose caller already carries another source identity).
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: %s is not authorized to perform: sts:SetSourceIdentity on resource: %s</Message></Error><RequestId>r</RequestId></ErrorResponse>`, c.Signer, role)
+		return
+	}
 	if strings.Contains(role, "denied") {
 		w.WriteHeader(http.StatusForbidden)
 		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: %s is not authorized to perform: sts:AssumeRole on resource: %s</Message></Error><RequestId>r</RequestId></ErrorResponse>`, c.Signer, role)
