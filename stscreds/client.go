@@ -160,3 +160,24 @@ func tags(ts []Tag) []types.Tag {
 	}
 	return out
 }
+
+// FederationToken calls GetFederationToken signed with c, long-term IAM
+// user keys: a federated session named name (at most 32 characters of
+// [\w+=,.@-]), limited by policy, lasting duration seconds. The console
+// takes its credentials where it takes no IAM user's.
+func FederationToken(ctx context.Context, o ClientOptions, c creds.Credentials, name, policy string, duration int32) (creds.Credentials, error) {
+	out, err := NewClient(o, c).GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String(name), Policy: aws.String(policy),
+		DurationSeconds: aws.Int32(duration)})
+	if err != nil {
+		return creds.Credentials{}, apiError("GetFederationToken", err)
+	}
+	k := out.Credentials
+	if k == nil || k.AccessKeyId == nil || k.SecretAccessKey == nil || k.SessionToken == nil {
+		return creds.Credentials{}, creds.Errorf(creds.KindCredentialRetrieval, "GetFederationToken answered without credentials")
+	}
+	r := creds.Credentials{AccessKeyID: *k.AccessKeyId, SecretAccessKey: *k.SecretAccessKey, SessionToken: *k.SessionToken, Method: "federation-token"}
+	if k.Expiration != nil {
+		r.Expires = *k.Expiration
+	}
+	return r, nil
+}

@@ -11,6 +11,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/credchain/credchain/internal/ststest"
 )
 
 func TestConsoleSignInURL(t *testing.T) {
@@ -36,13 +39,24 @@ func TestConsoleSignInURL(t *testing.T) {
 	if err != nil || u.Query().Get("Action") != "login" || u.Query().Get("SigninToken") != "signin-token-123" || u.Query().Get("Destination") != "https://console.aws.amazon.com/" {
 		t.Fatalf("URL %q", out.String())
 	}
-	// Long-term keys cannot sign in to the console.
+	// Long-term IAM-user keys: GetFederationToken first, named after the
+	// user, then the federation endpoint with the federated session.
+	sts := ststest.New()
+	defer sts.Close()
 	delete(env, "AWS_SESSION_TOKEN")
+	env["AWS_ACCESS_KEY_ID"], env["AWS_ENDPOINT_URL_STS"], env["AWS_DEFAULT_REGION"] = "AKIAUSER", sts.URL, "us-east-1"
 	out.Reset()
 	errOut.Reset()
-	if c := Main([]string{"console", "--print", "--federation-endpoint", srv.URL}, nil, &out, &errOut, lookup); c != 1 || out.Len() != 0 ||
-		!strings.Contains(errOut.String(), "needs temporary credentials") || strings.Contains(errOut.String(), "temp-secret") {
-		t.Fatalf("exit %d, %q, %q", c, out.String(), errOut.String())
+	if c := Main([]string{"console", "--print", "--federation-endpoint", srv.URL}, nil, &out, &errOut, lookup); c != 0 {
+		t.Fatalf("exit %d: %s", c, errOut.String())
+	}
+	calls := sts.Calls()
+	if len(calls) != 2 || calls[0].Params["Action"] != "GetCallerIdentity" || calls[1].Params["Action"] != "GetFederationToken" ||
+		calls[1].Params["Name"] != "akiauser" || calls[1].Params["DurationSeconds"] != "43200" || !strings.Contains(calls[1].Params["Policy"], `"Action":"*"`) {
+		t.Fatalf("STS calls %+v", calls)
+	}
+	if !strings.HasPrefix(got["sessionId"], "ASIA") || got["sessionToken"] == "" || strings.Contains(errOut.String(), "temp-secret") {
+		t.Fatalf("Session sent: %v", got)
 	}
 }
 
@@ -100,4 +114,128 @@ func temporaryKeysEnv(t *testing.T) (map[string]string, func(string) (string, bo
 	env := map[string]string{"HOME": t.TempDir(), "AWS_EC2_METADATA_DISABLED": "true",
 		"AWS_ACCESS_KEY_ID": "ASIATEMP", "AWS_SECRET_ACCESS_KEY": "temp-secret", "AWS_SESSION_TOKEN": "temp-token"}
 	return env, func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+}
+
+// signinStandIn is a federation endpoint that hands out a sign-in token.
+func signinStandIn(t *testing.T) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"SigninToken": "signin-token-123"}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestConsoleDeepLinks: --service and --region choose the page, in the
+// region's partition; an unknown service names the closest; --json says
+// what opens; --logout-first signs out first.
+func TestConsoleDeepLinks(t *testing.T) {
+	endpoint := signinStandIn(t)
+	_, lookup := temporaryKeysEnv(t)
+	run := func(args ...string) (string, string, int) {
+		var out, errOut strings.Builder
+		c := Main(append([]string{"console", "--federation-endpoint", endpoint}, args...), nil, &out, &errOut, lookup)
+		return out.String(), errOut.String(), c
+	}
+	for _, tc := range []struct {
+		args []string
+		dest string
+	}{
+		{[]string{"--service", "s3", "--region", "eu-west-2"}, "https://eu-west-2.console.aws.amazon.com/s3/home?region=eu-west-2"},
+		{[]string{"--service", "cfn", "--region", "us-east-1"}, "https://us-east-1.console.aws.amazon.com/cloudformation/home?region=us-east-1"},
+		{[]string{"--service", "iam", "--region", "eu-west-2"}, "https://console.aws.amazon.com/iam/home"},
+		{[]string{"--service", "ec2", "--region", "us-gov-west-1"}, "https://us-gov-west-1.console.amazonaws-us-gov.com/ec2/home?region=us-gov-west-1"},
+		{[]string{"--service", "ddb", "--region", "cn-north-1"}, "https://cn-north-1.console.amazonaws.cn/dynamodbv2/home?region=cn-north-1"},
+		{[]string{"--region", "eu-west-2"}, "https://eu-west-2.console.aws.amazon.com/console/home?region=eu-west-2"},
+	} {
+		out, errOut, c := run(append(tc.args, "--print")...)
+		u, err := url.Parse(strings.TrimSpace(out))
+		if c != 0 || err != nil || u.Query().Get("Destination") != tc.dest {
+			t.Errorf("%v: exit %d, destination %q, want %q (%s)", tc.args, c, u.Query().Get("Destination"), tc.dest, errOut)
+		}
+	}
+	if _, errOut, c := run("--service", "s4", "--print"); c != 2 || !strings.Contains(errOut, `no console service "s4": did you mean s3`) {
+		t.Errorf("unknown service: exit %d, %s", c, errOut)
+	}
+	out, _, _ := run("--service", "lambda", "--region", "eu-west-1", "--json")
+	var doc struct{ URL, Expires, Opens, Kind string }
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Opens != "https://eu-west-1.console.aws.amazon.com/lambda/home?region=eu-west-1" ||
+		doc.Kind != "federation" || doc.Expires == "" || !strings.Contains(doc.URL, "SigninToken=signin-token-123") {
+		t.Errorf("--json: %s", out)
+	}
+	out, _, _ = run("--logout-first", "--print")
+	u, err := url.Parse(strings.TrimSpace(out))
+	if err != nil || u.Host != "signin.aws.amazon.com" || u.Path != "/oauth" || u.Query().Get("Action") != "logout" ||
+		!strings.HasPrefix(u.Query().Get("redirect_uri"), endpoint+"?Action=login") {
+		t.Errorf("--logout-first: %s", out)
+	}
+}
+
+// TestConsoleSSOShortcut: an SSO profile opens the portal's shortcut link,
+// with no token and no network; --federate is the role's credentials.
+func TestConsoleSSOShortcut(t *testing.T) {
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+	os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile dev]\nregion = eu-west-2\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Dev\n"+
+		"[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n"), 0o600)
+	env := map[string]string{"HOME": home, "AWS_EC2_METADATA_DISABLED": "true"}
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	var out, errOut strings.Builder
+	if c := Main([]string{"console", "dev", "--service", "s3", "--print"}, nil, &out, &errOut, lookup); c != 0 {
+		t.Fatalf("exit %d: %s", c, errOut.String())
+	}
+	u, err := url.Parse(strings.TrimSpace(out.String()))
+	if err != nil || u.Host != "d-1234567890.awsapps.com" || u.Path != "/start/" || !strings.HasPrefix(u.Fragment, "/console?") {
+		t.Fatalf("URL %q", out.String())
+	}
+	q, _ := url.ParseQuery(strings.TrimPrefix(u.Fragment, "/console?"))
+	if q.Get("account_id") != "111122223333" || q.Get("role_name") != "Dev" || q.Get("destination") != "https://eu-west-2.console.aws.amazon.com/s3/home?region=eu-west-2" {
+		t.Fatalf("shortcut %v", q)
+	}
+}
+
+// TestConsoleBrowserChoice: --browser runs the named browser with the
+// profile asked for; firefox-container opens a container named after the
+// AWS profile.
+func TestConsoleBrowserChoice(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("a shell script stands in for the browser")
+	}
+	bin, record := t.TempDir(), filepath.Join(t.TempDir(), "args")
+	for _, name := range []string{"firefox", "google-chrome"} {
+		os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\nprintf '%s\\n' \"$0\" \"$@\" > "+record+"\n"), 0o755)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	endpoint := signinStandIn(t)
+	_, lookup := temporaryKeysEnv(t)
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--browser", "chrome", "--browser-profile", "Work"}, []string{"google-chrome", "--profile-directory=Work", endpoint + "?Action=login"}},
+		{[]string{"--browser", "firefox", "--browser-profile", "aws"}, []string{"firefox", "--new-tab", "-P", "aws", endpoint + "?Action=login"}},
+		{[]string{"--browser", "firefox-container"}, []string{"firefox", "--new-tab", "ext+container:name=default&url=" + url.QueryEscape(endpoint+"?Action=login")}},
+	} {
+		os.Remove(record)
+		var out, errOut strings.Builder
+		if c := Main(append([]string{"console", "--federation-endpoint", endpoint}, tc.args...), nil, &out, &errOut, lookup); c != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.args, c, errOut.String())
+		}
+		var got []string
+		for i := 0; i < 100 && len(got) == 0; i++ {
+			data, _ := os.ReadFile(record)
+			got = strings.Fields(string(data))
+			time.Sleep(20 * time.Millisecond)
+		}
+		if len(got) != len(tc.want) {
+			t.Fatalf("%v: the browser ran with %q, want %q", tc.args, got, tc.want)
+		}
+		for i := range got {
+			if filepath.Base(got[i]) != tc.want[i] && !strings.HasPrefix(got[i], tc.want[i]) {
+				t.Errorf("%v: argument %d is %q, want %q", tc.args, i, got[i], tc.want[i])
+			}
+		}
+		if out.Len() != 0 {
+			t.Errorf("%v: printed %q", tc.args, out.String())
+		}
+	}
 }

@@ -217,6 +217,20 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: %s is not authorized to perform: sts:AssumeRole on resource: %s</Message></Error><RequestId>r</RequestId></ErrorResponse>`, c.Signer, role)
 		return
 	}
+	if action == "GetFederationToken" {
+		d, err := strconv.Atoi(c.Params["DurationSeconds"])
+		if err != nil {
+			d = 43200
+		}
+		sum := sha1.Sum([]byte(action + "|" + c.Signer + "|" + c.Params["Name"]))
+		h := strings.ToUpper(hex.EncodeToString(sum[:]))
+		fmt.Fprintf(w, `<GetFederationTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetFederationTokenResult>
+<Credentials><AccessKeyId>ASIA%s</AccessKeyId><SecretAccessKey>secret%s</SecretAccessKey><SessionToken>token%s</SessionToken><Expiration>%s</Expiration></Credentials>
+<FederatedUser><Arn>arn:aws:sts::123456789012:federated-user/%s</Arn><FederatedUserId>123456789012:%s</FederatedUserId></FederatedUser><PackedPolicySize>6</PackedPolicySize>
+</GetFederationTokenResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></GetFederationTokenResponse>`,
+			h[:16], h[16:36], h, time.Now().UTC().Add(time.Duration(d)*time.Second).Format("2006-01-02T15:04:05Z"), c.Params["Name"], c.Params["Name"])
+		return
+	}
 	if action == "GetCallerIdentity" {
 		// The signer as an IAM user named after its key id.
 		fmt.Fprintf(w, `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>
