@@ -230,9 +230,13 @@ func (o *consoleOptions) open(e *env, g *globals, u consoleURL) error {
 			profile, _ = p.Get("credchain_browser_profile")
 		}
 	}
+	color := ""
+	if p := g.profileSection(e); p != nil {
+		color, _ = p.Get("credchain_browser_color")
+	}
 	var err error
 	if o.browser != "" {
-		err = launch(o.browser, profile, g.sessionProfile(e), u.URL)
+		err = launch(o.browser, profile, g.sessionProfile(e), color, u.URL)
 	} else {
 		err = browser.Open(u.URL, e.lookup)
 	}
@@ -261,14 +265,20 @@ var launchers = map[string]struct {
 
 // launch opens u in the browser name (or a command template with {url}),
 // in browserProfile; firefox-container opens it in a container named
-// after the AWS profile (the Open external links in a container add-on).
-func launch(name, browserProfile, awsProfile, u string) error {
+// after the AWS profile, in the profile's colour (credchain_browser_color:
+// blue, turquoise, green, yellow, orange, red, pink, purple), through the
+// "Open external links in a container" add-on's URL scheme.
+func launch(name, browserProfile, awsProfile, color, u string) error {
 	if name == "firefox-container" {
 		container := awsProfile
 		if browserProfile != "" {
 			container = browserProfile
 		}
-		u = "ext+container:" + url.Values{"name": {container}, "url": {u}}.Encode()
+		q := url.Values{"name": {container}, "url": {u}}
+		if color != "" {
+			q.Set("color", color)
+		}
+		u = "ext+container:" + q.Encode()
 		name, browserProfile = "firefox", ""
 	}
 	var argv []string

@@ -206,14 +206,16 @@ func TestConsoleBrowserChoice(t *testing.T) {
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 	endpoint := signinStandIn(t)
-	_, lookup := temporaryKeysEnv(t)
+	env, lookup := temporaryKeysEnv(t)
+	os.MkdirAll(filepath.Join(env["HOME"], ".aws"), 0o700)
+	os.WriteFile(filepath.Join(env["HOME"], ".aws", "config"), []byte("[default]\ncredchain_browser_color = red\n"), 0o600)
 	for _, tc := range []struct {
 		args []string
 		want []string
 	}{
 		{[]string{"--browser", "chrome", "--browser-profile", "Work"}, []string{"google-chrome", "--profile-directory=Work", endpoint + "?Action=login"}},
 		{[]string{"--browser", "firefox", "--browser-profile", "aws"}, []string{"firefox", "--new-tab", "-P", "aws", endpoint + "?Action=login"}},
-		{[]string{"--browser", "firefox-container"}, []string{"firefox", "--new-tab", "ext+container:name=default&url=" + url.QueryEscape(endpoint+"?Action=login")}},
+		{[]string{"--browser", "firefox-container"}, []string{"firefox", "--new-tab", "ext+container:color=red&name=default&url=" + url.QueryEscape(endpoint+"?Action=login")}},
 	} {
 		os.Remove(record)
 		var out, errOut strings.Builder
