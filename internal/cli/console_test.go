@@ -7,9 +7,11 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -239,5 +241,59 @@ func TestConsoleBrowserChoice(t *testing.T) {
 		if out.Len() != 0 {
 			t.Errorf("%v: printed %q", tc.args, out.String())
 		}
+	}
+}
+
+// TestConsoleURLInChromium: headless Chromium opens a --print URL: the
+// federation stand-in checks the sign-in token and redirects to the
+// destination, which the browser reaches.
+func TestConsoleURLInChromium(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CREDCHAIN_REQUIRE_CHROMIUM") != "" {
+			t.Fatalf("chromium is required: %v", err)
+		}
+		t.Skip(err)
+	}
+	dest := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "<html><body>console page %s</body></html>", r.URL.Path)
+	}))
+	defer dest.Close()
+	var logins []string
+	var mu sync.Mutex
+	fed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		switch q.Get("Action") {
+		case "getSigninToken":
+			fmt.Fprint(w, `{"SigninToken": "signin-token-123"}`)
+		case "login":
+			mu.Lock()
+			logins = append(logins, q.Get("SigninToken"))
+			mu.Unlock()
+			if q.Get("SigninToken") != "signin-token-123" {
+				http.Error(w, "bad token", http.StatusForbidden)
+				return
+			}
+			http.Redirect(w, r, q.Get("Destination"), http.StatusFound)
+		default:
+			http.Error(w, "bad action", http.StatusBadRequest)
+		}
+	}))
+	defer fed.Close()
+	_, lookup := temporaryKeysEnv(t)
+	var out, errOut strings.Builder
+	if c := Main([]string{"console", "--print", "--federation-endpoint", fed.URL, "--destination", dest.URL + "/s3/home"}, nil, &out, &errOut, lookup); c != 0 {
+		t.Fatalf("exit %d: %s", c, errOut.String())
+	}
+	cmd := exec.Command(chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir="+t.TempDir(), "--dump-dom", strings.TrimSpace(out.String()))
+	dom, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	if !strings.Contains(string(dom), "console page /s3/home") {
+		t.Fatalf("chromium did not reach the destination: %s", dom)
+	}
+	if len(logins) != 1 {
+		t.Fatalf("%d sign-ins at the federation endpoint, want 1", len(logins))
 	}
 }
