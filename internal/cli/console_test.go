@@ -297,3 +297,19 @@ func TestConsoleURLInChromium(t *testing.T) {
 		t.Fatalf("%d sign-ins at the federation endpoint, want 1", len(logins))
 	}
 }
+
+// TestConsoleRefusedSessionSaysUseARole: the federation endpoint refuses
+// credentials that are neither a role's nor federated (GetSessionToken's
+// MFA sessions): the error says to use a role, and shows no secret.
+func TestConsoleRefusedSessionSaysUseARole(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "", http.StatusBadRequest)
+	}))
+	defer srv.Close()
+	_, lookup := temporaryKeysEnv(t)
+	var out, errOut strings.Builder
+	if c := Main([]string{"console", "--print", "--federation-endpoint", srv.URL}, nil, &out, &errOut, lookup); c != 1 || out.Len() != 0 ||
+		!strings.Contains(errOut.String(), "MFA-session keys from GetSessionToken cannot sign in to the console; use a role") || strings.Contains(errOut.String(), "temp-secret") {
+		t.Fatalf("exit %d, %q, %q", c, out.String(), errOut.String())
+	}
+}
