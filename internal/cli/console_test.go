@@ -49,8 +49,11 @@ func TestConsoleSignInURL(t *testing.T) {
 	env["AWS_ACCESS_KEY_ID"], env["AWS_ENDPOINT_URL_STS"], env["AWS_DEFAULT_REGION"] = "AKIAUSER", sts.URL, "us-east-1"
 	out.Reset()
 	errOut.Reset()
-	if c := Main([]string{"console", "--print", "--federation-endpoint", srv.URL}, nil, &out, &errOut, lookup); c != 0 {
+	if c := Main([]string{"console", "--print", "--federation-endpoint", srv.URL, "--service", "s3", "--region", "eu-west-2"}, nil, &out, &errOut, lookup); c != 0 {
 		t.Fatalf("exit %d: %s", c, errOut.String())
+	}
+	if u, err := url.Parse(strings.TrimSpace(out.String())); err != nil || u.Query().Get("Destination") != "https://eu-west-2.console.aws.amazon.com/s3/home?region=eu-west-2" {
+		t.Fatalf("IAM user's URL %q", out.String())
 	}
 	calls := sts.Calls()
 	if len(calls) != 2 || calls[0].Params["Action"] != "GetCallerIdentity" || calls[1].Params["Action"] != "GetFederationToken" ||
