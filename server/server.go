@@ -71,6 +71,9 @@ type Server struct {
 	// (AuditLog.Line does not).
 	Audit func(line string)
 	Now   func() time.Time
+	// Profiles are served at ProfilePath+NAME (container protocol) beside
+	// Provider's ContainerPath: serve --allow P1,P2.
+	Profiles map[string]creds.Provider
 	// ConnTimeout closes a connection on which no request has reached the
 	// handler for that long (slow or idle clients); DefaultConnTimeout
 	// when zero.
@@ -79,6 +82,7 @@ type Server struct {
 	cached atomic.Pointer[rendered]
 	stamp  atomic.Pointer[second] // the audit log's time, formatted
 	addr   string                 // host:port the server listens on, for the Host check
+	socket string                 // the unix socket's path, when it listens on one
 	secret []byte                 // signs IMDS session tokens
 	http   *http.Server
 	ln     net.Listener
@@ -131,6 +135,9 @@ func (s *Server) Listen(addr string) error {
 
 // Addr is the address listened on ("127.0.0.1:PORT").
 func (s *Server) Addr() string { return s.addr }
+
+// Socket is the unix socket's path ("" on TCP).
+func (s *Server) Socket() string { return s.socket }
 
 // URL is what clients point at: the container endpoint, or the IMDS base.
 func (s *Server) URL() string {
@@ -257,10 +264,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) (int, string) {
 	return serve(s, w, r)
 }
 
+// ProfilePath is the prefix of the named profiles' routes.
+const ProfilePath = "/creds/"
+
 // serveContainer is the container credentials protocol: GET ContainerPath
-// with the token.
+// (or ProfilePath+NAME of an allowed profile) with the token.
 func (s *Server) serveContainer(w http.ResponseWriter, r *http.Request) (int, string) {
-	if r.URL.Path != ContainerPath {
+	p := s.Provider
+	if name, ok := strings.CutPrefix(r.URL.Path, ProfilePath); ok && s.Profiles != nil {
+		if p, ok = s.Profiles[name]; !ok {
+			return refuse(w, http.StatusNotFound, "NotFound", "no such profile here (serve --allow names the profiles served)"), "-"
+		}
+	} else if r.URL.Path != ContainerPath || p == nil {
 		return refuse(w, http.StatusNotFound, "NotFound", "no such path"), "-"
 	}
 	if r.Method != http.MethodGet {
@@ -269,7 +284,7 @@ func (s *Server) serveContainer(w http.ResponseWriter, r *http.Request) (int, st
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte(s.Token)) != 1 {
 		return refuse(w, http.StatusUnauthorized, "Unauthorized", "a valid AWS_CONTAINER_AUTHORIZATION_TOKEN is required"), "-"
 	}
-	c, err := s.Provider.Retrieve(r.Context())
+	c, err := p.Retrieve(r.Context())
 	if errors.Is(err, ErrSessionOver) {
 		return refuse(w, http.StatusForbidden, "SessionExpired", err.Error()), "-"
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os/exec"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -80,6 +81,9 @@ func TestScripts(t *testing.T) {
 					return false, fmt.Errorf("a real %s store is required: %v", cond, err)
 				}
 				return err == nil, nil
+			case "netns":
+				// A network namespace of the test's own (root, unshare, ip).
+				return os.Getuid() == 0 && exec.Command("unshare", "-n", "--", "ip", "link", "set", "lo", "up").Run() == nil, nil
 			case "moto":
 			default:
 				return false, fmt.Errorf("unknown condition %q", cond)

@@ -31,6 +31,8 @@ import (
 type serveOptions struct {
 	roleFlags
 	listen   string
+	socket   string
+	allow    []string
 	protocol string
 	format   string
 	detach   bool
@@ -104,6 +106,15 @@ nothing else.`,
 				_, err = e.stdout.Write(code)
 				return err
 			}
+			if o.socket != "" && o.protocol != server.Container {
+				return usageError{errors.New("--socket serves the container protocol: drop --protocol imds")}
+			}
+			if len(o.allow) > 0 && o.socket == "" {
+				return usageError{errors.New("--allow names the profiles a container may ask for over --socket: give --socket PATH")}
+			}
+			if o.detach && o.socket != "" {
+				return usageError{errors.New("--socket runs in the foreground here (credchain serve PROFILE --socket S &); --detach is for --listen")}
+			}
 			if o.detach {
 				return o.startDetached(cmd, e, g)
 			}
@@ -138,6 +149,13 @@ nothing else.`,
 				}
 				return srv.Serve(ctx)
 			}
+			if srv.Socket() != "" {
+				fmt.Fprintf(e.stderr, "credchain: serving on the socket %s (token in %s) since %s; in the container: eval \"$(credchain bridge --socket %s --detach)\"; Ctrl-C to stop\n",
+					srv.Socket(), server.TokenFile(srv.Socket()), time.Now().UTC().Format(time.RFC3339), srv.Socket())
+				defer os.Remove(srv.Socket())
+				defer os.Remove(server.TokenFile(srv.Socket()))
+				return srv.Serve(ctx)
+			}
 			out, err := shellenv.Render(o.format, serverEnv(srv.Protocol, srv.URL(), srv.Token, region, e))
 			if err != nil {
 				return err
@@ -159,6 +177,8 @@ nothing else.`,
 	o.register(cmd)
 	g.regionFlag(cmd)
 	cmd.Flags().StringVar(&o.listen, "listen", "127.0.0.1:0", "loopback address to listen on (port 0 picks one)")
+	cmd.Flags().StringVar(&o.socket, "socket", "", "serve on a unix socket at PATH (its folder 0700; the token in PATH.token) for containers given the folder (credchain bridge)")
+	cmd.Flags().StringSliceVar(&o.allow, "allow", nil, "with --socket: also serve these profiles at /creds/PROFILE")
 	cmd.Flags().StringVar(&o.protocol, "protocol", server.Container, "container (AWS_CONTAINER_CREDENTIALS_FULL_URI) or imds (AWS_EC2_METADATA_SERVICE_ENDPOINT; readable by any local user)")
 	cmd.Flags().StringVar(&o.format, "format", "env", "shell of the printed variables: "+strings.Join(serveFormats, ", "))
 	cmd.Flags().BoolVar(&o.detach, "detach", false, "run in the background once it answers, and print the variables with CREDCHAIN_SERVER_PID")
@@ -231,6 +251,27 @@ func (o *serveOptions) start(cmd *cobra.Command, e *env, g *globals, initial *cr
 	}
 	o.audit = server.NewAuditLog(e.stderr, server.DefaultAuditQueue)
 	srv.Audit = o.audit.Line
+	if len(o.allow) > 0 {
+		srv.Profiles = map[string]creds.Provider{}
+		for _, name := range o.allow {
+			p := *g
+			p.profile, p.profileSet, p.scope = name, true, credchain.Scope{}
+			ps := p.session(e)
+			first, err := ps.Credentials(cmd.Context())
+			if err != nil {
+				return nil, "", fmt.Errorf("--allow %s: %w", name, err)
+			}
+			k := &creds.Background{Provider: creds.Func(ps.Credentials, first.Method)}
+			k.Hold(first)
+			srv.Profiles[name] = k
+		}
+	}
+	if o.socket != "" {
+		if err := srv.ListenUnix(o.socket); err != nil {
+			return nil, "", usageError{err}
+		}
+		return srv, region, nil
+	}
 	if err := srv.Listen(o.listen); err != nil {
 		return nil, "", usageError{err}
 	}
