@@ -1,9 +1,9 @@
 package main
 
 import (
-	"os/exec"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
