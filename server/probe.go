@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -16,6 +17,15 @@ import (
 // server answers 200. Redirects are not followed and every read is bounded.
 func Probe(ctx context.Context, protocol, endpoint, token string) error {
 	client := &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if socket, ok := strings.CutPrefix(endpoint, "unix:"); ok {
+		// A server on a unix socket (Server.URL): its container route, over
+		// the socket, with the Host it expects.
+		client.Transport = &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", socket)
+		}}
+		endpoint = "http://" + SocketHost + ContainerPath
+	}
 	var req *http.Request
 	var err error
 	switch protocol {

@@ -139,8 +139,12 @@ func (s *Server) Addr() string { return s.addr }
 // Socket is the unix socket's path ("" on TCP).
 func (s *Server) Socket() string { return s.socket }
 
-// URL is what clients point at: the container endpoint, or the IMDS base.
+// URL is what clients point at: the container endpoint, or the IMDS base;
+// "unix:PATH" on a socket (Probe takes it).
 func (s *Server) URL() string {
+	if s.socket != "" {
+		return "unix:" + s.socket
+	}
 	if s.Protocol == IMDS {
 		return "http://" + s.addr + "/"
 	}

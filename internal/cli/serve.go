@@ -112,9 +112,6 @@ nothing else.`,
 			if len(o.allow) > 0 && o.socket == "" {
 				return usageError{errors.New("--allow names the profiles a container may ask for over --socket: give --socket PATH")}
 			}
-			if o.detach && o.socket != "" {
-				return usageError{errors.New("--socket runs in the foreground here (credchain serve PROFILE --socket S &); --detach is for --listen")}
-			}
 			if o.detach {
 				return o.startDetached(cmd, e, g)
 			}
@@ -133,6 +130,10 @@ nothing else.`,
 			defer o.audit.Close()
 			ctx, stop := signal.NotifyContext(cmd.Context(), proc.Stop...)
 			defer stop()
+			if sock := srv.Socket(); sock != "" {
+				defer os.Remove(sock)
+				defer os.Remove(server.TokenFile(sock))
+			}
 			if o.detached {
 				rep := lifecycle.Report{PID: os.Getpid(), Protocol: srv.Protocol, Endpoint: srv.URL(), Token: srv.Token,
 					Started: time.Now().UTC()}
@@ -152,8 +153,6 @@ nothing else.`,
 			if srv.Socket() != "" {
 				fmt.Fprintf(e.stderr, "credchain: serving on the socket %s (token in %s) since %s; in the container: eval \"$(credchain bridge --socket %s --detach)\"; Ctrl-C to stop\n",
 					srv.Socket(), server.TokenFile(srv.Socket()), time.Now().UTC().Format(time.RFC3339), srv.Socket())
-				defer os.Remove(srv.Socket())
-				defer os.Remove(server.TokenFile(srv.Socket()))
 				return srv.Serve(ctx)
 			}
 			out, err := shellenv.Render(o.format, serverEnv(srv.Protocol, srv.URL(), srv.Token, region, e))
@@ -362,13 +361,16 @@ var serverCleared = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_
 
 // serverVars are the variables serve --detach may change in a shell:
 // serverEnv's, for either protocol, and the server's pid.
-var serverVars = append(slices.Clone(serverCleared),
+var serverVars = append(slices.Clone(serverCleared), serverSocketVar,
 	"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_V1_DISABLED",
 	"AWS_REGION", "AWS_DEFAULT_REGION", shellenv.RegionMarker, serverPIDVar)
 
 // serverPIDVar names the background server of a shell.
 const serverPIDVar = "CREDCHAIN_SERVER_PID"
+
+// serverSocketVar is the socket a detached serve --socket listens on.
+const serverSocketVar = "CREDCHAIN_SERVER_SOCKET"
 
 // registry is where running background servers are registered.
 func registry(e *env) lifecycle.Registry {
@@ -442,7 +444,14 @@ func (o *serveOptions) startDetached(cmd *cobra.Command, e *env, g *globals) err
 			}
 		}
 	}
-	change := serverEnv(rep.Protocol, rep.Endpoint, rep.Token, region, e)
+	var change shellenv.Env
+	if socket, ok := strings.CutPrefix(rep.Endpoint, "unix:"); ok {
+		// For containers: this shell keeps its own credentials and gets
+		// the socket's path.
+		change.Setenv(serverSocketVar, socket)
+	} else {
+		change = serverEnv(rep.Protocol, rep.Endpoint, rep.Token, region, e)
+	}
 	change.Setenv(serverPIDVar, strconv.Itoa(rep.PID))
 	save, err := shellenv.Snapshot(o.format, serveSaveVar, serverVars, e.lookup)
 	if err != nil {
