@@ -22,12 +22,15 @@ import (
 const bridgePIDVar = "CREDCHAIN_BRIDGE_PID"
 
 type bridgeOptions struct {
-	socket  string
-	listen  string
-	profile string
-	format  string
-	detach  bool
-	childFD int
+	server     string
+	serverHost string
+	tokenFile  string
+	socket     string
+	listen     string
+	profile    string
+	format     string
+	detach     bool
+	childFD    int
 }
 
 func newBridgeCmd(e *env) *cobra.Command {
@@ -47,13 +50,17 @@ predate it, AWS_CONTAINER_AUTHORIZATION_TOKEN. --route-profile NAME serves the p
 host allowed with serve --allow. The static front binary is all the container needs.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if o.socket == "" {
-				return usageError{errors.New("--socket PATH: the host server's socket (credchain serve PROFILE --socket PATH)")}
+			if (o.socket == "") == (o.server == "") {
+				return usageError{errors.New("give --socket PATH (the host server's socket, credchain serve PROFILE --socket PATH) or, where a socket cannot cross into the container (Docker Desktop's VM), --server http://host.docker.internal:PORT/credentials with --token-file")}
+			}
+			if o.server != "" && o.tokenFile == "" {
+				return usageError{errors.New("--server needs --token-file: the host server's token (serve prints it as AWS_CONTAINER_AUTHORIZATION_TOKEN), in a file given to the container")}
 			}
 			if o.format != "env" && o.format != "fish" && o.format != "powershell" {
 				return usageError{fmt.Errorf("invalid --format %q (env, fish or powershell)", o.format)}
 			}
 			var inherited net.Listener
+			var err error
 			if o.childFD > 0 {
 				ln, err := net.FileListener(os.NewFile(uintptr(o.childFD), "bridge-listener"))
 				if err != nil {
@@ -61,7 +68,12 @@ host allowed with serve --allow. The static front binary is all the container ne
 				}
 				inherited = ln
 			}
-			b, err := bridge.Listen(o.socket, o.listen, inherited)
+			var b *bridge.Bridge
+			if o.server != "" {
+				b, err = bridge.ListenTCP(o.server, o.serverHost, o.listen, inherited)
+			} else {
+				b, err = bridge.Listen(o.socket, o.listen, inherited)
+			}
 			if err != nil {
 				return usageError{err}
 			}
@@ -70,11 +82,18 @@ host allowed with serve --allow. The static front binary is all the container ne
 				defer stop()
 				return b.Serve(ctx)
 			}
-			token, err := os.ReadFile(server.TokenFile(o.socket))
-			if err != nil {
-				return fmt.Errorf("the server's token: %w (it is written beside the socket)", err)
-			}
+			tokenFile, via := server.TokenFile(o.socket), "the socket "+o.socket
 			route := server.ContainerPath
+			if o.server != "" {
+				tokenFile, via = o.tokenFile, "the host server at "+b.Server.Host+" over TCP (no socket crosses into this VM)"
+				if b.Server.Path != "" && b.Server.Path != "/" {
+					route = b.Server.Path
+				}
+			}
+			token, err := os.ReadFile(tokenFile)
+			if err != nil {
+				return fmt.Errorf("the server's token: %w", err)
+			}
 			if o.profile != "" {
 				route = server.ProfilePath + o.profile
 			}
@@ -83,7 +102,7 @@ host allowed with serve --allow. The static front binary is all the container ne
 				change.Unsetenv(n)
 			}
 			change.Setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", b.URL(route))
-			change.Setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", server.TokenFile(o.socket))
+			change.Setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokenFile)
 			change.Setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", strings.TrimSpace(string(token)))
 			if !o.detach {
 				out, err := shellenv.Render(o.format, change)
@@ -93,7 +112,7 @@ host allowed with serve --allow. The static front binary is all the container ne
 				if _, err := e.stdout.Write(out); err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stderr, "credchain: bridge on %s to %s; Ctrl-C to stop\n", b.Addr(), o.socket)
+				fmt.Fprintf(e.stderr, "credchain: bridge on %s to %s; Ctrl-C to stop\n", b.Addr(), via)
 				ctx, stop := signal.NotifyContext(cmd.Context(), proc.Stop...)
 				defer stop()
 				return b.Serve(ctx)
@@ -108,7 +127,13 @@ host allowed with serve --allow. The static front binary is all the container ne
 			if err != nil {
 				return err
 			}
-			child := exec.Command(self, "bridge", "--socket", o.socket, "--listen-fd", "3")
+			childArgs := []string{"bridge", "--listen-fd", "3"}
+			if o.server != "" {
+				childArgs = append(childArgs, "--server", o.server, "--server-host", b.ServerHost, "--token-file", o.tokenFile)
+			} else {
+				childArgs = append(childArgs, "--socket", o.socket)
+			}
+			child := exec.Command(self, childArgs...)
 			child.ExtraFiles = []*os.File{f}
 			child.Env = os.Environ()
 			proc.Detach(child)
@@ -123,13 +148,16 @@ host allowed with serve --allow. The static front binary is all the container ne
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stderr, "credchain: bridge %d on %s to %s; stop it with: kill $%s\n", pid, b.Addr(), o.socket, bridgePIDVar)
+			fmt.Fprintf(e.stderr, "credchain: bridge %d on %s to %s; stop it with: kill $%s\n", pid, b.Addr(), via, bridgePIDVar)
 			_, err = e.stdout.Write(out)
 			return err
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.socket, "socket", "", "the host server's unix socket (its token beside it in PATH.token)")
+	f.StringVar(&o.server, "server", "", "instead of --socket: the host server over TCP (http://host.docker.internal:PORT/credentials on Docker Desktop)")
+	f.StringVar(&o.serverHost, "server-host", "", "with --server: the Host the server checks (default 127.0.0.1:PORT)")
+	f.StringVar(&o.tokenFile, "token-file", "", "with --server: a file holding the server's token")
 	f.StringVar(&o.listen, "listen", "127.0.0.1:0", "the loopback address to offer the endpoint on (port 0 picks one)")
 	f.StringVar(&o.profile, "route-profile", "", "a profile the host serves with --allow (at /creds/NAME)")
 	f.StringVar(&o.format, "format", "env", "the variables' format: env, fish or powershell")
