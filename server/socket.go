@@ -22,15 +22,16 @@ func TokenFile(path string) string { return path + ".token" }
 // writes the token to TokenFile(path) (0600), so that a container can be
 // given the folder. A stale socket from a stopped server is replaced.
 func (s *Server) ListenUnix(path string) error {
-	if runtime.GOOS == "windows" {
-		return fmt.Errorf("--socket: unix sockets are not served on Windows here; use --listen 127.0.0.1:PORT")
-	}
 	dir := filepath.Dir(path)
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return fmt.Errorf("socket folder: %w (create it with mode 0700)", err)
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
+	// Windows (10 and later) has AF_UNIX sockets, the nearest to a unix
+	// socket that a container can be given; its folders' access is ACLs,
+	// which the mode bits do not show: the folder is the user's to keep
+	// private there.
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return fmt.Errorf("socket folder %s has mode %04o: others could reach the credentials; chmod 700 %s", dir, fi.Mode().Perm(), dir)
 	}
 	if st, err := os.Lstat(path); err == nil {
@@ -47,9 +48,11 @@ func (s *Server) ListenUnix(path string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
-		return err
+	if runtime.GOOS != "windows" {
+		if err := os.Chmod(path, 0o600); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	if err := atomicfile.Write(TokenFile(path), []byte(s.Token), 0o600); err != nil {
 		ln.Close()
