@@ -195,7 +195,7 @@ any shell.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newSwitchCmd(e, g), newPromptCmd(e), newLogoutCmd(e, g), newScopesCmd(e), newBridgeCmd(e))
+	root.AddCommand(newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newSwitchCmd(e, g), newPromptCmd(e), newLogoutCmd(e, g), newScopesCmd(e), newBridgeCmd(e), newProcessCacheCmd(e))
 	root.AddCommand(awsCommands(e, g)...)
 	// Completion for bash, zsh, fish and PowerShell: commands, flags, and
 	// profile names for --profile.
