@@ -10,7 +10,9 @@ import (
 	"github.com/credchain/credchain/internal/profiles"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
 
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/awsconfig"
@@ -152,8 +154,21 @@ func Run() {
 		handedOverBy = v
 		_ = os.Unsetenv(frontVersionVar)
 	}
-	os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv))
+	os.Exit(Main(commandArgs(os.Args[0], os.Args[1:]), os.Stdin, os.Stdout, os.Stderr, os.LookupEnv))
 }
+
+// commandArgs are the command's arguments: Docker runs credential helpers
+// as docker-credential-NAME ACTION, which is docker-credential ACTION.
+func commandArgs(argv0 string, args []string) []string {
+	if strings.TrimSuffix(filepath.Base(argv0), ".exe") == dockerHelperName {
+		return append([]string{"docker-credential"}, args...)
+	}
+	return args
+}
+
+// dockerHelperName is the name Docker runs credchain's helper as (a link to
+// credchain; "credHelpers": {"ACCOUNT.dkr.ecr.REGION.amazonaws.com": "credchain"}).
+const dockerHelperName = "docker-credential-credchain"
 
 // Main runs credchain with args and returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {

@@ -316,3 +316,14 @@ func TestConsoleRefusedSessionSaysUseARole(t *testing.T) {
 		t.Fatalf("exit %d, %q, %q", c, out.String(), errOut.String())
 	}
 }
+
+// TestDockerHelperName: run as docker-credential-credchain (Docker's name
+// for the helper, a link to credchain), it is docker-credential.
+func TestDockerHelperName(t *testing.T) {
+	for argv0, want := range map[string]string{"/usr/local/bin/docker-credential-credchain": "docker-credential get",
+		`C:\bin\docker-credential-credchain.exe`: "docker-credential get", "/usr/bin/credchain": "get"} {
+		if got := strings.Join(commandArgs(argv0, []string{"get"}), " "); got != want && !(strings.Contains(argv0, `\`) && filepath.Separator == '/') {
+			t.Errorf("%s: %q, want %q", argv0, got, want)
+		}
+	}
+}

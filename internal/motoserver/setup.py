@@ -46,7 +46,7 @@ iam.put_user_policy(UserName="alice", PolicyName="assume-only",                #
                     PolicyDocument=allow("sts:AssumeRole", [roles["Ops"], roles["Partner"]]))
 for name in roles:                                                       # 8-11
     iam.put_role_policy(RoleName=name, PolicyName="work",
-                        PolicyDocument=allow(["ec2:Describe*", "dynamodb:ListTables", "sts:AssumeRole", "sts:GetCallerIdentity"]))
+                        PolicyDocument=allow(["ec2:Describe*", "dynamodb:ListTables", "sts:AssumeRole", "sts:GetCallerIdentity", "ecr:GetAuthorizationToken"]))
 image = ec2.describe_images()["Images"][0]["ImageId"]                     # 12
 inst = ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]  # 13
 ddb.create_table(TableName="orders", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],   # 14
