@@ -128,3 +128,4 @@ PREFIX ?= /usr/local
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 bin/credchain bin/credchain-aws $(DESTDIR)$(PREFIX)/bin/
+	ln -sf credchain $(DESTDIR)$(PREFIX)/bin/docker-credential-credchain
