@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"github.com/credchain/credchain/internal/scopes"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -194,6 +195,9 @@ func Run(f Files) []Finding {
 			add(where, Warning, "several-sources", name, fmt.Sprintf("profile %q configures %s: boto3 uses the first in its chain (%s); aws-sdk-go-v2 and other tools may choose another or refuse",
 				name, strings.Join(kinds, ", "), kinds[0]), "keep one kind of credentials per profile; move the others to their own profile")
 		}
+		if v, ok := p.Lookup("credential_process"); ok {
+			helperChecks(v, name, add)
+		}
 		if v, ok := p.Lookup("credential_process"); ok && shellSyntax(v.Raw) {
 			add(v.Pos(), Warning, "process-shell", name, "credential_process uses shell syntax: boto3 runs it without a shell (no pipes, $VAR, ~ or globs), aws-sdk-go-v2 runs it with sh -c",
 				"wrap the command in a script, or write it as: sh -c '...'")
@@ -356,4 +360,32 @@ func shellSyntax(line string) bool {
 		}
 	}
 	return false
+}
+
+// idpHelpers are IdP helpers people run as credential_process: they sign
+// in (a browser, a push, a keychain) and are slow, and botocore runs them
+// at every process start, caching nothing.
+var idpHelpers = map[string]bool{"saml2aws": true, "okta-aws-cli": true, "gimme-aws-creds": true, "aws-sso-util": true,
+	"granted": true, "assumego": true, "aws-vault": true, "op": true, "aws-okta": true, "awsume": true}
+
+// helperChecks are the checks of a credential_process that runs a known
+// helper: the flag it needs to print credential_process output, and
+// process-cache for the slow ones.
+func helperChecks(v awsconfig.Value, profile string, add func(where, sev, check, profile, msg, fix string)) {
+	argv := strings.Fields(v.Raw)
+	if len(argv) == 0 {
+		return
+	}
+	prog := filepath.Base(argv[0])
+	if prog == "credchain" || prog == "credchain-aws" {
+		return // credchain's own: keys process, process-cache, export
+	}
+	if prog == "saml2aws" && !strings.Contains(v.Raw, "--credential-process") {
+		add(v.Pos(), Warning, "process-helper-flag", profile, "saml2aws prints credential_process output only with --credential-process: without it boto3 gets its log, not credentials",
+			"add --credential-process (saml2aws login --credential-process --role ARN --skip-prompt --quiet)")
+	}
+	if idpHelpers[prog] {
+		add(v.Pos(), Warning, "process-not-cached", profile, fmt.Sprintf("%s signs in at every process start: boto3 and the AWS CLI run credential_process each time and cache nothing (ten processes, ten sign-ins)", prog),
+			"wrap it: credential_process = credchain process-cache -- "+v.Raw)
+	}
 }
