@@ -9,7 +9,12 @@ package stscreds
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
 	"context"
+	"github.com/credchain/credchain/cache"
 	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -179,5 +184,34 @@ func FederationToken(ctx context.Context, o ClientOptions, c creds.Credentials, 
 	if k.Expiration != nil {
 		r.Expires = *k.Expiration
 	}
+	return r, nil
+}
+
+// SAML assumes roleARN with a SAML assertion (base64, as an IdP posts it)
+// through AssumeRoleWithSAML, unsigned as botocore sends it; the result is
+// cached under a key of the role, the principal and the assertion's hash.
+func SAML(ctx context.Context, o ClientOptions, c cache.Cache, roleARN, principalARN, assertion string, duration int32, now time.Time) (creds.Credentials, error) {
+	where := "AssumeRoleWithSAML " + roleARN
+	sum := sha256.Sum256([]byte(assertion))
+	key, err := cache.Key(map[string]any{"RoleArn": roleARN, "PrincipalArn": principalARN, "SAMLAssertionSHA256": hex.EncodeToString(sum[:])})
+	if err != nil {
+		return creds.Credentials{}, err
+	}
+	if cached, ok := fromCache(c, key, now, "assume-role-with-saml", where+" (cached)"); ok {
+		return cached, nil
+	}
+	in := &sts.AssumeRoleWithSAMLInput{RoleArn: aws.String(roleARN), PrincipalArn: aws.String(principalARN), SAMLAssertion: aws.String(assertion)}
+	if duration != 0 {
+		in.DurationSeconds = aws.Int32(duration)
+	}
+	out, err := NewUnsignedClient(o).AssumeRoleWithSAML(ctx, in)
+	if err != nil {
+		return creds.Credentials{}, apiError(where, err)
+	}
+	r, err := save(where, c, key, result(out.Credentials, out.AssumedRoleUser), nil)
+	if err != nil {
+		return creds.Credentials{}, err
+	}
+	r.Method, r.Source = "assume-role-with-saml", where
 	return r, nil
 }

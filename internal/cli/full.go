@@ -11,5 +11,5 @@ const front = false
 // or the stored keys (explain shows them): the front build hands them to
 // the full build whole.
 func awsCommands(e *env, g *globals) []*cobra.Command {
-	return []*cobra.Command{newExplainCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g), newKeysCmd(e, g), newAgentCmd(e, g), newDockerCmd(e, g), newEKSCmd(e, g), newDockerCredentialCmd(e, g)}
+	return []*cobra.Command{newExplainCmd(e, g), newWhoamiCmd(e, g), newSSOCmd(e, g), newKeysCmd(e, g), newAgentCmd(e, g), newDockerCmd(e, g), newEKSCmd(e, g), newDockerCredentialCmd(e, g), newAssumeSAMLCmd(e, g)}
 }
