@@ -368,24 +368,33 @@ func shellSyntax(line string) bool {
 var idpHelpers = map[string]bool{"saml2aws": true, "okta-aws-cli": true, "gimme-aws-creds": true, "aws-sso-util": true,
 	"granted": true, "assumego": true, "aws-vault": true, "op": true, "aws-okta": true, "awsume": true}
 
-// helperChecks are the checks of a credential_process that runs a known
-// helper: the flag it needs to print credential_process output, and
-// process-cache for the slow ones.
-func helperChecks(v awsconfig.Value, profile string, add func(where, sev, check, profile, msg, fix string)) {
-	argv := strings.Fields(v.Raw)
+// HelperAdvice is what to know about a credential_process command that
+// runs a known helper: the flag it needs, and process-cache for the slow
+// ones (each a check name, a message and a fix); none for others.
+func HelperAdvice(command string) [][3]string {
+	argv := strings.Fields(command)
 	if len(argv) == 0 {
-		return
+		return nil
 	}
 	prog := filepath.Base(argv[0])
 	if prog == "credchain" || prog == "credchain-aws" {
-		return // credchain's own: keys process, process-cache, export
+		return nil // credchain's own: keys process, process-cache, export
 	}
-	if prog == "saml2aws" && !strings.Contains(v.Raw, "--credential-process") {
-		add(v.Pos(), Warning, "process-helper-flag", profile, "saml2aws prints credential_process output only with --credential-process: without it boto3 gets its log, not credentials",
-			"add --credential-process (saml2aws login --credential-process --role ARN --skip-prompt --quiet)")
+	var out [][3]string
+	if prog == "saml2aws" && !strings.Contains(command, "--credential-process") {
+		out = append(out, [3]string{"process-helper-flag", "saml2aws prints credential_process output only with --credential-process: without it boto3 gets its log, not credentials",
+			"add --credential-process (saml2aws login --credential-process --role ARN --skip-prompt --quiet)"})
 	}
 	if idpHelpers[prog] {
-		add(v.Pos(), Warning, "process-not-cached", profile, fmt.Sprintf("%s signs in at every process start: boto3 and the AWS CLI run credential_process each time and cache nothing (ten processes, ten sign-ins)", prog),
-			"wrap it: credential_process = credchain process-cache -- "+v.Raw)
+		out = append(out, [3]string{"process-not-cached", fmt.Sprintf("%s signs in at every process start: boto3 and the AWS CLI run credential_process each time and cache nothing (ten processes, ten sign-ins)", prog),
+			"wrap it: credential_process = credchain process-cache -- " + command})
+	}
+	return out
+}
+
+// helperChecks adds HelperAdvice as findings.
+func helperChecks(v awsconfig.Value, profile string, add func(where, sev, check, profile, msg, fix string)) {
+	for _, a := range HelperAdvice(v.Raw) {
+		add(v.Pos(), Warning, a[0], profile, a[1], a[2])
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/credchain/credchain/internal/profiles"
+	"github.com/credchain/credchain/lint"
 	"text/tabwriter"
 	"time"
 
@@ -135,6 +136,14 @@ func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error
 		writeExplanation(&out, x, time.Now())
 		if x.Scope != nil {
 			fmt.Fprintf(&out, "scope:            %s (from %s)\n", describeScope(*x.Scope), x.ScopeFrom)
+		}
+		if c := x.Credentials; c != nil && c.Method == "custom-process" {
+			if p := g.profileSection(e); p != nil {
+				cmdline, _ := p.Get("credential_process")
+				for _, a := range lint.HelperAdvice(cmdline) {
+					fmt.Fprintf(&out, "helper:           %s; fix: %s\n", a[1], a[2])
+				}
+			}
 		}
 		if token != "" {
 			fmt.Fprintf(&out, "SSO token:        %s\n", token)
