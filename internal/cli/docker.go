@@ -9,9 +9,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -180,8 +182,9 @@ func dockerRun(ctx context.Context, e *env, g *globals, argv []string, bin, imag
 		extra = append(extra, "--name", name)
 	}
 	region, _, _ := s.Region()
-	for k, v := range (containers.Options{Region: region}).Env() {
-		extra = append(extra, "-e", k+"="+v)
+	env := (containers.Options{Region: region}).Env()
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		extra = append(extra, "-e", k+"="+env[k])
 	}
 	engine := argv[0]
 	app := append(append([]string{argv[0], "run"}, extra...), argv[2:]...)
