@@ -228,7 +228,7 @@ func TestConsoleBrowserChoice(t *testing.T) {
 			t.Fatalf("%v: exit %d: %s", tc.args, c, errOut.String())
 		}
 		var got []string
-		for i := 0; i < 100 && len(got) == 0; i++ {
+		for i := 0; i < 500 && len(got) == 0; i++ {
 			data, _ := os.ReadFile(record)
 			got = strings.Fields(string(data))
 			time.Sleep(20 * time.Millisecond)
