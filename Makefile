@@ -5,7 +5,7 @@ PKGS      := ./...
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME  ?= 30s
 
-.PHONY: test apicheck mutants oldgo race front unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build install crossbuild difftest
+.PHONY: test apicheck mutants docs oldgo race front unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build install crossbuild difftest
 
 # Everything CI checks: formatting, vet, module tidiness, and every test
 # (botocore differential suites included) under the race detector.
@@ -125,7 +125,18 @@ build:
 	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) -o bin/credchain-aws ./cmd/credchain-aws
 
 PREFIX ?= /usr/local
-install: build
+# Man pages and completions from the command tree (tools/gendocs, cobra's
+# doc package): they never drift from --help.
+docs:
+	$(GO) run ./tools/gendocs -man build/man -completions build/completions
+
+install: build docs
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 bin/credchain bin/credchain-aws $(DESTDIR)$(PREFIX)/bin/
 	ln -sf credchain $(DESTDIR)$(PREFIX)/bin/docker-credential-credchain
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 0644 build/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 build/completions/credchain.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/credchain
+	install -m 0644 build/completions/_credchain $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_credchain
+	install -m 0644 build/completions/credchain.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/credchain.fish

@@ -170,6 +170,47 @@ func commandArgs(argv0 string, args []string) []string {
 // credchain; "credHelpers": {"ACCOUNT.dkr.ecr.REGION.amazonaws.com": "credchain"}).
 const dockerHelperName = "docker-credential-credchain"
 
+// newRoot is credchain's command tree; ran is set once a command runs.
+func newRoot(e *env, g *globals, ran *bool) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "credchain",
+		Short: "Resolve AWS credentials exactly like boto3, and explain why",
+		Long: `credchain finds AWS credentials in botocore's exact order (explicit keys,
+environment, ~/.aws/credentials, credential_process, ~/.aws/config, boto2
+files, ...), explains which source wins and why, and exports the result for
+any shell.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			*ran = true
+			g.profileSet = cmd.Flags().Changed("profile")
+		},
+		Version: version(),
+	}
+	root.SetVersionTemplate("credchain {{.Version}}\n")
+	root.PersistentFlags().StringVar(&g.profile, "profile", "", "use this profile explicitly (like boto3.Session(profile_name=...) or aws --profile)")
+	root.PersistentFlags().BoolVar(&g.noCache, "no-cache", false, "do not read or write the assumed-role cache shared with the AWS CLI (~/.aws/cli/cache)")
+	root.PersistentFlags().BoolVar(&g.noLogin, "no-login", false, "when an SSO token is missing or expired, fail instead of signing in")
+	root.PersistentFlags().StringVar(&g.mfaCode, "mfa-code", "", "MFA code for a role with mfa_serial (otherwise asked for on the terminal, or read as one line from stdin)")
+	root.AddCommand(newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newSwitchCmd(e, g), newPromptCmd(e), newLogoutCmd(e, g), newScopesCmd(e), newBridgeCmd(e), newProcessCacheCmd(e))
+	root.AddCommand(awsCommands(e, g)...)
+	// Completion for bash, zsh, fish and PowerShell: commands, flags, and
+	// profile names for --profile.
+	_ = root.RegisterFlagCompletionFunc("profile", func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		return profileNames(e, prefix), cobra.ShellCompDirectiveNoFileComp
+	})
+	return root
+}
+
+// CommandTree is credchain's command tree, for generated documentation
+// (man pages, completions): every command of this build.
+func CommandTree() *cobra.Command {
+	e := &env{lookup: os.LookupEnv, stdin: os.Stdin, stdout: io.Discard, stderr: io.Discard}
+	root := newRoot(e, &globals{}, new(bool))
+	root.InitDefaultCompletionCmd()
+	return root
+}
+
 // Main runs credchain with args and returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, lookup func(string) (string, bool)) int {
 	return MainContext(context.Background(), args, stdin, stdout, stderr, lookup)
@@ -186,37 +227,11 @@ func MainContext(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	limitHeap(lookup)
 	g := &globals{}
 	ran := false
-	root := &cobra.Command{
-		Use:   "credchain",
-		Short: "Resolve AWS credentials exactly like boto3, and explain why",
-		Long: `credchain finds AWS credentials in botocore's exact order (explicit keys,
-environment, ~/.aws/credentials, credential_process, ~/.aws/config, boto2
-files, ...), explains which source wins and why, and exports the result for
-any shell.`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
-			ran = true
-			g.profileSet = cmd.Flags().Changed("profile")
-		},
-		Version: version(),
-	}
-	root.SetVersionTemplate("credchain {{.Version}}\n")
-	root.PersistentFlags().StringVar(&g.profile, "profile", "", "use this profile explicitly (like boto3.Session(profile_name=...) or aws --profile)")
-	root.PersistentFlags().BoolVar(&g.noCache, "no-cache", false, "do not read or write the assumed-role cache shared with the AWS CLI (~/.aws/cli/cache)")
-	root.PersistentFlags().BoolVar(&g.noLogin, "no-login", false, "when an SSO token is missing or expired, fail instead of signing in")
-	root.PersistentFlags().StringVar(&g.mfaCode, "mfa-code", "", "MFA code for a role with mfa_serial (otherwise asked for on the terminal, or read as one line from stdin)")
+	root := newRoot(e, g, &ran)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newExportCmd(e, g), newProfilesCmd(e), newAssumeCmd(e, g), newExecCmd(e, g), newServeCmd(e, g), newLintCmd(e), newConsoleCmd(e, g), newShellInitCmd(e), newSwitchCmd(e, g), newPromptCmd(e), newLogoutCmd(e, g), newScopesCmd(e), newBridgeCmd(e), newProcessCacheCmd(e))
-	root.AddCommand(awsCommands(e, g)...)
-	// Completion for bash, zsh, fish and PowerShell: commands, flags, and
-	// profile names for --profile.
-	_ = root.RegisterFlagCompletionFunc("profile", func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
-		return profileNames(e, prefix), cobra.ShellCompDirectiveNoFileComp
-	})
 
 	if front {
 		root.InitDefaultCompletionCmd()
