@@ -21,6 +21,7 @@ func (r *resolution) sso(name string) (creds.Provider, error) {
 		return nil, creds.Skip("profile %q has no sso_account_id or sso_role_name", name)
 	}
 	get := func(k string) (string, bool) { return p.Get(k) }
+	lookup := p.Lookup
 	var session *awsconfig.Section
 	required := []string{"sso_role_name", "sso_account_id", "sso_start_url", "sso_region"}
 	if sessionName, ok := p.Get("sso_session"); ok {
@@ -40,6 +41,12 @@ func (r *resolution) sso(name string) (creds.Provider, error) {
 				return v, true
 			}
 			return p.Get(k)
+		}
+		lookup = func(k string) (awsconfig.Value, bool) {
+			if v, ok := s.Lookup(k); ok {
+				return v, true
+			}
+			return p.Lookup(k)
 		}
 		required = append(required, "sso_session")
 	}
@@ -78,11 +85,22 @@ func (r *resolution) sso(name string) (creds.Provider, error) {
 		return nil, err
 	}
 	home := awsconfig.ExpandUser("~", r.env)
+	check := r.tokenProviderCheck
+	if v, _ := lookup("sso_region"); v.Nested != nil {
+		// A nested block is a dict in botocore, which fails on it (a raw
+		// TypeError) where it checks the SSO client's region.
+		check = func() error {
+			if err := r.tokenProviderCheck(); err != nil {
+				return err
+			}
+			return creds.Errorf(creds.KindInvalidConfig, "sso_region at %s is a nested block, not a region name", v.Pos())
+		}
+	}
 	return &ssocreds.Provider{
 		Config: ssocreds.Config{Profile: name, StartURL: vals["sso_start_url"], Region: vals["sso_region"],
 			RoleName: vals["sso_role_name"], AccountID: vals["sso_account_id"], Session: vals["sso_session"]},
 		TokenDir: filepath.Join(home, ".aws", "sso", "cache"), Endpoint: endpoint, OIDCEndpoint: oidc,
-		Cache: r.o.cache, Now: r.o.now, Retry: r.ssoRetry, ClientCheck: r.tokenProviderCheck, Client: awsClients.sso}, nil
+		Cache: r.o.cache, Now: r.o.now, Retry: r.ssoRetry, ClientCheck: check, Client: awsClients.sso}, nil
 }
 
 // ssoRetry is the SSO client's retry settings, then the check botocore
