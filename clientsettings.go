@@ -209,6 +209,10 @@ func (unsignable) AssumeRole(context.Context, stscreds.AssumeRoleInput) (stscred
 	return stscreds.Result{}, errNoRegion()
 }
 
+// SigningError is why it cannot sign: botocore finds the region missing
+// before it signs with the source's keys.
+func (unsignable) SigningError() error { return errNoRegion() }
+
 // endpointURL is botocore's configured endpoint for a service, for the
 // active profile: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, the
 // profile's [services] block, the profile's endpoint_url; none when

@@ -274,6 +274,13 @@ func (p *AssumeRole) Retrieve(ctx context.Context) (creds.Credentials, error) {
 		return creds.Credentials{}, err
 	}
 	if unsignable != nil {
+		// A client that cannot sign either (no region) fails first:
+		// botocore resolves the region before it signs with the keys.
+		if sc, ok := client.(interface{ SigningError() error }); ok {
+			if err := sc.SigningError(); err != nil {
+				return creds.Credentials{}, err
+			}
+		}
 		// Plain from here: a role chained from this one fails with it
 		// before its own validation, as botocore does.
 		return creds.Credentials{}, unsignable.Err
