@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/credchain/credchain"
-	"github.com/credchain/credchain/awsconfig"
 	"github.com/credchain/credchain/awsv2"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/agent"
@@ -91,12 +91,10 @@ func agentSource(e *env, g *globals, roleARN string) (*credchain.Session, credch
 		return src.session(e), credchain.Role{ARN: roleARN}, nil
 	}
 	name := g.sessionProfile(e)
-	path, _ := awsconfig.ConfigFile(g.lookup(e))
-	f, err := awsconfig.ReadFile(path)
-	if err != nil && !errors.Is(err, awsconfig.ErrNotFound) {
+	p, err := g.profileSection(e)
+	if err != nil {
 		return nil, credchain.Role{}, err
 	}
-	p := awsconfig.Merge(awsconfig.NewConfig(f), nil).Lookup(name)
 	arn, _ := p.Get("role_arn")
 	source, _ := p.Get("source_profile")
 	if arn == "" || source == "" {
@@ -152,7 +150,7 @@ func startAgent(ctx context.Context, e *env, g *globals, o *agentOptions, comman
 	if err != nil {
 		return nil, err
 	}
-	sess, err := agent.New(command, role.ARN, deref(id.Arn), deref(id.Account), stsOpts.Region, scope, o.scope, o.ttl, o.maxSession)
+	sess, err := agent.New(command, role.ARN, aws.ToString(id.Arn), aws.ToString(id.Account), stsOpts.Region, scope, o.scope, o.ttl, o.maxSession)
 	if err != nil {
 		return nil, usageError{err}
 	}
@@ -342,11 +340,4 @@ after the calls, and data events only where a trail records them.`,
 	cmd.Flags().StringVar(&audit, "audit", "", "the session's audit file")
 	cmd.Flags().BoolVar(&suggest, "suggest-policy", false, "print a policy allowing exactly the calls that succeeded")
 	return cmd
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }

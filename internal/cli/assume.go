@@ -115,7 +115,7 @@ func (f *roleFlags) resolve(ctx context.Context, e *env, g *globals) (creds.Cred
 			}
 		}
 		if err == nil && len(roles) == 0 && f.scopeFlags.set() {
-			err = checkScoped(c, true, g.sessionProfile(e))
+			err = checkScoped(c, g.sessionProfile(e))
 		}
 		return c, s, src, err
 	}

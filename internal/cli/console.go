@@ -127,7 +127,7 @@ func (o *consoleOptions) url(ctx context.Context, e *env, g *globals) (consoleUR
 		}
 	}
 	if !o.federate && len(o.arns) == 0 && !o.scopeFlags.set() {
-		if p := g.profileSection(e); p != nil {
+		if p, _ := g.profileSection(e); p != nil {
 			if start, account, role, ok := ssoTarget(g, e, p); ok {
 				return consoleURL{URL: console.SSOShortcut(start, account, role, dest), Opens: dest, Kind: "sso-shortcut"}, nil
 			}
@@ -183,15 +183,18 @@ func signinToken(endpoint string, c creds.Credentials) (string, error) {
 	return tok.SigninToken, nil
 }
 
-// profileSection is the selected profile's merged section (nil for none).
-func (g *globals) profileSection(e *env) *awsconfig.Section {
-	lookup := g.lookup(e)
-	path, _ := awsconfig.ConfigFile(lookup)
+// profileSection is the selected profile's section of the config file (nil
+// for none, or no config file); the file's own errors are returned.
+func (g *globals) profileSection(e *env) (*awsconfig.Section, error) {
+	path, _ := awsconfig.ConfigFile(g.lookup(e))
 	f, err := awsconfig.ReadFile(path)
-	if err != nil {
-		return nil
+	if errors.Is(err, awsconfig.ErrNotFound) {
+		return nil, nil
 	}
-	return awsconfig.Merge(awsconfig.NewConfig(f), nil).Lookup(g.sessionProfile(e))
+	if err != nil {
+		return nil, err
+	}
+	return awsconfig.Merge(awsconfig.NewConfig(f), nil).Lookup(g.sessionProfile(e)), nil
 }
 
 // ssoTarget is an SSO profile's start URL, account and role.
@@ -224,14 +227,12 @@ func (o *consoleOptions) open(e *env, g *globals, u consoleURL) error {
 		_, err := fmt.Fprintln(e.stdout, u.URL)
 		return err
 	}
-	profile := o.browserProfile
-	if profile == "" {
-		if p := g.profileSection(e); p != nil {
+	// The profile's browser settings: one read of the config file.
+	profile, color := o.browserProfile, ""
+	if p, _ := g.profileSection(e); p != nil {
+		if profile == "" {
 			profile, _ = p.Get("credchain_browser_profile")
 		}
-	}
-	color := ""
-	if p := g.profileSection(e); p != nil {
 		color, _ = p.Get("credchain_browser_color")
 	}
 	var err error

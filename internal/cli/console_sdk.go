@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/credchain/credchain"
 	"github.com/credchain/credchain/creds"
 	"github.com/credchain/credchain/internal/agent"
@@ -28,7 +29,7 @@ func federationToken(ctx context.Context, s *credchain.Session, c creds.Credenti
 	if err != nil {
 		return creds.Credentials{}, err
 	}
-	arn := deref(id.Arn)
+	arn := aws.ToString(id.Arn)
 	if !strings.Contains(arn, ":user/") {
 		return creds.Credentials{}, fmt.Errorf("console sign-in from long-term keys needs an IAM user's; %s is not one", arn)
 	}

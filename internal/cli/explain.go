@@ -138,7 +138,7 @@ func runExplain(cmd *cobra.Command, e *env, g *globals, o *explainOptions) error
 			fmt.Fprintf(&out, "scope:            %s (from %s)\n", describeScope(*x.Scope), x.ScopeFrom)
 		}
 		if c := x.Credentials; c != nil && c.Method == "custom-process" {
-			if p := g.profileSection(e); p != nil {
+			if p, _ := g.profileSection(e); p != nil {
 				cmdline, _ := p.Get("credential_process")
 				for _, a := range lint.HelperAdvice(cmdline) {
 					fmt.Fprintf(&out, "helper:           %s; fix: %s\n", a[1], a[2])

@@ -97,17 +97,13 @@ func (g *globals) sessionProfile(e *env) string {
 	return "default"
 }
 
-// errNoRoleToScope: the profile's credentials are not an assumed role's.
-func errNoRoleToScope(profile, method string) error {
-	return fmt.Errorf("profile %q gives %s credentials, not an assumed role's: session policies, tags and a source identity are AssumeRole's: add --role-arn ARN (SSO and GetSessionToken credentials cannot carry a session policy themselves; assuming a role with them is role chaining, which caps the session at 1 hour)", profile, method)
-}
-
-// checkScoped refuses a scope that nothing applied.
-func checkScoped(c creds.Credentials, scoped bool, profile string) error {
-	if scoped && c.Method != "assume-role" {
-		return usageError{errNoRoleToScope(profile, c.Method)}
+// checkScoped refuses a scope that nothing applied: the profile's
+// credentials are not an assumed role's.
+func checkScoped(c creds.Credentials, profile string) error {
+	if c.Method == "assume-role" {
+		return nil
 	}
-	return nil
+	return usageError{fmt.Errorf("profile %q gives %s credentials, not an assumed role's: session policies, tags and a source identity are AssumeRole's: add --role-arn ARN (SSO and GetSessionToken credentials cannot carry a session policy themselves; assuming a role with them is role chaining, which caps the session at 1 hour)", profile, c.Method)}
 }
 
 // describeScope is the scope in a line.
