@@ -5,11 +5,11 @@ PKGS      := ./...
 STATICCHECK_VERSION := v0.8.2
 FUZZTIME  ?= 30s
 
-.PHONY: test apicheck mutants docs oldgo race front unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build install crossbuild difftest
+.PHONY: test dist disttool apicheck mutants docs oldgo race front unit vet fmtcheck lint fuzz bench bench-peers bench-serve tidycheck build install crossbuild difftest
 
 # Everything CI checks: formatting, vet, module tidiness, and every test
 # (botocore differential suites included) under the race detector.
-test: fmtcheck vet tidycheck apicheck crossbuild oldgo race front
+test: fmtcheck vet tidycheck disttool apicheck crossbuild oldgo race front
 
 # The oldest Go go.mod allows (its go line: what x/sys, x/term and x/sync
 # need) builds and vets everything; GOTOOLCHAIN fetches it from the module
@@ -27,7 +27,7 @@ oldgo:
 
 # Release targets, static: both binaries build for each, and every package
 # and test type-checks for Windows and macOS (the front's too).
-TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 FRONT   := -tags credchain_front
 crossbuild:
 	@set -e; for t in $(TARGETS); do \
@@ -129,6 +129,25 @@ PREFIX ?= /usr/local
 # doc package): they never drift from --help.
 docs:
 	$(GO) run ./tools/gendocs -man build/man -completions build/completions
+
+# The release, built as it is published (nothing is published from here):
+# per target an archive with both binaries, README, LICENSE, CHANGELOG,
+# completions and man pages, and its CycloneDX SBOM; .deb, .rpm and .apk
+# (nfpm, packaging/nfpm.yaml); checksums.txt; a Homebrew formula and a Scoop
+# manifest. tools/dist is a module of its own, so the library's go.mod
+# stays free of the packagers. DIST_TARGETS narrows it (GOOS/GOARCH,...).
+DIST_TARGETS ?= linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64
+dist:
+	cd tools/dist && $(GO) run . -root ../.. -out ../../dist -targets $(DIST_TARGETS)
+
+# tools/dist's own checks (the snapshot it builds is installed and used by
+# packaging/release_test.go, in make race): vet, tidiness, its tests and the
+# release configuration's validation.
+disttool:
+	cd tools/dist && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) run . -root ../.. -check
+	@cd tools/dist && cp go.mod /tmp/credchain-dist-go.mod.bak && cp go.sum /tmp/credchain-dist-go.sum.bak && $(GO) mod tidy && \
+	if ! cmp -s go.mod /tmp/credchain-dist-go.mod.bak || ! cmp -s go.sum /tmp/credchain-dist-go.sum.bak; then \
+		echo "go mod tidy changes tools/dist/go.mod or go.sum"; cp /tmp/credchain-dist-go.mod.bak go.mod; cp /tmp/credchain-dist-go.sum.bak go.sum; exit 1; fi
 
 install: build docs
 	install -d $(DESTDIR)$(PREFIX)/bin
