@@ -101,7 +101,40 @@ func TestReleaseSnapshot(t *testing.T) {
 		return
 	}
 	installed := installDeb(t, filepath.Join(out, deb))
-	usePair(t, installed)
+	usePair(t, installed, "vendor-completions")
+}
+
+// TestMakeInstall: make install from a checkout, into DESTDIR with
+// PREFIX=/usr, gives the same working pair with its completions (zsh's in
+// site-functions) and man pages.
+func TestMakeInstall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds both binaries")
+	}
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make is not installed")
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest := t.TempDir()
+	cmd := exec.Command("make", "install", "DESTDIR="+dest, "PREFIX=/usr", "VERSION="+testVersion)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make install: %v\n%s", err, out)
+	}
+	for _, f := range []string{"usr/bin/credchain", "usr/bin/credchain-aws", "usr/share/man/man1/credchain.1",
+		"usr/share/bash-completion/completions/credchain", "usr/share/zsh/site-functions/_credchain",
+		"usr/share/fish/vendor_completions.d/credchain.fish"} {
+		if _, err := os.Stat(filepath.Join(dest, f)); err != nil {
+			t.Errorf("make install: %v", err)
+		}
+	}
+	if link, err := os.Readlink(filepath.Join(dest, "usr/bin/docker-credential-credchain")); err != nil || link != "credchain" {
+		t.Errorf("make install: docker-credential-credchain -> %q (%v)", link, err)
+	}
+	usePair(t, dest, "site-functions")
 }
 
 // verifyChecksums checks checksums.txt against every artefact and that
@@ -335,8 +368,9 @@ func keys(m map[string]string) []string {
 	return ks
 }
 
-// usePair runs the installed credchain as a person would.
-func usePair(t *testing.T, root string) {
+// usePair runs the credchain installed under root as a person would;
+// zshDir is the folder of /usr/share/zsh its completion is in.
+func usePair(t *testing.T, root, zshDir string) {
 	bin := filepath.Join(root, "usr", "bin")
 	home := t.TempDir()
 	cfg := filepath.Join(home, "config")
@@ -393,10 +427,13 @@ func usePair(t *testing.T, root string) {
 		if _, err := exec.LookPath("zsh"); err != nil {
 			t.Skip("zsh is not installed")
 		}
-		// The package's folder is one zsh looks in; the installed file
-		// there is the one compinit finds.
-		script := `[[ ${fpath[(Ie)/usr/share/zsh/vendor-completions]} -gt 0 ]] || { print "not in fpath: /usr/share/zsh/vendor-completions"; exit 1 }
-fpath=(` + root + `/usr/share/zsh/vendor-completions $fpath)
+		// The package's folder is one zsh looks in (Debian's zsh:
+		// vendor-completions; site-functions is in fpath under
+		// /usr/local, which make install's default PREFIX is); the
+		// installed file there is the one compinit finds.
+		dir := "/usr/share/zsh/" + zshDir
+		script := `[[ ${fpath[(Ie)` + dir + `]} -gt 0 || ${fpath[(Ie)/usr/local/share/zsh/` + zshDir + `]} -gt 0 ]] || { print "not in fpath: ` + dir + `"; exit 1 }
+fpath=(` + root + dir + ` $fpath)
 autoload -U compinit && compinit -u -d ` + home + `/zcompdump
 print -r -- "comp=${_comps[credchain]}"`
 		cmd := exec.Command("zsh", "-f", "-c", script)
