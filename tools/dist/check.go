@@ -12,17 +12,14 @@ import (
 // file it names present: the man pages and completions generated from the
 // command tree, empty stand-ins for the binaries), and the formula's
 // template parses.
-func checkConfig(o *options) error {
+func checkConfig(ctx context.Context, o *options) error {
 	work, err := os.MkdirTemp("", "credchain-dist-check-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
 	docs := filepath.Join(work, "docs")
-	if err := goCmd(context.Background(), o.root, nil, "run", "./tools/gendocs", "-man", filepath.Join(docs, "man"), "-completions", filepath.Join(docs, "completions")); err != nil {
-		return err
-	}
-	if err := gzipDir(filepath.Join(docs, "man"), filepath.Join(docs, "man-gz")); err != nil {
+	if err := writeDocs(ctx, o.root, docs); err != nil {
 		return err
 	}
 	bin := filepath.Join(work, "bin")

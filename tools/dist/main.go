@@ -97,7 +97,7 @@ func mainErr(ctx context.Context, root, out, version, targets, baseURL string, s
 	}
 	o.version = tagVersion(version)
 	if check {
-		return checkConfig(o)
+		return checkConfig(ctx, o)
 	}
 	if o.out, err = filepath.Abs(out); err != nil {
 		return err

@@ -36,10 +36,7 @@ func run(ctx context.Context, o *options) ([]artefact, error) {
 	work := filepath.Join(o.out, ".work")
 	defer os.RemoveAll(work)
 	docs := filepath.Join(work, "docs")
-	if err := goCmd(ctx, o.root, nil, "run", "./tools/gendocs", "-man", filepath.Join(docs, "man"), "-completions", filepath.Join(docs, "completions")); err != nil {
-		return nil, err
-	}
-	if err := gzipDir(filepath.Join(docs, "man"), filepath.Join(docs, "man-gz")); err != nil {
+	if err := writeDocs(ctx, o.root, docs); err != nil {
 		return nil, err
 	}
 	var sbomTool string
@@ -152,6 +149,15 @@ func sha256File(path string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// writeDocs writes the man pages (man/, and gzipped in man-gz/ for the
+// packages) and completions (completions/) of the command tree into docs.
+func writeDocs(ctx context.Context, root, docs string) error {
+	if err := goCmd(ctx, root, nil, "run", "./tools/gendocs", "-man", filepath.Join(docs, "man"), "-completions", filepath.Join(docs, "completions")); err != nil {
+		return err
+	}
+	return gzipDir(filepath.Join(docs, "man"), filepath.Join(docs, "man-gz"))
 }
 
 // gzipDir writes every file of src gzipped into dst (man pages for the
