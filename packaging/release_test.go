@@ -70,6 +70,13 @@ func TestReleaseSnapshot(t *testing.T) {
 	dist("-out", out, "-targets", "linux/amd64,windows/amd64", "-version", testVersion)
 
 	sums := verifyChecksums(t, out)
+	// The same commit and version give the same bytes: anyone can rebuild
+	// a release and compare it with checksums.txt.
+	again := filepath.Join(t.TempDir(), "dist")
+	dist("-out", again, "-targets", "linux/amd64,windows/amd64", "-version", testVersion)
+	if a, b := readFile(t, filepath.Join(out, "checksums.txt")), readFile(t, filepath.Join(again, "checksums.txt")); a != b {
+		t.Errorf("a second build differs:\n%s\n%s", a, b)
+	}
 	const v = "9.8.7-rc.1"
 	tgz, zipName := "credchain_"+v+"_linux_amd64.tar.gz", "credchain_"+v+"_windows_amd64.zip"
 	common := []string{"README.md", "LICENSE", "CHANGELOG.md", "completions/credchain.bash", "completions/_credchain",
@@ -357,6 +364,15 @@ func installDeb(t *testing.T, deb string) string {
 		}
 	})
 	return root
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
 
 func keys(m map[string]string) []string {

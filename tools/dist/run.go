@@ -113,7 +113,7 @@ func build(ctx context.Context, o *options, t target, dir string) error {
 // cyclonedx-gomod binary tool: those of credchain-aws, which holds every
 // module the front has.
 func writeSBOM(ctx context.Context, o *options, t target, tool, path string) error {
-	cmd := exec.CommandContext(ctx, tool, "app", "-json", "-licenses", "-noserial", "-output", path, "-main", "cmd/credchain-aws", o.root)
+	cmd := exec.CommandContext(ctx, tool, "app", "-json", "-licenses", "-noserial", "-notimestamp", "-output", path, "-main", "cmd/credchain-aws", o.root)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+t.os, "GOARCH="+t.arch)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("%s: cyclonedx-gomod: %v\n%s", t, err, out)
