@@ -71,8 +71,10 @@ mutants:
 	@set -o pipefail; CREDCHAIN_MUTANTS=1 CREDCHAIN_MUTANTS_SEED=$(MUTANTS_SEED) CREDCHAIN_MUTANTS_COUNT=$(MUTANTS_COUNT) \
 		$(GO) test -count=1 -timeout 60m -run '^TestMutants$$' -v . | grep -E '^(mutant|mutants:)|mutants_test.go|--- FAIL|^FAIL|^ok' | cut -c1-300
 
+# ONLY=FROM-TO runs only those scenarios of the seed (indexes).
+ONLY ?=
 difftest:
-	@set -o pipefail; CREDCHAIN_REQUIRE_ORACLE=1 CREDCHAIN_DIFF_SEED=$(SEED) CREDCHAIN_DIFF_COUNT=$(COUNT) \
+	@set -o pipefail; CREDCHAIN_REQUIRE_ORACLE=1 CREDCHAIN_DIFF_SEED=$(SEED) CREDCHAIN_DIFF_COUNT=$(COUNT) CREDCHAIN_DIFF_ONLY=$(ONLY) \
 		$(GO) test -count=1 -timeout 60m -run '^TestDifferentialGenerated$$' -v . | grep -E '^(difftest:|\s+diff(erential|test)_test.go|--- FAIL|FAIL|ok)' | cut -c1-400
 
 unit:

@@ -72,6 +72,18 @@ func TestDifferentialGenerated(t *testing.T) {
 	}
 	t.Logf("difftest: seed %d (rerun: make difftest SEED=%d COUNT=%d)", seed, seed, count)
 	cases := generate(seed, count)
+	if v := os.Getenv("CREDCHAIN_DIFF_ONLY"); v != "" {
+		// Scenarios FROM-TO of the seed (indexes, both included): to find
+		// the one of a run that misbehaved without rerunning them all.
+		from, to, ok := strings.Cut(v, "-")
+		a, errA := strconv.Atoi(from)
+		b, errB := strconv.Atoi(to)
+		if !ok || errA != nil || errB != nil || a < 0 || b < a || b >= len(cases) {
+			t.Fatalf("CREDCHAIN_DIFF_ONLY=%q: want FROM-TO, scenario indexes below %d", v, len(cases))
+		}
+		cases = cases[a : b+1]
+		t.Logf("difftest: only scenarios %d to %d", a, b)
+	}
 	lines, _ := coverageReport(wantCoverage(t), cases)
 	for _, l := range lines {
 		fmt.Println(l)
@@ -122,6 +134,10 @@ type gen struct {
 	// selectedExists: the profile selected is in the files.
 	everySection   string
 	selectedExists bool
+	// selected is the profile selected; sections, the files each
+	// profile's section was put in (before files are left out).
+	selected string
+	sections map[string][]string
 }
 
 func (g *gen) pick(xs ...string) string { return xs[g.rng.Intn(len(xs))] }
@@ -142,6 +158,7 @@ var genNames = []string{"default", "dev", "prod", "my prof", "a.b", "ops", "x"}
 
 func (g *gen) scenario(name string) genCase {
 	gc := genCase{name: name}
+	g.sections = map[string][]string{}
 	np := 1 + g.rng.Intn(4)
 	names := make([]string, 0, np)
 	used := map[string]bool{}
@@ -168,12 +185,14 @@ func (g *gen) scenario(name string) genCase {
 				header = "default"
 			}
 			fmt.Fprintf(&cfg, "[%s]\n%s", header, body)
+			g.sections[n] = append(g.sections[n], cfgPath)
 			if g.chance(0.1) {
 				cfg.WriteString(g.pick("# comment\n", "; c\n", "\n"))
 			}
 		}
 		if inCred {
 			fmt.Fprintf(&cred, "[%s]\n%s", n, g.credBody(n))
+			g.sections[n] = append(g.sections[n], credPath)
 		}
 	}
 	if g.chance(0.05) {
@@ -478,9 +497,11 @@ func (g *gen) containerToken() {
 // environment or the profile, with its other settings.
 func (g *gen) imds() {
 	g.env["AWS_EC2_METADATA_DISABLED"] = g.pick("\x00unset", "\x00unset", "false")
-	// From the config only where the profile selected exists: otherwise
-	// the endpoint would be the real one.
+	// From the config only where the profile selected is read: otherwise
+	// the endpoint would be the real one (gen_777001_2036: the implicit
+	// default's only file left out).
 	fromConfig := g.selectedExists && g.chance(0.4)
+	fromConfig = fromConfig && g.selectedRead()
 	set := func(env, key, v string) {
 		if fromConfig {
 			g.everySection += key + " = " + v + "\n"
@@ -505,6 +526,24 @@ func (g *gen) imds() {
 	if g.chance(0.2) {
 		set("AWS_IMDS_USE_IPV6", "imds_use_ipv6", g.pick("true", "false"))
 	}
+}
+
+// selectedRead reports whether the selected profile's section is in a
+// file that is written and read: not left out, not replaced by
+// AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE.
+func (g *gen) selectedRead() bool {
+	for _, p := range g.sections[g.selected] {
+		variable := "AWS_CONFIG_FILE"
+		if p == credPath {
+			variable = "AWS_SHARED_CREDENTIALS_FILE"
+		}
+		_, written := g.files[p]
+		_, replaced := g.env[variable]
+		if written && !replaced {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *gen) botoConfig() {
@@ -539,6 +578,7 @@ func (g *gen) environment(gc *genCase, names []string) {
 		gc.profile = sp(selected)
 	}
 	g.selectedExists = slices.Contains(names, selected)
+	g.selected = selected
 	switch g.rng.Intn(8) {
 	case 0:
 		g.env["AWS_ACCESS_KEY_ID"], g.env["AWS_SECRET_ACCESS_KEY"] = "AKENV", "skenv"
