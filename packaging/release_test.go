@@ -416,6 +416,9 @@ func usePair(t *testing.T, root, zshDir string) {
 	}
 
 	t.Run("man", func(t *testing.T) {
+		if _, err := exec.LookPath("man"); err != nil {
+			t.Skip("man-db is not installed")
+		}
 		cmd := exec.Command("man", "-P", "cat", "-M", filepath.Join(root, "usr", "share", "man"), "credchain-export")
 		cmd.Env = append(env, "MANWIDTH=100")
 		out, err := cmd.CombinedOutput()
