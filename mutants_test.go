@@ -124,6 +124,7 @@ func TestMutants(t *testing.T) {
 	files := trackedFiles(t, root)
 	type outcome struct {
 		mismatches int
+		names      []string
 		err        error
 	}
 	outcomes := make([]outcome, len(mutants))
@@ -135,8 +136,8 @@ func TestMutants(t *testing.T) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			n, err := runMutant(root, filepath.Join(work, m.name), files, m, baseline, seed, count)
-			outcomes[i] = outcome{n, err}
+			n, names, err := runMutant(root, filepath.Join(work, m.name), files, m, baseline, seed, count)
+			outcomes[i] = outcome{n, names, err}
 		}()
 	}
 	wg.Wait()
@@ -148,7 +149,7 @@ func TestMutants(t *testing.T) {
 			t.Errorf("mutant %s: %v", m.name, o.err)
 		case o.mismatches > 0:
 			caught++
-			fmt.Printf("mutant %s: caught (%d mismatches)\n", m.name, o.mismatches)
+			fmt.Printf("mutant %s: caught (%d mismatches: %s)\n", m.name, o.mismatches, strings.Join(o.names, " "))
 		default:
 			fmt.Printf("mutant %s: missed\n", m.name)
 			for _, named := range namedMutants {
@@ -178,8 +179,9 @@ func trackedFiles(t *testing.T, root string) []string {
 var replayed = regexp.MustCompile(`mutant-replay: (\d+) mismatches`)
 
 // runMutant copies the module to dir, breaks one rule, builds the root
-// package's tests and replays credchain's side; it returns the mismatches.
-func runMutant(root, dir string, files []string, m mutant, baseline string, seed int64, count int) (int, error) {
+// package's tests and replays credchain's side; it returns the mismatches
+// and the first scenarios that disagreed.
+func runMutant(root, dir string, files []string, m mutant, baseline string, seed int64, count int) (int, []string, error) {
 	for _, f := range files {
 		data, err := os.ReadFile(filepath.Join(root, f))
 		if err != nil {
@@ -187,23 +189,23 @@ func runMutant(root, dir string, files []string, m mutant, baseline string, seed
 		}
 		if f == m.file {
 			if n := strings.Count(string(data), m.old); n != 1 {
-				return 0, fmt.Errorf("%s holds the text to break %d times, want once: update the mutant", m.file, n)
+				return 0, nil, fmt.Errorf("%s holds the text to break %d times, want once: update the mutant", m.file, n)
 			}
 			data = []byte(strings.Replace(string(data), m.old, m.new, 1))
 		}
 		p := filepath.Join(dir, f)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if err := os.WriteFile(p, data, 0o644); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	bin := filepath.Join(dir, "mutant.test")
 	build := exec.Command("go", "test", "-c", "-vet=off", "-o", bin, ".")
 	build.Dir = dir
 	if out, err := build.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("build: %v\n%s", err, out)
+		return 0, nil, fmt.Errorf("build: %v\n%s", err, out)
 	}
 	run := exec.Command(bin, "-test.run=^TestMutantReplay$", "-test.v")
 	run.Dir = dir
@@ -214,10 +216,18 @@ func runMutant(root, dir string, files []string, m mutant, baseline string, seed
 	_ = run.Run()
 	mm := replayed.FindStringSubmatch(out.String())
 	if mm == nil {
-		return 0, fmt.Errorf("the replay printed no count:\n%s", tail(out.String(), 2000))
+		return 0, nil, fmt.Errorf("the replay printed no count:\n%s", tail(out.String(), 2000))
 	}
 	n, _ := strconv.Atoi(mm[1])
-	return n, nil
+	var names []string
+	if entries, err := os.ReadDir(filepath.Join(dir, "failures")); err == nil {
+		for _, e := range entries {
+			if len(names) < 5 {
+				names = append(names, strings.TrimSuffix(e.Name(), ".json"))
+			}
+		}
+	}
+	return n, names, nil
 }
 
 func tail(s string, n int) string {

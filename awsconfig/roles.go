@@ -9,7 +9,6 @@ import (
 
 // credentialSources are the valid credential_source values: an exact,
 // case-sensitive match, as botocore's is_supported checks.
-// credentialSources are the valid credential_source values.
 var credentialSources = map[string]bool{"Environment": true, "Ec2InstanceMetadata": true, "EcsContainer": true}
 
 // IsCredentialSource reports whether name is a credential_source value
@@ -47,7 +46,7 @@ func ValidateRoleChain(profiles *Profiles, start string) (visited []string, viaC
 			return visited, false, creds.Partial("assume-role", "source_profile or credential_source",
 				fmt.Sprintf("profile %q at %s", cur, where))
 		case hasCS:
-			if !credentialSources[cs] {
+			if !IsCredentialSource(cs) {
 				return visited, false, creds.Errorf(creds.KindInvalidConfig,
 					"%s: The credential source \"%s\" referenced in profile \"%s\" is not valid. (valid: Environment, Ec2InstanceMetadata, EcsContainer; case matters)", where, cs, cur)
 			}
