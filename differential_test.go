@@ -3,6 +3,7 @@ package credchain_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"math/rand"
 	"os"
@@ -858,6 +859,29 @@ func diffParallel() int {
 type botoPass struct {
 	Results []oracle.Result           `json:"results"`
 	Calls   map[string][]ststest.Call `json:"calls"`
+	// Root, STS and Meta are the scenarios' folder and servers botocore
+	// ran with: a replay runs with its own, so the paths and addresses in
+	// botocore's results (a region continued by an indented {dir} line)
+	// are rewritten to the replay's.
+	Root, STS, Meta string
+}
+
+// rebase rewrites the folder and server addresses in p's results to
+// root, sts and meta.
+func (p *botoPass) rebase(t *testing.T, root, sts, meta string) {
+	if p.Root == "" || (p.Root == root && p.STS == sts && p.Meta == meta) {
+		return
+	}
+	data, err := json.Marshal(p.Results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.NewReplacer(p.Root, root, p.STS, sts, p.Meta, meta).Replace(string(data))
+	var results []oracle.Result
+	if err := json.Unmarshal([]byte(text), &results); err != nil {
+		t.Fatal(err)
+	}
+	p.Results, p.Root, p.STS, p.Meta = results, root, sts, meta
 }
 
 func runDifferential(t *testing.T, cases []genCase, cli bool) (failures, count int) {
@@ -889,12 +913,13 @@ func runDifferentialWith(t *testing.T, cases []genCase, cli bool, pass *botoPass
 			t.Fatal(err)
 		}
 		t.Logf("botocore's pass: %d scenarios in %s", len(scenarios), time.Since(start).Round(time.Millisecond))
-		got := botoPass{Results: results, Calls: callsByScope(sts.Calls())}
+		got := botoPass{Results: results, Calls: callsByScope(sts.Calls()), Root: root, STS: sts.URL, Meta: meta.URL}
 		if pass != nil {
 			*pass = got
 		}
 		pass = &got
 	}
+	pass.rebase(t, root, sts.URL, meta.URL)
 	results, botoCalls := pass.Results, pass.Calls
 	if len(results) != len(scenarios) {
 		t.Fatalf("botocore's pass has %d results for %d scenarios", len(results), len(scenarios))
