@@ -175,6 +175,25 @@ var faults = []fault{
 	{"nested-data-path", "", func(f *faultScenario, _ *rand.Rand) {
 		f.cfg = append(f.cfg, "data_path =", "  nested = x")
 	}},
+	{"process-refresh-fails", "process", func(f *faultScenario, rng *rand.Rand) {
+		// The helper's keys expire inside the mandatory window (10 min),
+		// and its second run fails: the refresh's failure is an error.
+		// (In the advisory window the keys would be kept, with an expiry
+		// that depends on when each side ran.) proc/state is written anew
+		// before each side runs.
+		minutes := []string{"1", "5", "9"}[rng.Intn(3)]
+		f.files["proc/state"] = "fresh\n"
+		f.set("credential_process", `credential_process = sh -c 'if [ "$(cat {dir}/proc/state)" = used ]; then echo refresh failed >&2; exit 1; fi; echo used > {dir}/proc/state; `+
+			`printf "{\"Version\": 1, \"AccessKeyId\": \"AKPROC\", \"SecretAccessKey\": \"skproc\", \"SessionToken\": \"t\", \"Expiration\": \"%s\"}" "$(date -u -d "+`+minutes+` min" +%Y-%m-%dT%H:%M:%SZ)"'`)
+	}},
+	{"missing-services-section", "role web sso", func(f *faultScenario, rng *rand.Rand) {
+		// services names a section that is missing or empty: botocore's
+		// InvalidConfigError when it makes the STS or SSO client.
+		f.cfg = append(f.cfg, "services = local")
+		if rng.Intn(2) == 0 {
+			f.extra += "[services local]\n"
+		}
+	}},
 }
 
 // faultCase builds scenario name: one fault, each as often as the others,
