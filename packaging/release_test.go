@@ -99,7 +99,7 @@ func TestReleaseSnapshot(t *testing.T) {
 	checkFormula(t, out, tgz, sums[tgz])
 	checkScoop(t, out, zipName, sums[zipName], v)
 	deb := "credchain_9.8.7~rc.1_amd64.deb"
-	for _, p := range []string{deb, "credchain-9.8.7~rc.1-1.x86_64.rpm", "credchain_9.8.7_rc.1_x86_64.apk"} {
+	for _, p := range []string{deb, "credchain-9.8.7~rc.1-1.x86_64.rpm", "credchain_9.8.7_rc1_x86_64.apk"} {
 		if sums[p] == "" {
 			t.Errorf("no %s among the artefacts: %v", p, keys(sums))
 		}
@@ -109,6 +109,122 @@ func TestReleaseSnapshot(t *testing.T) {
 	}
 	installed := installDeb(t, filepath.Join(out, deb))
 	usePair(t, installed, "vendor-completions")
+	t.Run("rpm", func(t *testing.T) {
+		usePair(t, installRPM(t, filepath.Join(out, "credchain-9.8.7~rc.1-1.x86_64.rpm")), "site-functions")
+	})
+	t.Run("apk", func(t *testing.T) {
+		usePair(t, extractAPK(t, filepath.Join(out, "credchain_9.8.7_rc1_x86_64.apk")), "site-functions")
+	})
+}
+
+// installRPM installs the package with rpm into a root of its own (its own
+// database) and checks that erasing it leaves nothing in /usr/bin.
+func installRPM(t *testing.T, pkg string) string {
+	t.Helper()
+	if _, err := exec.LookPath("rpm"); err != nil || os.Getuid() != 0 {
+		if os.Getenv("CREDCHAIN_REQUIRE_RPM") != "" {
+			t.Fatalf("rpm (as root) is required: %v", err)
+		}
+		t.Skip("rpm is not installed, or not root")
+	}
+	root := t.TempDir()
+	for _, args := range [][]string{{"--root", root, "--initdb"}, {"-i", "--root", root, "--nodeps", pkg}} {
+		if out, err := exec.Command("rpm", args...).CombinedOutput(); err != nil {
+			t.Fatalf("rpm %v: %v %s", args, err, out)
+		}
+	}
+	listed, err := exec.Command("rpm", "--root", root, "-ql", "credchain").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"/usr/bin/credchain", "/usr/bin/credchain-aws", "/usr/bin/docker-credential-credchain",
+		"/usr/share/zsh/site-functions/_credchain", "/usr/share/licenses/credchain/LICENSE"} {
+		if !strings.Contains(string(listed)+"\n", want+"\n") {
+			t.Errorf("rpm -ql credchain does not list %s", want)
+		}
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("rpm", "--root", root, "-e", "credchain").CombinedOutput(); err != nil {
+			t.Errorf("rpm -e: %v %s", err, out)
+		}
+		if left, _ := filepath.Glob(filepath.Join(root, "usr/bin/*")); len(left) > 0 {
+			t.Errorf("rpm -e left %v", left)
+		}
+	})
+	return root
+}
+
+// extractAPK unpacks the package's data (an .apk is gzip streams one
+// after the other: control, then data) into a root of its own, as apk add
+// would, after checking its .PKGINFO names the package and version.
+func extractAPK(t *testing.T, pkg string) string {
+	t.Helper()
+	f, err := os.Open(pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	var pkginfo string
+	for {
+		zr.Multistream(false)
+		tr := tar.NewReader(zr)
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", pkg, err)
+			}
+			name := filepath.Clean(h.Name)
+			if name == ".PKGINFO" {
+				data, _ := io.ReadAll(tr)
+				pkginfo = string(data)
+				continue
+			}
+			if strings.HasPrefix(name, ".") || filepath.IsAbs(name) || strings.HasPrefix(name, "..") {
+				continue // .SIGN, control scripts; never outside root
+			}
+			dst := filepath.Join(root, name)
+			switch h.Typeflag {
+			case tar.TypeDir:
+				err = os.MkdirAll(dst, 0o755)
+			case tar.TypeSymlink:
+				if err = os.MkdirAll(filepath.Dir(dst), 0o755); err == nil {
+					err = os.Symlink(h.Linkname, dst)
+				}
+			case tar.TypeReg:
+				if err = os.MkdirAll(filepath.Dir(dst), 0o755); err == nil {
+					var data []byte
+					if data, err = io.ReadAll(tr); err == nil {
+						err = os.WriteFile(dst, data, os.FileMode(h.Mode).Perm())
+					}
+				}
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Drain what the tar reader left of this stream, then the next.
+		if _, err := io.Copy(io.Discard, zr); err != nil {
+			t.Fatal(err)
+		}
+		if err := zr.Reset(br); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("%s: %v", pkg, err)
+		}
+	}
+	if !strings.Contains(pkginfo, "pkgname = credchain\n") || !strings.Contains(pkginfo, "pkgver = 9.8.7_rc1") {
+		t.Errorf("%s: .PKGINFO does not name credchain 9.8.7_rc1:\n%s", pkg, pkginfo)
+	}
+	return root
 }
 
 // TestMakeInstall: make install from a checkout, into DESTDIR with

@@ -58,3 +58,12 @@ func TestTagVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestAPKSuffix(t *testing.T) {
+	for in, want := range map[string]string{"": "", "rc.1": "rc1", "beta": "beta", "alpha-2": "alpha2", "rc12": "rc12",
+		"55-ga8a2779": "git55", "55-ga8a2779-dirty": "git55", "a8a2779": "git0", "weird.thing": "git0"} {
+		if got := apkSuffix(in); got != want {
+			t.Errorf("apkSuffix(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

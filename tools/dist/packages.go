@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 
 	"github.com/goreleaser/nfpm/v2"
 	_ "github.com/goreleaser/nfpm/v2/apk"
@@ -39,6 +40,9 @@ func packageInfo(cfg nfpm.Config, format string, o *options) (*nfpm.Info, error)
 	}
 	info.MTime = o.mtime
 	info = nfpm.WithDefaults(info)
+	if format == "apk" {
+		info.Prerelease = apkSuffix(info.Prerelease)
+	}
 	if err := nfpm.Validate(info); err != nil {
 		return nil, fmt.Errorf("packaging/nfpm.yaml (%s): %w", format, err)
 	}
@@ -80,4 +84,25 @@ func writePackages(o *options, t target, bin, docs string) ([]string, error) {
 		names = append(names, name)
 	}
 	return names, nil
+}
+
+var (
+	preRelease  = regexp.MustCompile(`^(alpha|beta|pre|rc)[.-]?([0-9]*)$`)
+	gitDescribe = regexp.MustCompile(`^([0-9]+)-g[0-9a-f]+(-dirty)?$`)
+)
+
+// apkSuffix is a semantic version's pre-release as Alpine's version rules
+// take it (apk refuses rc.1): rc.1 is rc1 (alpha, beta, pre alike), git
+// describe's 55-gabcdef0 is git55 (a later snapshot), anything else git0.
+func apkSuffix(pre string) string {
+	if pre == "" {
+		return ""
+	}
+	if m := preRelease.FindStringSubmatch(pre); m != nil {
+		return m[1] + m[2]
+	}
+	if m := gitDescribe.FindStringSubmatch(pre); m != nil {
+		return "git" + m[1]
+	}
+	return "git0"
 }
