@@ -133,24 +133,9 @@ func installRPM(t *testing.T, pkg string) string {
 			t.Fatalf("rpm %v: %v %s", args, err, out)
 		}
 	}
-	listed, err := exec.Command("rpm", "--root", root, "-ql", "credchain").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"/usr/bin/credchain", "/usr/bin/credchain-aws", "/usr/bin/docker-credential-credchain",
-		"/usr/share/zsh/site-functions/_credchain", "/usr/share/licenses/credchain/LICENSE"} {
-		if !strings.Contains(string(listed)+"\n", want+"\n") {
-			t.Errorf("rpm -ql credchain does not list %s", want)
-		}
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("rpm", "--root", root, "-e", "credchain").CombinedOutput(); err != nil {
-			t.Errorf("rpm -e: %v %s", err, out)
-		}
-		if left, _ := filepath.Glob(filepath.Join(root, "usr/bin/*")); len(left) > 0 {
-			t.Errorf("rpm -e left %v", left)
-		}
-	})
+	checkPackage(t, root, []string{"rpm", "--root", root, "-ql", "credchain"}, []string{"rpm", "--root", root, "-e", "credchain"},
+		"/usr/bin/credchain", "/usr/bin/credchain-aws", "/usr/bin/docker-credential-credchain",
+		"/usr/share/zsh/site-functions/_credchain", "/usr/share/licenses/credchain/LICENSE")
 	return root
 }
 
@@ -460,26 +445,35 @@ func installDeb(t *testing.T, deb string) string {
 	if out, err := exec.Command("dpkg", "--root="+root, "-i", deb).CombinedOutput(); err != nil {
 		t.Fatalf("dpkg -i: %v %s", err, out)
 	}
-	listed, err := exec.Command("dpkg", "--root="+root, "-L", "credchain").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"/usr/bin/credchain", "/usr/bin/credchain-aws", "/usr/bin/docker-credential-credchain",
+	checkPackage(t, root, []string{"dpkg", "--root=" + root, "-L", "credchain"}, []string{"dpkg", "--root=" + root, "-r", "credchain"},
+		"/usr/bin/credchain", "/usr/bin/credchain-aws", "/usr/bin/docker-credential-credchain",
 		"/usr/share/bash-completion/completions/credchain", "/usr/share/zsh/vendor-completions/_credchain",
-		"/usr/share/fish/vendor_completions.d/credchain.fish", "/usr/share/man/man1/credchain.1.gz", "/usr/share/doc/credchain/copyright"} {
-		if !strings.Contains(string(listed)+"\n", want+"\n") {
-			t.Errorf("dpkg -L credchain does not list %s", want)
+		"/usr/share/fish/vendor_completions.d/credchain.fish", "/usr/share/man/man1/credchain.1.gz", "/usr/share/doc/credchain/copyright")
+	return root
+}
+
+// checkPackage checks that the package manager's list of the installed
+// package (list) holds every path of want and, when the test ends, that
+// removing it (remove) leaves nothing in root's /usr/bin.
+func checkPackage(t *testing.T, root string, list, remove []string, want ...string) {
+	t.Helper()
+	listed, err := exec.Command(list[0], list[1:]...).Output()
+	if err != nil {
+		t.Fatalf("%v: %v", list, err)
+	}
+	for _, w := range want {
+		if !strings.Contains(string(listed)+"\n", w+"\n") {
+			t.Errorf("%v does not list %s", list, w)
 		}
 	}
 	t.Cleanup(func() {
-		if out, err := exec.Command("dpkg", "--root="+root, "-r", "credchain").CombinedOutput(); err != nil {
-			t.Errorf("dpkg -r: %v %s", err, out)
+		if out, err := exec.Command(remove[0], remove[1:]...).CombinedOutput(); err != nil {
+			t.Errorf("%v: %v %s", remove, err, out)
 		}
 		if left, _ := filepath.Glob(filepath.Join(root, "usr/bin/*")); len(left) > 0 {
-			t.Errorf("dpkg -r left %v", left)
+			t.Errorf("%v left %v", remove, left)
 		}
 	})
-	return root
 }
 
 func readFile(t *testing.T, path string) string {
