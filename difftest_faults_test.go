@@ -186,10 +186,14 @@ var faults = []fault{
 		f.set("credential_process", `credential_process = sh -c 'if [ "$(cat {dir}/proc/state)" = used ]; then echo refresh failed >&2; exit 1; fi; echo used > {dir}/proc/state; `+
 			`printf "{\"Version\": 1, \"AccessKeyId\": \"AKPROC\", \"SecretAccessKey\": \"skproc\", \"SessionToken\": \"t\", \"Expiration\": \"%s\"}" "$(date -u -d "+`+minutes+` min" +%Y-%m-%dT%H:%M:%SZ)"'`)
 	}},
-	{"missing-services-section", "role web sso", func(f *faultScenario, rng *rand.Rand) {
+	{"missing-services-section", "role web", func(f *faultScenario, rng *rand.Rand) {
 		// services names a section that is missing or empty: botocore's
-		// InvalidConfigError when it makes the STS or SSO client.
-		f.cfg = append(f.cfg, "services = local")
+		// InvalidConfigError when it makes the STS client. The
+		// environment names no STS endpoint (botocore would not look at
+		// services), the profile's endpoint_url does: were services
+		// ignored, the call would still stay here.
+		f.env["AWS_ENDPOINT_URL_STS"] = "\x00unset"
+		f.cfg = append(f.cfg, "services = local", "endpoint_url = {sts}")
 		if rng.Intn(2) == 0 {
 			f.extra += "[services local]\n"
 		}

@@ -27,6 +27,40 @@ func TestGeneratedIMDSStaysLocal(t *testing.T) {
 	}
 }
 
+// TestGeneratedSTSStaysLocal: wherever a scenario may call STS or SSO (a
+// role, web identity, SSO or aws login in the config), no file botocore
+// reads and no variable ignores the configured endpoints
+// (gen_1419585746_782, a seed of make test, did in the credentials file,
+// which botocore merges over the config).
+func TestGeneratedSTSStaysLocal(t *testing.T) {
+	seeds := []int64{1419585746, 1, 4242}
+	if s, err := strconv.ParseInt(os.Getenv("CREDCHAIN_DIFF_SEED"), 10, 64); err == nil {
+		seeds = append(seeds, s)
+	}
+	for _, seed := range seeds {
+		for _, gc := range generate(seed, 3000) {
+			cfg := strings.ToLower(gc.files[cfgPath])
+			needsAWS := gc.env["AWS_ROLE_ARN"] != "" || gc.env["AWS_WEB_IDENTITY_TOKEN_FILE"] != ""
+			for _, k := range []string{"role_arn", "sso_", "web_identity_token_file", "login_session"} {
+				needsAWS = needsAWS || strings.Contains(cfg, k)
+			}
+			if !needsAWS {
+				continue
+			}
+			ignored := strings.EqualFold(gc.env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"], "true")
+			for _, p := range []string{cfgPath, credPath} {
+				for _, line := range strings.Split(strings.ToLower(gc.files[p]), "\n") {
+					k, v, ok := strings.Cut(line, "=")
+					ignored = ignored || ok && strings.TrimSpace(k) == "ignore_configured_endpoint_urls" && strings.TrimSpace(v) == "true"
+				}
+			}
+			if ignored {
+				t.Errorf("%s: may call STS or SSO and ignores the configured endpoints", gc.name)
+			}
+		}
+	}
+}
+
 // imdsMayLeave: metadata on, no endpoint in the environment, and the
 // profile botocore uses (the implicit default, or one selected that is
 // read: a missing one fails first) lacks ec2_metadata_service_endpoint.

@@ -267,7 +267,14 @@ func (g *gen) staySafe() {
 	if v, ok := g.env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]; ok && strings.EqualFold(v, "true") {
 		g.env["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "false"
 	}
-	g.files[cfgPath] = strings.ReplaceAll(g.files[cfgPath], "ignore_configured_endpoint_urls = true", "ignore_configured_endpoint_urls = false")
+	// In both files: botocore merges a credentials-file section over the
+	// config's (gen_1419585746_782: the credentials file's true sent the
+	// role to sts.amazonaws.com).
+	for _, p := range []string{cfgPath, credPath} {
+		if text, ok := g.files[p]; ok {
+			g.files[p] = strings.ReplaceAll(text, "ignore_configured_endpoint_urls = true", "ignore_configured_endpoint_urls = false")
+		}
+	}
 }
 
 // inNetns says whether this process runs in the suite's own network
