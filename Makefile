@@ -86,11 +86,13 @@ vet:
 fmtcheck:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+# Every module of the repository (the library, and the tools kept in
+# modules of their own so that its go.mod stays clean) is tidy.
+MODULES := . tools/dist tools/apidiff
 tidycheck:
-	@cp go.mod /tmp/credchain-go.mod.bak; cp go.sum /tmp/credchain-go.sum.bak; \
-	$(GO) mod tidy; \
-	if ! cmp -s go.mod /tmp/credchain-go.mod.bak || ! cmp -s go.sum /tmp/credchain-go.sum.bak; then \
-		echo "go mod tidy changes go.mod/go.sum"; cp /tmp/credchain-go.mod.bak go.mod; cp /tmp/credchain-go.sum.bak go.sum; exit 1; fi
+	@for m in $(MODULES); do \
+		(cd $$m && $(GO) mod tidy -diff) || { echo "go mod tidy changes $$m/go.mod or go.sum"; exit 1; }; \
+	done
 
 lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
@@ -143,13 +145,10 @@ dist:
 	cd tools/dist && $(GO) run . -root ../.. -out ../../dist -targets $(DIST_TARGETS)
 
 # tools/dist's own checks (the snapshot it builds is installed and used by
-# packaging/release_test.go, in make race): vet, tidiness, its tests and the
-# release configuration's validation.
+# packaging/release_test.go, in make race; its tidiness is tidycheck's): vet,
+# its tests and the release configuration's validation.
 disttool:
 	cd tools/dist && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) run . -root ../.. -check
-	@cd tools/dist && cp go.mod /tmp/credchain-dist-go.mod.bak && cp go.sum /tmp/credchain-dist-go.sum.bak && $(GO) mod tidy && \
-	if ! cmp -s go.mod /tmp/credchain-dist-go.mod.bak || ! cmp -s go.sum /tmp/credchain-dist-go.sum.bak; then \
-		echo "go mod tidy changes tools/dist/go.mod or go.sum"; cp /tmp/credchain-dist-go.mod.bak go.mod; cp /tmp/credchain-dist-go.sum.bak go.sum; exit 1; fi
 
 install: build docs
 	install -d $(DESTDIR)$(PREFIX)/bin
