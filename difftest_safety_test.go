@@ -14,11 +14,7 @@ import (
 // implicit default's only file was left out). Seed 777001 is pinned, and
 // the seed of make test's run (CREDCHAIN_DIFF_SEED) checked too.
 func TestGeneratedIMDSStaysLocal(t *testing.T) {
-	seeds := []int64{777001, 1, 4242}
-	if s, err := strconv.ParseInt(os.Getenv("CREDCHAIN_DIFF_SEED"), 10, 64); err == nil {
-		seeds = append(seeds, s)
-	}
-	for _, seed := range seeds {
+	for _, seed := range safetySeeds(777001) {
 		for _, gc := range generate(seed, 3000) {
 			if imdsMayLeave(gc) {
 				t.Errorf("%s: instance metadata is on, and neither the environment nor the profile read names the local endpoint", gc.name)
@@ -27,17 +23,24 @@ func TestGeneratedIMDSStaysLocal(t *testing.T) {
 	}
 }
 
+// safetySeeds are the seeds a safety check generates 3,000 scenarios of:
+// the one that found its escape (pinned), 1, 4242, and the seed make
+// test's run uses (CREDCHAIN_DIFF_SEED).
+func safetySeeds(pinned int64) []int64 {
+	seeds := []int64{pinned, 1, 4242}
+	if s, err := strconv.ParseInt(os.Getenv("CREDCHAIN_DIFF_SEED"), 10, 64); err == nil {
+		seeds = append(seeds, s)
+	}
+	return seeds
+}
+
 // TestGeneratedSTSStaysLocal: wherever a scenario may call STS or SSO (a
 // role, web identity, SSO or aws login in the config), no file botocore
 // reads and no variable ignores the configured endpoints
 // (gen_1419585746_782, a seed of make test, did in the credentials file,
 // which botocore merges over the config).
 func TestGeneratedSTSStaysLocal(t *testing.T) {
-	seeds := []int64{1419585746, 1, 4242}
-	if s, err := strconv.ParseInt(os.Getenv("CREDCHAIN_DIFF_SEED"), 10, 64); err == nil {
-		seeds = append(seeds, s)
-	}
-	for _, seed := range seeds {
+	for _, seed := range safetySeeds(1419585746) {
 		for _, gc := range generate(seed, 3000) {
 			cfg := strings.ToLower(gc.files[cfgPath])
 			needsAWS := gc.env["AWS_ROLE_ARN"] != "" || gc.env["AWS_WEB_IDENTITY_TOKEN_FILE"] != ""

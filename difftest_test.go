@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -130,10 +129,8 @@ type gen struct {
 	// extra sections for the end of the config file, and lines for the
 	// first profile.
 	extra, profileExtra string
-	// everySection: lines for every profile section of both files;
-	// selectedExists: the profile selected is in the files.
-	everySection   string
-	selectedExists bool
+	// everySection: lines for every profile section of both files.
+	everySection string
 	// selected is the profile selected; sections, the files each
 	// profile's section was put in (before files are left out).
 	selected string
@@ -507,8 +504,7 @@ func (g *gen) imds() {
 	// From the config only where the profile selected is read: otherwise
 	// the endpoint would be the real one (gen_777001_2036: the implicit
 	// default's only file left out).
-	fromConfig := g.selectedExists && g.chance(0.4)
-	fromConfig = fromConfig && g.selectedRead()
+	fromConfig := g.selectedRead() && g.chance(0.4)
 	set := func(env, key, v string) {
 		if fromConfig {
 			g.everySection += key + " = " + v + "\n"
@@ -584,7 +580,6 @@ func (g *gen) environment(gc *genCase, names []string) {
 		selected = pickName()
 		gc.profile = sp(selected)
 	}
-	g.selectedExists = slices.Contains(names, selected)
 	g.selected = selected
 	switch g.rng.Intn(8) {
 	case 0:
@@ -637,12 +632,12 @@ func (g *gen) environment(gc *genCase, names []string) {
 		// The STS endpoint from the configuration instead of the
 		// environment: endpoint_url, a [services] block, or ignored. In
 		// every profile (the selected one reads it; a role's source
-		// profile does not), and only where the selected profile exists:
+		// profile does not), and only where the selected profile is read:
 		// otherwise the endpoint would be AWS's own.
 		delete(g.env, "AWS_ENDPOINT_URL_STS")
 		g.env["AWS_ENDPOINT_URL_STS"] = "\x00unset"
 		pick := g.rng.Intn(4)
-		if !g.selectedExists {
+		if !g.selectedRead() {
 			pick = 0
 		}
 		switch pick {
