@@ -124,18 +124,22 @@ func writeSBOM(ctx context.Context, o *options, t target, tool, path string) err
 // writeChecksums writes checksums.txt (sha256sum's format, sorted by name)
 // and returns each artefact's hex SHA-256.
 func writeChecksums(out string, arts []artefact) (map[string]string, error) {
-	sums := map[string]string{}
-	var lines []string
+	names := make([]string, 0, len(arts))
 	for _, a := range arts {
-		sum, err := sha256File(filepath.Join(out, a.name))
+		names = append(names, a.name)
+	}
+	sort.Strings(names)
+	sums := map[string]string{}
+	var b strings.Builder
+	for _, name := range names {
+		sum, err := sha256File(filepath.Join(out, name))
 		if err != nil {
 			return nil, err
 		}
-		sums[a.name] = sum
-		lines = append(lines, sum+"  "+a.name+"\n")
+		sums[name] = sum
+		b.WriteString(sum + "  " + name + "\n")
 	}
-	sort.Slice(lines, func(i, j int) bool { return lines[i][66:] < lines[j][66:] })
-	return sums, os.WriteFile(filepath.Join(out, "checksums.txt"), []byte(strings.Join(lines, "")), 0o644)
+	return sums, os.WriteFile(filepath.Join(out, "checksums.txt"), []byte(b.String()), 0o644)
 }
 
 func sha256File(path string) (string, error) {
